@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Provisions a fresh Debian/Ubuntu machine for plumbline: the Debian packages the build and
+# tests need, and the ONNX Runtime shared library (from the pinned PyPI wheel) in .ort/.
+# Idempotent: a second run only checks. Used by the README's two commands and by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORT_VERSION=1.32.0
+# Debian packages: pkg-config for -sys crates; ffmpeg and xvfb for the video and window tests.
+APT_PACKAGES=(pkg-config python3 python3-pip unzip)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+lib=.ort/libonnxruntime.so
+stamp=.ort/VERSION
+if [ -f "$lib" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$ORT_VERSION" ]; then
+  echo "setup: ONNX Runtime $ORT_VERSION present in .ort/"
+else
+  echo "setup: fetching ONNX Runtime $ORT_VERSION (the PyPI onnxruntime wheel's libonnxruntime.so)"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  python3 -m pip download --quiet --no-deps --only-binary=:all: \
+    --python-version 3.11 --platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64 \
+    -d "$tmp" "onnxruntime==$ORT_VERSION"
+  mkdir -p .ort
+  python3 - "$tmp" <<'PY'
+import glob, shutil, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/onnxruntime-*.whl")[0]
+with zipfile.ZipFile(wheel) as z:
+    names = [n for n in z.namelist() if "/capi/libonnxruntime.so" in n]
+    if not names:
+        sys.exit(f"setup: no libonnxruntime.so inside {wheel}")
+    with z.open(sorted(names, key=len)[-1]) as src, open(".ort/libonnxruntime.so", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+PY
+  echo "$ORT_VERSION" > "$stamp"
+  echo "setup: installed .ort/libonnxruntime.so"
+fi

@@ -1,0 +1,157 @@
+//! The command line: clap arguments → a validated command → one function per subcommand.
+//! Every exit code is chosen here.
+
+mod pose;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::pose::ModelKind;
+
+/// Live posture feedback from a webcam: are your shoulders stacked over your hips?
+#[derive(Debug, Parser)]
+#[command(name = "plumbline", version, about, long_about = None)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print each image's pose as one JSON object per line (MediaPipe's conventions).
+    Pose(PoseArgs),
+}
+
+/// Engine options shared by every command that runs the models.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineArgs {
+    /// Landmark model: lite is fastest, heavy most accurate.
+    #[arg(long, value_enum, default_value_t = ModelKind::Full)]
+    pub model: ModelKind,
+    /// ONNX Runtime threads per model (default: number of cores, at most 4).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the checkout's models/).
+    #[arg(long, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PoseArgs {
+    /// Images to analyse (PNG, JPEG, BMP, WebP, TIFF).
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Treat the images as consecutive video frames: track the person and smooth landmarks.
+    #[arg(long)]
+    pub sequence: bool,
+    /// Frame rate that timestamps the frames of a --sequence.
+    #[arg(long, default_value_t = 30.0, requires = "sequence")]
+    pub fps: f64,
+}
+
+/// The bundled example the program shows when run without arguments.
+pub fn example_image() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join("example-astronaut.png")
+}
+
+/// Exit codes: 0 success, 1 some inputs failed (others were processed), 2 nothing could run.
+pub mod exit {
+    pub const PARTIAL: u8 = 1;
+    pub const FATAL: u8 = 2;
+}
+
+/// Parses `args`, runs the command and maps the outcome to an exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    init_logging();
+    let args = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::FATAL } else { 0 });
+        }
+    };
+    let result = match args.command {
+        Some(Command::Pose(p)) => pose::run(&p),
+        None => {
+            let example = example_image();
+            eprintln!(
+                "plumbline: no command given; showing the pose found in the bundled example {}\n\
+                 (run `plumbline --help` for the commands)",
+                example.display()
+            );
+            let p = PoseArgs {
+                images: vec![example],
+                engine: EngineArgs {
+                    model: ModelKind::Full,
+                    threads: None,
+                    models_dir: None,
+                },
+                sequence: false,
+                fps: 30.0,
+            };
+            pose::run(&p)
+        }
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeFailed(n)) => {
+            eprintln!("plumbline: {n} input(s) could not be processed");
+            ExitCode::from(exit::PARTIAL)
+        }
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                // `plumbline pose … | head` closed the pipe: not an error for the user.
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "plumbline: error: {e:#}");
+            ExitCode::from(exit::FATAL)
+        }
+    }
+}
+
+/// How a command ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// This many inputs were reported and skipped.
+    SomeFailed(usize),
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,9 @@
+//! plumbline: live posture feedback from a webcam.
+//!
+//! Frames flow `source → pose → geometry → session → report`; this crate is the library
+//! behind the `plumbline` binary. Start with [`pose::PoseEstimator`].
+
+pub mod cli;
+pub mod pose;
+
+pub use pose::{EngineConfig, ModelKind, Pose, PoseError, PoseEstimator};

@@ -1,0 +1,201 @@
+//! ONNX Runtime at the edge of the engine: finding the shared library, loading model files
+//! into sessions, and checking that each file is the model it claims to be.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+
+use super::PoseError;
+
+/// Environment variable naming the ONNX Runtime shared library (ort's own convention).
+pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
+/// Environment variable naming the folder that holds the ONNX models.
+pub const MODELS_DIR_ENV: &str = "PLUMBLINE_MODELS_DIR";
+/// The command that installs the runtime library and build dependencies on a fresh machine.
+pub const SETUP_COMMAND: &str = "bash .ci/setup.sh";
+/// The command that regenerates the committed ONNX models.
+pub const CONVERT_COMMAND: &str = "bash models/convert.sh";
+/// The command that creates the heavy landmark model, which is not committed.
+pub const CONVERT_HEAVY_COMMAND: &str = "bash models/convert.sh --heavy";
+
+const LIB_NAME: &str = "libonnxruntime.so";
+
+/// The project-local places the setup script writes to, relative to a checkout.
+fn checkout_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    // `target/<profile>/plumbline` (or `target/<profile>/deps/…` for tests and benches):
+    // the checkout is a few levels up from the executable.
+    if let Ok(exe) = std::env::current_exe() {
+        roots.extend(exe.ancestors().skip(1).take(4).map(Path::to_path_buf));
+    }
+    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    roots
+}
+
+/// Where to look for the library, in order: `ORT_DYLIB_PATH`, then `.ort/` in the checkout.
+pub fn library_candidates() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(p) = std::env::var_os(ORT_DYLIB_ENV) {
+        out.push(PathBuf::from(p));
+    }
+    out.extend(
+        checkout_roots()
+            .into_iter()
+            .map(|r| r.join(".ort").join(LIB_NAME)),
+    );
+    out
+}
+
+static ENVIRONMENT: OnceLock<Result<Environment, PoseError>> = OnceLock::new();
+
+/// Loads ONNX Runtime once per process and returns its environment.
+pub fn environment() -> Result<&'static Environment, PoseError> {
+    ENVIRONMENT
+        .get_or_init(load_environment)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn load_environment() -> Result<Environment, PoseError> {
+    let candidates = library_candidates();
+    // An explicit ORT_DYLIB_PATH is obeyed, never silently replaced by another library.
+    let explicit = std::env::var_os(ORT_DYLIB_ENV).is_some();
+    let searched = if explicit {
+        &candidates[..1]
+    } else {
+        &candidates[..]
+    };
+    let Some(path) = searched.iter().find(|p| p.is_file()).cloned() else {
+        let list = searched
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>();
+        return Err(PoseError::RuntimeMissing {
+            searched: list.join(", "),
+        });
+    };
+    tracing::debug!(path = %path.display(), "loading ONNX Runtime");
+    let builder = ort::init_from(&path).map_err(|e| PoseError::RuntimeLoad {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    builder
+        .with_name("plumbline")
+        .build()
+        .map_err(|e| PoseError::RuntimeLoad {
+            path,
+            message: e.to_string(),
+        })
+}
+
+/// The folder holding the ONNX models: `PLUMBLINE_MODELS_DIR`, else `models/` in the checkout.
+pub fn models_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os(MODELS_DIR_ENV) {
+        return PathBuf::from(p);
+    }
+    checkout_roots()
+        .into_iter()
+        .map(|r| r.join("models"))
+        .find(|d| d.join("pose_detection.onnx").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
+}
+
+/// A tensor a model must have: name and fixed shape.
+#[derive(Debug, Clone, Copy)]
+pub struct TensorSig {
+    pub name: &'static str,
+    pub shape: &'static [i64],
+}
+
+/// The interface a model file must offer to play a role in the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelSig {
+    /// What the model is, for error messages ("BlazePose person detector").
+    pub role: &'static str,
+    pub input: TensorSig,
+    pub outputs: &'static [TensorSig],
+}
+
+/// Loads `path` into a session with `threads` intra-op threads and checks its interface.
+pub fn load_session(
+    path: &Path,
+    threads: usize,
+    sig: &ModelSig,
+    missing_hint: &str,
+) -> Result<Session, PoseError> {
+    if !path.is_file() {
+        return Err(PoseError::ModelMissing {
+            path: path.to_path_buf(),
+            hint: missing_hint.to_string(),
+        });
+    }
+    let env = environment()?;
+    let load_err = |e: &dyn std::fmt::Display| PoseError::ModelLoad {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let session = Session::builder(env)
+        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
+        .and_then(|b| Ok(b.with_intra_threads(threads.max(1))?))
+        .and_then(|b| Ok(b.with_inter_threads(1)?))
+        .map_err(|e| load_err(&e))?
+        .commit_from_file(path)
+        .map_err(|e| load_err(&e))?;
+    check_signature(&session, sig).map_err(|problem| PoseError::ModelMismatch {
+        path: path.to_path_buf(),
+        role: sig.role,
+        problem,
+    })?;
+    Ok(session)
+}
+
+fn describe(name: &str, shape: &[i64]) -> String {
+    let dims = shape
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join("×");
+    format!("`{name}` [{dims}]")
+}
+
+fn check_signature(session: &Session, sig: &ModelSig) -> Result<(), String> {
+    let found = |outlets: &[ort::value::Outlet]| {
+        outlets
+            .iter()
+            .map(|o| {
+                describe(
+                    o.name(),
+                    o.dtype().tensor_shape().map(|s| &s[..]).unwrap_or(&[]),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let inputs = session.inputs();
+    let input_ok = inputs.len() == 1
+        && inputs[0].name() == sig.input.name
+        && inputs[0].dtype().tensor_shape().map(|s| &s[..]) == Some(sig.input.shape);
+    if !input_ok {
+        return Err(format!(
+            "expected one input {}, found {}",
+            describe(sig.input.name, sig.input.shape),
+            found(inputs)
+        ));
+    }
+    for want in sig.outputs {
+        let ok = session.outputs().iter().any(|o| {
+            o.name() == want.name && o.dtype().tensor_shape().map(|s| &s[..]) == Some(want.shape)
+        });
+        if !ok {
+            return Err(format!(
+                "expected output {}, found {}",
+                describe(want.name, want.shape),
+                found(session.outputs())
+            ));
+        }
+    }
+    Ok(())
+}
