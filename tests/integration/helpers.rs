@@ -1,0 +1,99 @@
+//! Shared helpers: running the binary, reading fixtures, comparing poses like a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+/// Runs the `plumbline` binary with `args`.
+pub fn plumbline<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .args(args)
+        .output()
+        .expect("the plumbline binary runs")
+}
+
+pub fn stdout_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each stdout line is JSON"))
+        .collect()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `[x, y, z, visibility, presence]` rows of a JSON pose.
+pub fn landmarks(v: &Value) -> Vec<Vec<f64>> {
+    v["landmarks"]
+        .as_array()
+        .expect("landmarks array")
+        .iter()
+        .map(|l| {
+            l.as_array()
+                .expect("row")
+                .iter()
+                .map(|x| x.as_f64().expect("number"))
+                .collect()
+        })
+        .collect()
+}
+
+/// Length in pixels used to judge landmark error: shoulder midpoint to hip midpoint in the
+/// reference, or the image height where the reference puts the hips out of the frame.
+pub fn torso_px(reference: &[Vec<f64>], width: f64, height: f64) -> f64 {
+    let hips_in_frame = [23, 24]
+        .iter()
+        .all(|&i| reference[i][1] <= 1.0 && reference[i][3] > 0.5);
+    if !hips_in_frame {
+        return height;
+    }
+    let mid = |a: usize, b: usize| {
+        (
+            (reference[a][0] + reference[b][0]) / 2.0 * width,
+            (reference[a][1] + reference[b][1]) / 2.0 * height,
+        )
+    };
+    let (s, h) = (mid(11, 12), mid(23, 24));
+    ((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt()
+}
+
+/// Mean pixel distance between `ours` and `reference` over the landmarks the reference marks
+/// visible (visibility > 0.5), as a fraction of the torso length.
+pub fn mean_error_in_torsos(
+    ours: &[Vec<f64>],
+    reference: &[Vec<f64>],
+    width: f64,
+    height: f64,
+) -> f64 {
+    let torso = torso_px(reference, width, height);
+    let visible: Vec<f64> = ours
+        .iter()
+        .zip(reference)
+        .filter(|(_, r)| r[3] > 0.5)
+        .map(|(o, r)| (((o[0] - r[0]) * width).powi(2) + ((o[1] - r[1]) * height).powi(2)).sqrt())
+        .collect();
+    assert!(
+        visible.len() >= 8,
+        "the reference should see most of the body"
+    );
+    visible.iter().sum::<f64>() / visible.len() as f64 / torso
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary, the real ONNX models, the MediaPipe fixtures.
+//! One test binary; shared helpers in `helpers.rs`.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod helpers;
+mod landmark_stage;
+mod pose_cli;
+mod pose_errors;
+mod tracking;
