@@ -138,7 +138,7 @@ pub fn load_session(
         message: e.to_string(),
     };
     let session = Session::builder(env)
-        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
+        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::All)?))
         .and_then(|b| Ok(b.with_intra_threads(threads.max(1))?))
         .and_then(|b| Ok(b.with_inter_threads(1)?))
         .map_err(|e| load_err(&e))?
