@@ -4,6 +4,7 @@
 //! behind the `plumbline` binary. Start with [`pose::PoseEstimator`].
 
 pub mod cli;
+pub mod geometry;
 pub mod pose;
 
 pub use pose::{EngineConfig, ModelKind, Pose, PoseError, PoseEstimator};

@@ -1,0 +1,285 @@
+//! Per-frame posture metrics: pure functions from one pose to angles and offsets.
+//! Image metrics work in pixels (so a wide frame does not skew angles); sagittal ones use the
+//! 3-D world landmarks. A metric is `None` when the landmarks it needs are not visible enough.
+
+use serde::{Deserialize, Serialize};
+
+use super::view::{View, infer_view};
+use crate::pose::roi::ImageSize;
+use crate::pose::{LandmarkId, Pose, Vec3};
+
+use LandmarkId as L;
+
+/// Settings for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MetricsConfig {
+    /// A landmark counts as seen from this visibility on (MediaPipe's own examples use 0.5).
+    pub min_visibility: f32,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            min_visibility: 0.5,
+        }
+    }
+}
+
+/// Horizontal distances from the plumb line through the ankle, in torso lengths, positive
+/// toward where the person faces (anterior). Ideal standing alignment (Kendall) puts ear,
+/// shoulder, hip and knee close to this line, slightly anterior.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlumbDeviation {
+    pub ear: Option<f32>,
+    pub shoulder: Option<f32>,
+    pub hip: Option<f32>,
+    pub knee: Option<f32>,
+}
+
+/// Posture metrics for one frame. Signs are stated per field; units are in the names
+/// (`_deg` degrees, `_cm` centimetres; bare offsets are in torso lengths).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Frontal, side or oblique view; decides which metrics are valid.
+    pub view: Option<View>,
+    /// Hip midpoint → shoulder midpoint against the image vertical; positive when the
+    /// shoulders are to the image's right of the hips.
+    pub trunk_lean_frontal_deg: Option<f32>,
+    /// The same in the body's sagittal plane from the world landmarks; positive when leaning
+    /// forward (toward where the person faces).
+    pub trunk_lean_sagittal_deg: Option<f32>,
+    /// Horizontal offset of the shoulder midpoint from the hip midpoint in the image, in torso
+    /// lengths; image right positive.
+    pub shoulder_hip_offset: Option<f32>,
+    /// The same from the world landmarks, in centimetres; image right positive.
+    pub shoulder_hip_offset_cm: Option<f32>,
+    /// Line through the shoulders against the horizontal; positive when its image-right end
+    /// is higher. Frontal and oblique views only.
+    pub shoulder_tilt_deg: Option<f32>,
+    /// Line through the hips, as for the shoulders.
+    pub hip_tilt_deg: Option<f32>,
+    /// Shoulder midpoint → ear midpoint against the vertical in the sagittal plane (world
+    /// landmarks); positive when the head is forward of the shoulders.
+    pub head_forward_deg: Option<f32>,
+    /// Side view only: deviations from the plumb line through the ankle.
+    pub plumb_deviation: Option<PlumbDeviation>,
+}
+
+/// A point in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Px {
+    x: f32,
+    y: f32,
+}
+
+impl Px {
+    fn mid(a: Px, b: Px) -> Px {
+        Px {
+            x: (a.x + b.x) / 2.0,
+            y: (a.y + b.y) / 2.0,
+        }
+    }
+    fn dist(a: Px, b: Px) -> f32 {
+        (a.x - b.x).hypot(a.y - b.y)
+    }
+}
+
+/// Reads the landmarks of one pose in pixels, respecting visibility.
+struct Seen<'a> {
+    pose: &'a Pose,
+    size: ImageSize,
+    min_visibility: f32,
+    view: Option<View>,
+}
+
+impl Seen<'_> {
+    fn visibility(&self, id: L) -> f32 {
+        self.pose.landmark(id).visibility
+    }
+
+    fn px(&self, id: L) -> Option<Px> {
+        let l = self.pose.landmark(id);
+        (l.visibility >= self.min_visibility).then(|| Px {
+            x: l.x * self.size.w(),
+            y: l.y * self.size.h(),
+        })
+    }
+
+    /// Midpoint of a left/right pair. In a side view the two overlap in the image, so the one
+    /// visible landmark stands for the midpoint.
+    fn mid(&self, left: L, right: L) -> Option<Px> {
+        match (self.px(left), self.px(right)) {
+            (Some(a), Some(b)) => Some(Px::mid(a, b)),
+            (Some(a), None) | (None, Some(a)) if self.view == Some(View::Side) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// World midpoint of a pair, if at least one of them is seen in the image.
+    fn world_mid(&self, left: L, right: L) -> Option<Vec3> {
+        if self.px(left).is_none() && self.px(right).is_none() {
+            return None;
+        }
+        let (a, b) = (self.pose.world(left), self.pose.world(right));
+        Some(Vec3::new(
+            (a.x + b.x) / 2.0,
+            (a.y + b.y) / 2.0,
+            (a.z + b.z) / 2.0,
+        ))
+    }
+}
+
+/// Angle of a pixel vector against the image's upward vertical, positive toward image right.
+fn angle_from_vertical_deg(dx: f32, dy_down: f32) -> f32 {
+    dx.atan2(-dy_down).to_degrees()
+}
+
+/// Angle of the line through two points against the horizontal, positive when the
+/// image-right end is higher. Independent of the order of the points.
+fn tilt_deg(a: Px, b: Px) -> Option<f32> {
+    let (left_end, right_end) = if a.x <= b.x { (a, b) } else { (b, a) };
+    let dx = right_end.x - left_end.x;
+    let dy_up = left_end.y - right_end.y;
+    (dx.hypot(dy_up) > 1e-3).then(|| dy_up.atan2(dx).to_degrees())
+}
+
+fn dot(a: Vec3, b: Vec3) -> f32 {
+    a.x * b.x + a.y * b.y + a.z * b.z
+}
+
+fn sub(a: Vec3, b: Vec3) -> Vec3 {
+    Vec3::new(a.x - b.x, a.y - b.y, a.z - b.z)
+}
+
+/// World "up" (MediaPipe's world y points down).
+const UP: Vec3 = Vec3 {
+    x: 0.0,
+    y: -1.0,
+    z: 0.0,
+};
+
+/// The horizontal direction the body faces, in world coordinates: perpendicular to the
+/// right-minus-left shoulder and hip lines. BlazePose sometimes swaps left and right; the nose
+/// (ahead of the ears, and unaffected by a swap) settles the sign.
+fn facing(pose: &Pose) -> Option<Vec3> {
+    let s = sub(pose.world(L::RightShoulder), pose.world(L::LeftShoulder));
+    let h = sub(pose.world(L::RightHip), pose.world(L::LeftHip));
+    let (lx, lz) = (s.x + h.x, s.z + h.z);
+    // up × lateral, with up = (0, −1, 0): (−lz, 0, lx).
+    let mut f = Vec3::new(-lz, 0.0, lx);
+    let norm = f.x.hypot(f.z);
+    if norm < 1e-6 {
+        return None;
+    }
+    f = Vec3::new(f.x / norm, 0.0, f.z / norm);
+    let ears = pose.world(L::LeftEar);
+    let ears = Vec3::new(
+        (ears.x + pose.world(L::RightEar).x) / 2.0,
+        0.0,
+        (ears.z + pose.world(L::RightEar).z) / 2.0,
+    );
+    let nose = pose.world(L::Nose);
+    let ahead = Vec3::new(nose.x - ears.x, 0.0, nose.z - ears.z);
+    if dot(ahead, f) < 0.0 {
+        f = Vec3::new(-f.x, 0.0, -f.z);
+    }
+    Some(f)
+}
+
+/// Inclination of `v` from the vertical in the plane of `forward` and up; positive forward.
+fn sagittal_angle_deg(v: Vec3, forward: Vec3) -> Option<f32> {
+    let (f, u) = (dot(v, forward), dot(v, UP));
+    (f.hypot(u) > 1e-6).then(|| f.atan2(u).to_degrees())
+}
+
+/// Computes every metric for one pose in an image of `size` pixels.
+pub fn compute(pose: &Pose, size: ImageSize, config: &MetricsConfig) -> Metrics {
+    let view = infer_view(pose);
+    let seen = Seen {
+        pose,
+        size,
+        min_visibility: config.min_visibility,
+        view,
+    };
+    let shoulders = seen.mid(L::LeftShoulder, L::RightShoulder);
+    let hips = seen.mid(L::LeftHip, L::RightHip);
+    let torso_px = shoulders
+        .zip(hips)
+        .map(|(s, h)| Px::dist(s, h))
+        .filter(|&d| d > 1.0);
+
+    let mut m = Metrics {
+        view,
+        ..Metrics::default()
+    };
+    if let (Some(s), Some(h), Some(torso)) = (shoulders, hips, torso_px) {
+        m.trunk_lean_frontal_deg = Some(angle_from_vertical_deg(s.x - h.x, s.y - h.y));
+        m.shoulder_hip_offset = Some((s.x - h.x) / torso);
+    }
+    let world_shoulders = seen.world_mid(L::LeftShoulder, L::RightShoulder);
+    let world_hips = seen.world_mid(L::LeftHip, L::RightHip);
+    if let (Some(s), Some(h)) = (world_shoulders, world_hips) {
+        m.shoulder_hip_offset_cm = Some((s.x - h.x) * 100.0);
+    }
+    let forward = facing(pose);
+    if let (Some(s), Some(h), Some(f)) = (world_shoulders, world_hips, forward) {
+        m.trunk_lean_sagittal_deg = sagittal_angle_deg(sub(s, h), f);
+    }
+    if let (Some(s), Some(e), Some(f)) = (
+        world_shoulders,
+        seen.world_mid(L::LeftEar, L::RightEar),
+        forward,
+    ) {
+        m.head_forward_deg = sagittal_angle_deg(sub(e, s), f);
+    }
+    if view != Some(View::Side) {
+        let pair = |a, b| seen.px(a).zip(seen.px(b)).and_then(|(a, b)| tilt_deg(a, b));
+        m.shoulder_tilt_deg = pair(L::LeftShoulder, L::RightShoulder);
+        m.hip_tilt_deg = pair(L::LeftHip, L::RightHip);
+    }
+    if view == Some(View::Side) {
+        m.plumb_deviation = torso_px.and_then(|t| plumb_deviation(&seen, forward, t));
+    }
+    m
+}
+
+/// Deviations from the vertical through the ankle of the side facing the camera.
+fn plumb_deviation(
+    seen: &Seen<'_>,
+    forward: Option<Vec3>,
+    torso_px: f32,
+) -> Option<PlumbDeviation> {
+    let chain = |left: bool| {
+        let pick = |l: L| if left { l } else { l.mirrored() };
+        [
+            pick(L::LeftEar),
+            pick(L::LeftShoulder),
+            pick(L::LeftHip),
+            pick(L::LeftKnee),
+            pick(L::LeftAnkle),
+        ]
+    };
+    let score = |ids: &[L; 5]| ids.iter().map(|&id| seen.visibility(id)).sum::<f32>();
+    let (left, right) = (chain(true), chain(false));
+    let near = if score(&left) >= score(&right) {
+        left
+    } else {
+        right
+    };
+    let ankle = seen.px(near[4])?;
+    // Which way is "forward" in the image: the nose ahead of the ear, else the world facing.
+    let sign = match (seen.px(L::Nose), seen.px(near[0])) {
+        (Some(n), Some(e)) if (n.x - e.x).abs() > 1e-3 => (n.x - e.x).signum(),
+        _ => forward.map(|f| if f.x >= 0.0 { 1.0 } else { -1.0 })?,
+    };
+    let dev = |id: L| seen.px(id).map(|p| (p.x - ankle.x) * sign / torso_px);
+    Some(PlumbDeviation {
+        ear: dev(near[0]),
+        shoulder: dev(near[1]),
+        hip: dev(near[2]),
+        knee: dev(near[3]),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,348 @@
+use super::*;
+use crate::geometry::testing::Body;
+
+fn metrics(b: &Body) -> Metrics {
+    compute(&b.pose(), b.size, &MetricsConfig::default())
+}
+
+fn close(got: Option<f32>, want: f32, tol: f32) -> bool {
+    got.is_some_and(|g| (g - want).abs() <= tol)
+}
+
+#[test]
+fn known_skeletons_give_exact_metrics() {
+    struct Case {
+        what: &'static str,
+        body: Body,
+        lean_frontal_deg: f32,
+        offset: f32,
+        shoulder_tilt_deg: f32,
+        hip_tilt_deg: f32,
+        lean_sagittal_deg: f32,
+        head_forward_deg: f32,
+    }
+    let upright = Body::frontal();
+    let mut shifted = Body::frontal();
+    // Shoulders 30 px to the image right of the hips, torso 180 px high.
+    shifted
+        .shift(L::LeftShoulder, 30.0, 0.0)
+        .shift(L::RightShoulder, 30.0, 0.0);
+    let mut raised = Body::frontal();
+    // The person's left shoulder (image right) 10 px higher over an 80 px span.
+    raised.shift(L::LeftShoulder, 0.0, -10.0);
+    let mut hip_dropped = Body::frontal();
+    // The person's left hip (image right) 5 px lower over 50 px.
+    hip_dropped.shift(L::LeftHip, 0.0, 5.0);
+    let mut stooped = Body::frontal();
+    // Shoulders 0.1 m nearer the camera (forward, the person faces the camera), 0.5 m above the hips.
+    let fwd = Vec3::new(0.0, 0.0, -0.1);
+    stooped
+        .shift_world(L::LeftShoulder, fwd)
+        .shift_world(L::RightShoulder, fwd);
+    let mut poked = Body::frontal();
+    // Ears 0.05 m forward of the shoulders, 0.15 m above them.
+    let ear_fwd = Vec3::new(0.0, 0.0, -0.05);
+    poked
+        .shift_world(L::LeftEar, ear_fwd)
+        .shift_world(L::RightEar, ear_fwd);
+    let cases = [
+        Case {
+            what: "upright",
+            body: upright,
+            lean_frontal_deg: 0.0,
+            offset: 0.0,
+            shoulder_tilt_deg: 0.0,
+            hip_tilt_deg: 0.0,
+            lean_sagittal_deg: 0.0,
+            head_forward_deg: 0.0,
+        },
+        Case {
+            what: "shoulders right of hips",
+            body: shifted,
+            lean_frontal_deg: 30f32.atan2(180.0).to_degrees(),
+            offset: 30.0 / 30f32.hypot(180.0),
+            shoulder_tilt_deg: 0.0,
+            hip_tilt_deg: 0.0,
+            lean_sagittal_deg: 0.0,
+            head_forward_deg: 0.0,
+        },
+        Case {
+            what: "left shoulder raised",
+            body: raised,
+            lean_frontal_deg: 0.0, // the shoulder midpoint only rises
+            offset: 0.0,
+            shoulder_tilt_deg: 10f32.atan2(80.0).to_degrees(),
+            hip_tilt_deg: 0.0,
+            lean_sagittal_deg: 0.0,
+            head_forward_deg: 0.0,
+        },
+        Case {
+            what: "left hip dropped",
+            body: hip_dropped,
+            lean_frontal_deg: 0.0,
+            offset: 0.0,
+            shoulder_tilt_deg: 0.0,
+            hip_tilt_deg: -(5f32.atan2(50.0).to_degrees()),
+            lean_sagittal_deg: 0.0,
+            head_forward_deg: 0.0,
+        },
+        Case {
+            what: "stooped forward",
+            body: stooped,
+            lean_frontal_deg: 0.0,
+            offset: 0.0,
+            shoulder_tilt_deg: 0.0,
+            hip_tilt_deg: 0.0,
+            lean_sagittal_deg: 0.1f32.atan2(0.5).to_degrees(),
+            head_forward_deg: -(0.1f32.atan2(0.15).to_degrees()),
+        },
+        Case {
+            what: "head forward",
+            body: poked,
+            lean_frontal_deg: 0.0,
+            offset: 0.0,
+            shoulder_tilt_deg: 0.0,
+            hip_tilt_deg: 0.0,
+            lean_sagittal_deg: 0.0,
+            head_forward_deg: 0.05f32.atan2(0.15).to_degrees(),
+        },
+    ];
+    for c in cases {
+        let m = metrics(&c.body);
+        assert_eq!(m.view, Some(View::Frontal), "{}", c.what);
+        assert!(
+            close(m.trunk_lean_frontal_deg, c.lean_frontal_deg, 0.1),
+            "{}: frontal lean {:?}",
+            c.what,
+            m.trunk_lean_frontal_deg
+        );
+        assert!(
+            close(m.shoulder_hip_offset, c.offset, 0.001),
+            "{}: offset {:?}",
+            c.what,
+            m.shoulder_hip_offset
+        );
+        assert!(
+            close(m.shoulder_tilt_deg, c.shoulder_tilt_deg, 0.1),
+            "{}: shoulder tilt {:?}",
+            c.what,
+            m.shoulder_tilt_deg
+        );
+        assert!(
+            close(m.hip_tilt_deg, c.hip_tilt_deg, 0.1),
+            "{}: hip tilt {:?}",
+            c.what,
+            m.hip_tilt_deg
+        );
+        assert!(
+            close(m.trunk_lean_sagittal_deg, c.lean_sagittal_deg, 0.1),
+            "{}: sagittal {:?}",
+            c.what,
+            m.trunk_lean_sagittal_deg
+        );
+        assert!(
+            close(m.head_forward_deg, c.head_forward_deg, 0.1),
+            "{}: head {:?} vs {}",
+            c.what,
+            m.head_forward_deg,
+            c.head_forward_deg
+        );
+        assert_eq!(
+            m.plumb_deviation, None,
+            "{}: no plumb line in a frontal view",
+            c.what
+        );
+    }
+}
+
+#[test]
+fn world_offset_is_in_centimetres_toward_image_right() {
+    let mut b = Body::frontal();
+    let right = Vec3::new(0.04, 0.0, 0.0);
+    b.shift_world(L::LeftShoulder, right)
+        .shift_world(L::RightShoulder, right);
+    assert!(close(metrics(&b).shoulder_hip_offset_cm, 4.0, 0.001));
+}
+
+#[test]
+fn rotating_the_picture_turns_the_frontal_lean_and_keeps_tilt_differences() {
+    let mut base = Body::frontal();
+    base.shift(L::LeftShoulder, 12.0, -6.0)
+        .shift(L::RightHip, 0.0, 4.0);
+    let m0 = metrics(&base);
+    for (deg, cx, cy) in [
+        (10.0, 320.0, 240.0),
+        (-25.0, 0.0, 0.0),
+        (40.0, 500.0, 100.0),
+    ] {
+        let mut b = base.clone();
+        b.rotate_ccw(deg, cx, cy);
+        let m = metrics(&b);
+        // Turning the picture counter-clockwise carries the shoulders to the left of the hips.
+        let want = m0.trunk_lean_frontal_deg.unwrap() - deg;
+        assert!(
+            close(m.trunk_lean_frontal_deg, want, 0.1),
+            "{deg}°: {:?} vs {want}",
+            m.trunk_lean_frontal_deg
+        );
+        // Both lines turn by the same angle: their difference is unchanged.
+        let diff0 = m0.shoulder_tilt_deg.unwrap() - m0.hip_tilt_deg.unwrap();
+        let diff = m.shoulder_tilt_deg.unwrap() - m.hip_tilt_deg.unwrap();
+        assert!(
+            (diff - diff0).abs() < 0.1,
+            "{deg}°: tilt difference {diff} vs {diff0}"
+        );
+        assert!(close(
+            m.shoulder_tilt_deg,
+            m0.shoulder_tilt_deg.unwrap() + deg,
+            0.1
+        ));
+    }
+}
+
+#[test]
+fn mirroring_flips_signs_and_scaling_changes_nothing() {
+    let mut base = Body::frontal();
+    base.shift(L::LeftShoulder, 12.0, -6.0)
+        .shift(L::RightShoulder, 12.0, 0.0)
+        .shift(L::RightHip, 0.0, 4.0);
+    base.shift_world(L::LeftShoulder, Vec3::new(0.03, 0.0, -0.05));
+    let m0 = metrics(&base);
+    let mut mirrored = base.clone();
+    mirrored.mirror();
+    let m = metrics(&mirrored);
+    for (a, b, what) in [
+        (
+            m0.trunk_lean_frontal_deg,
+            m.trunk_lean_frontal_deg,
+            "frontal lean",
+        ),
+        (m0.shoulder_hip_offset, m.shoulder_hip_offset, "offset"),
+        (
+            m0.shoulder_hip_offset_cm,
+            m.shoulder_hip_offset_cm,
+            "offset cm",
+        ),
+        (m0.shoulder_tilt_deg, m.shoulder_tilt_deg, "shoulder tilt"),
+        (m0.hip_tilt_deg, m.hip_tilt_deg, "hip tilt"),
+    ] {
+        assert!(
+            close(b, -a.unwrap(), 1e-3),
+            "{what}: {a:?} mirrored to {b:?}"
+        );
+    }
+    // Leaning forward is forward on either side of a mirror.
+    assert!(close(
+        m.trunk_lean_sagittal_deg,
+        m0.trunk_lean_sagittal_deg.unwrap(),
+        1e-3
+    ));
+
+    for k in [0.5, 3.0] {
+        let mut scaled = base.clone();
+        scaled.scale(k);
+        let m = metrics(&scaled);
+        assert!(close(
+            m.trunk_lean_frontal_deg,
+            m0.trunk_lean_frontal_deg.unwrap(),
+            1e-3
+        ));
+        assert!(close(
+            m.shoulder_hip_offset,
+            m0.shoulder_hip_offset.unwrap(),
+            1e-4
+        ));
+        assert!(close(
+            m.shoulder_tilt_deg,
+            m0.shoulder_tilt_deg.unwrap(),
+            1e-3
+        ));
+    }
+}
+
+#[test]
+fn unseen_landmarks_give_none_not_numbers() {
+    let mut b = Body::frontal();
+    b.visibility[L::LeftHip.index()] = 0.3;
+    let m = metrics(&b);
+    assert_eq!(
+        m.trunk_lean_frontal_deg, None,
+        "a hip missing in a frontal view"
+    );
+    assert_eq!(m.shoulder_hip_offset, None);
+    assert_eq!(m.hip_tilt_deg, None);
+    assert!(
+        m.shoulder_tilt_deg.is_some(),
+        "the shoulders are still seen"
+    );
+    // Coincident shoulders have no line.
+    let mut c = Body::frontal();
+    c.set(L::LeftShoulder, 320.0, 200.0)
+        .set(L::RightShoulder, 320.0, 200.0);
+    assert_eq!(metrics(&c).shoulder_tilt_deg, None);
+    // A stricter visibility threshold hides more.
+    let mut d = Body::frontal();
+    d.visibility[L::Nose.index()] = 0.7;
+    d.visibility[L::LeftShoulder.index()] = 0.7;
+    let strict = compute(
+        &d.pose(),
+        d.size,
+        &MetricsConfig {
+            min_visibility: 0.8,
+        },
+    );
+    assert_eq!(strict.shoulder_tilt_deg, None);
+}
+
+#[test]
+fn side_view_plumb_line_measures_forward_deviation() {
+    let straight = Body::side_facing_right();
+    let m = metrics(&straight);
+    assert_eq!(m.view, Some(View::Side));
+    assert_eq!(m.shoulder_tilt_deg, None, "no shoulder line in profile");
+    let p = m.plumb_deviation.expect("plumb line in a side view");
+    for d in [p.ear, p.shoulder, p.hip, p.knee] {
+        assert!(close(d, 0.0, 1e-4), "{p:?}");
+    }
+    // Head 18 px forward (toward image right, where the person faces) = 0.1 torso.
+    let mut poked = Body::side_facing_right();
+    poked.shift(L::RightEar, 18.0, 0.0);
+    let p = metrics(&poked).plumb_deviation.unwrap();
+    assert!(close(p.ear, 0.1, 1e-4), "{p:?}");
+    // The same person facing left: forward is now image left, and the sign follows.
+    let mut left = Body::side_facing_right();
+    left.shift(L::RightEar, 18.0, 0.0).mirror();
+    let p = metrics(&left).plumb_deviation.unwrap();
+    assert!(close(p.ear, 0.1, 1e-4), "mirrored: {p:?}");
+    // Hips pushed back (behind the ankle) are negative.
+    let mut sway = Body::side_facing_right();
+    sway.shift(L::RightHip, -9.0, 0.0);
+    assert!(close(
+        metrics(&sway).plumb_deviation.unwrap().hip,
+        -0.05,
+        1e-4
+    ));
+}
+
+#[test]
+fn left_right_swap_does_not_flip_sagittal_signs() {
+    let mut stooped = Body::frontal();
+    let fwd = Vec3::new(0.0, 0.0, -0.1);
+    stooped
+        .shift_world(L::LeftShoulder, fwd)
+        .shift_world(L::RightShoulder, fwd);
+    let m0 = metrics(&stooped);
+    // BlazePose swaps every left/right label for a frame.
+    let mut swapped = stooped.clone();
+    for id in LandmarkId::ALL {
+        swapped.px[id.index()] = stooped.px[id.mirrored().index()];
+        swapped.world[id.index()] = stooped.world[id.mirrored().index()];
+    }
+    let m = metrics(&swapped);
+    assert!(close(
+        m.trunk_lean_sagittal_deg,
+        m0.trunk_lean_sagittal_deg.unwrap(),
+        1e-3
+    ));
+    assert!(m0.trunk_lean_sagittal_deg.unwrap() > 10.0);
+}

@@ -1,0 +1,10 @@
+//! Posture geometry: pure functions from landmarks to posture metrics, states and time rules.
+//! Knows only the pose types; no I/O, no clocks (time comes in as timestamps).
+
+pub mod calibration;
+pub mod metrics;
+pub mod motion;
+pub mod state;
+#[cfg(test)]
+mod testing;
+pub mod view;

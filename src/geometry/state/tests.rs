@@ -1,0 +1,211 @@
+use super::*;
+use crate::geometry::calibration::Stat;
+
+fn lean(v: f32) -> Metrics {
+    Metrics {
+        trunk_lean_frontal_deg: Some(v),
+        ..Metrics::default()
+    }
+}
+
+fn at(frame: u64) -> Duration {
+    Duration::from_micros(frame * 33_333)
+}
+
+#[test]
+fn levels_use_a_dead_zone() {
+    struct Case {
+        value: f32,
+        previous: PostureState,
+        want: PostureState,
+    }
+    let band = Band {
+        drifting: 5.0,
+        misaligned: 10.0,
+    };
+    let cases = [
+        Case {
+            value: 4.9,
+            previous: PostureState::Aligned,
+            want: PostureState::Aligned,
+        }, // below the threshold
+        Case {
+            value: 5.0,
+            previous: PostureState::Aligned,
+            want: PostureState::Drifting,
+        }, // at it: in
+        Case {
+            value: -6.0,
+            previous: PostureState::Aligned,
+            want: PostureState::Drifting,
+        }, // magnitude counts
+        Case {
+            value: 4.5,
+            previous: PostureState::Drifting,
+            want: PostureState::Drifting,
+        }, // in the dead zone: stays
+        Case {
+            value: 3.9,
+            previous: PostureState::Drifting,
+            want: PostureState::Aligned,
+        }, // below 80%: leaves
+        Case {
+            value: 8.5,
+            previous: PostureState::Misaligned,
+            want: PostureState::Misaligned,
+        }, // dead zone of the upper band
+        Case {
+            value: 7.9,
+            previous: PostureState::Misaligned,
+            want: PostureState::Drifting,
+        }, // falls one band
+        Case {
+            value: 3.0,
+            previous: PostureState::Misaligned,
+            want: PostureState::Aligned,
+        }, // falls two
+        Case {
+            value: 12.0,
+            previous: PostureState::Unknown,
+            want: PostureState::Misaligned,
+        },
+    ];
+    for c in cases {
+        assert_eq!(
+            level_with_hysteresis(Some(c.value), &band, c.previous, 0.2),
+            c.want,
+            "{} after {:?}",
+            c.value,
+            c.previous
+        );
+    }
+    assert_eq!(
+        level_with_hysteresis(None, &band, PostureState::Aligned, 0.2),
+        PostureState::Unknown
+    );
+}
+
+#[test]
+fn oscillation_around_a_threshold_does_not_flicker() {
+    // The lean swings 3.5° ↔ 6.5° around the 5° threshold, switching every 0.3 s: each swing
+    // crosses the dead zone, yet the shown state may change at most once per dwell (1 s).
+    let mut sm = StateMachine::new(Thresholds::default());
+    let mut changes = Vec::new();
+    for f in 0..300u64 {
+        let t = at(f);
+        let v = if (f / 9) % 2 == 0 { 3.5 } else { 6.5 };
+        let u = sm.update(t, &lean(v), None);
+        if u.changed {
+            changes.push(t);
+        }
+    }
+    for w in changes.windows(2) {
+        assert!(
+            (w[1] - w[0]).as_secs_f32() >= 1.0,
+            "flipped within the dwell: {changes:?}"
+        );
+    }
+    // Small noise inside the dead zone never changes the state once drifting.
+    let mut sm = StateMachine::new(Thresholds::default());
+    let mut n = 0;
+    for f in 0..300u64 {
+        let v = if f % 2 == 0 { 4.3 } else { 5.6 };
+        n += sm.update(at(f), &lean(v), None).changed as u32;
+    }
+    assert_eq!(n, 1, "one change (unknown → drifting), then steady");
+    assert_eq!(sm.state(), PostureState::Drifting);
+}
+
+#[test]
+fn a_bad_stretch_must_last_the_dwell_to_show() {
+    let mut sm = StateMachine::new(Thresholds::default());
+    for f in 0..60 {
+        sm.update(at(f), &lean(1.0), None);
+    }
+    assert_eq!(sm.state(), PostureState::Aligned);
+    // Half a second of strong lean: not long enough.
+    for f in 60..75 {
+        sm.update(at(f), &lean(15.0), None);
+    }
+    assert_eq!(sm.state(), PostureState::Aligned);
+    for f in 75..90 {
+        sm.update(at(f), &lean(1.0), None);
+    }
+    // A sustained lean shows after a second.
+    let mut shown_at = None;
+    for f in 90..150 {
+        if sm.update(at(f), &lean(15.0), None).changed {
+            shown_at = Some(f);
+        }
+    }
+    let f = shown_at.expect("became misaligned");
+    assert!((at(f) - at(90)).as_secs_f32() >= 1.0 && (at(f) - at(90)).as_secs_f32() < 1.1);
+    assert_eq!(sm.state(), PostureState::Misaligned);
+}
+
+#[test]
+fn worst_metric_decides_and_nothing_measured_is_unknown() {
+    let mut sm = StateMachine::new(Thresholds {
+        min_dwell_s: 0.0,
+        ..Thresholds::default()
+    });
+    let m = Metrics {
+        trunk_lean_frontal_deg: Some(1.0),
+        shoulder_tilt_deg: Some(7.0),
+        ..Metrics::default()
+    };
+    let u = sm.update(at(0), &m, None);
+    assert_eq!(u.levels.trunk_lean_frontal, PostureState::Aligned);
+    assert_eq!(u.levels.shoulder_tilt, PostureState::Misaligned);
+    assert_eq!(u.state, PostureState::Misaligned);
+    assert_eq!(
+        sm.update(at(1), &Metrics::default(), None).state,
+        PostureState::Unknown
+    );
+    assert_eq!(sm.update_absent(at(2)).state, PostureState::Unknown);
+}
+
+#[test]
+fn calibration_moves_the_zero_point() {
+    let mut sm = StateMachine::new(Thresholds {
+        min_dwell_s: 0.0,
+        ..Thresholds::default()
+    });
+    let baseline = Baseline {
+        trunk_lean_frontal_deg: Some(Stat {
+            mean: 7.0,
+            std: 0.5,
+            samples: 90,
+        }),
+        ..Baseline::default()
+    };
+    // 7° is this person's neutral: aligned relative to their baseline, drifting absolutely.
+    assert_eq!(
+        sm.update(at(0), &lean(7.0), Some(&baseline)).state,
+        PostureState::Aligned
+    );
+    let mut raw = StateMachine::new(Thresholds {
+        min_dwell_s: 0.0,
+        ..Thresholds::default()
+    });
+    assert_eq!(
+        raw.update(at(0), &lean(7.0), None).state,
+        PostureState::Drifting
+    );
+}
+
+#[test]
+fn time_in_state_adds_up() {
+    let mut t = TimeInState::default();
+    t.record(Duration::from_secs(0), PostureState::Aligned);
+    t.record(Duration::from_secs(6), PostureState::Misaligned);
+    t.record(Duration::from_secs(8), PostureState::Unknown);
+    t.record(Duration::from_secs(10), PostureState::Unknown);
+    assert_eq!(t.aligned_s, 6.0);
+    assert_eq!(t.misaligned_s, 2.0);
+    assert_eq!(t.unknown_s, 2.0);
+    assert!((t.fraction(PostureState::Aligned) - 0.6).abs() < 1e-9);
+    // An out-of-order timestamp adds nothing.
+    t.record(Duration::from_secs(9), PostureState::Aligned);
+    assert_eq!(t.total_s(), 10.0);
+}
