@@ -53,6 +53,9 @@ pub struct PoseArgs {
     /// Frame rate that timestamps the frames of a --sequence.
     #[arg(long, default_value_t = 30.0, requires = "sequence")]
     pub fps: f64,
+    /// Landmarks below this visibility are not used by the metrics (0..1).
+    #[arg(long, default_value_t = 0.5, value_name = "P")]
+    pub min_visibility: f32,
 }
 
 /// The bundled example the program shows when run without arguments.
@@ -100,6 +103,7 @@ where
                 },
                 sequence: false,
                 fps: 30.0,
+                min_visibility: 0.5,
             };
             pose::run(&p)
         }

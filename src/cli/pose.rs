@@ -8,6 +8,8 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::{Outcome, PoseArgs};
+use crate::geometry::metrics::{self, Metrics, MetricsConfig};
+use crate::pose::roi::ImageSize;
 use crate::pose::{EngineConfig, Pose, PoseEstimator};
 
 /// One output line. Field names and conventions follow MediaPipe's Python solution so the
@@ -26,6 +28,9 @@ struct PoseLine<'a> {
     /// `[x, y, z]` per landmark in metres, origin between the hips.
     #[serde(skip_serializing_if = "Option::is_none")]
     world_landmarks: Option<Vec<[f64; 3]>>,
+    /// Posture metrics (see the README for names, signs and units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<Metrics>,
 }
 
 /// Six decimals: a micro-pixel on any camera, and lines people can read.
@@ -34,7 +39,13 @@ fn r6(v: f32) -> f64 {
 }
 
 impl<'a> PoseLine<'a> {
-    fn new(image: &'a str, width: u32, height: u32, pose: Option<&Pose>) -> Self {
+    fn new(
+        image: &'a str,
+        width: u32,
+        height: u32,
+        pose: Option<&Pose>,
+        metrics_config: &MetricsConfig,
+    ) -> Self {
         Self {
             image,
             width,
@@ -53,6 +64,7 @@ impl<'a> PoseLine<'a> {
                     .map(|w| [r6(w.x), r6(w.y), r6(w.z)])
                     .collect()
             }),
+            metrics: pose.map(|p| metrics::compute(p, ImageSize { width, height }, metrics_config)),
         }
     }
 }
@@ -76,6 +88,15 @@ pub fn run(args: &PoseArgs) -> anyhow::Result<Outcome> {
     if !(args.fps > 0.0 && args.fps.is_finite()) {
         anyhow::bail!("--fps must be a positive number, got {}", args.fps);
     }
+    if !(0.0..=1.0).contains(&args.min_visibility) {
+        anyhow::bail!(
+            "--min-visibility must be between 0 and 1, got {}",
+            args.min_visibility
+        );
+    }
+    let metrics_config = MetricsConfig {
+        min_visibility: args.min_visibility,
+    };
     let mut estimator =
         PoseEstimator::new(&engine_config(args)).context("cannot start the pose engine")?;
     let stdout = std::io::stdout();
@@ -95,7 +116,13 @@ pub fn run(args: &PoseArgs) -> anyhow::Result<Outcome> {
             .estimate(&image, t)
             .with_context(|| format!("pose estimation failed on {}", path.display()))?;
         let name = path.to_string_lossy();
-        let line = PoseLine::new(&name, image.width(), image.height(), pose.as_ref());
+        let line = PoseLine::new(
+            &name,
+            image.width(),
+            image.height(),
+            pose.as_ref(),
+            &metrics_config,
+        );
         serde_json::to_writer(&mut out, &line)?;
         out.write_all(b"\n")?;
         if args.sequence {
