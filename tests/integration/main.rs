@@ -5,6 +5,7 @@
 
 mod helpers;
 mod landmark_stage;
+mod metrics;
 mod pose_cli;
 mod pose_errors;
 mod tracking;
