@@ -50,6 +50,9 @@ pub struct PoseArgs {
     /// Treat the images as consecutive video frames: track the person and smooth landmarks.
     #[arg(long)]
     pub sequence: bool,
+    /// With --sequence: track the person but do not smooth the landmarks.
+    #[arg(long, requires = "sequence")]
+    pub no_smoothing: bool,
     /// Frame rate that timestamps the frames of a --sequence.
     #[arg(long, default_value_t = 30.0, requires = "sequence")]
     pub fps: f64,
@@ -102,6 +105,7 @@ where
                     models_dir: None,
                 },
                 sequence: false,
+                no_smoothing: false,
                 fps: 30.0,
                 min_visibility: 0.5,
             };

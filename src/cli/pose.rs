@@ -75,6 +75,9 @@ fn engine_config(args: &PoseArgs) -> EngineConfig {
     } else {
         EngineConfig::still_images(args.engine.model)
     };
+    if args.no_smoothing {
+        config.smoothing = false;
+    }
     if let Some(t) = args.engine.threads {
         config.threads = t;
     }

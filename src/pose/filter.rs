@@ -41,18 +41,26 @@ pub struct OneEuroParams {
     pub derivative_cutoff: f32,
 }
 
-/// MediaPipe's main pose landmark filter: min_cutoff 0.1 (≈0.02 EMA weight when still),
-/// beta 40 (≈0.8 when moving fast), derivative cutoff 1.0.
+/// MediaPipe's main pose landmark filter (`pose_landmark_filtering.pbtxt` as shipped in
+/// mediapipe 0.10.14): min_cutoff 0.05 (≈0.01 EMA weight when still), beta 80 (≈0.94 when
+/// moving fast), derivative cutoff 1.0.
 pub const POSE_LANDMARKS: OneEuroParams = OneEuroParams {
-    min_cutoff: 0.1,
-    beta: 40.0,
+    min_cutoff: 0.05,
+    beta: 80.0,
     derivative_cutoff: 1.0,
 };
-/// MediaPipe's filter for the two auxiliary (ROI) landmarks: smoothed harder so the crop is
-/// steady while the person stands still.
+/// MediaPipe's filter for the two auxiliary (ROI) landmarks: smoothed harder when still so the
+/// crop is steady, yet responsive to fast moves (min_cutoff 0.01, beta 10). An older graph used
+/// beta 1, which makes the crop lag a turning body by seconds.
 pub const AUXILIARY_LANDMARKS: OneEuroParams = OneEuroParams {
     min_cutoff: 0.01,
-    beta: 1.0,
+    beta: 10.0,
+    derivative_cutoff: 1.0,
+};
+/// MediaPipe's world-landmark filter (metres, no size scaling): min_cutoff 0.1, beta 40.
+pub const WORLD_LANDMARKS: OneEuroParams = OneEuroParams {
+    min_cutoff: 0.1,
+    beta: 40.0,
     derivative_cutoff: 1.0,
 };
 /// MediaPipe's visibility low-pass weight.
@@ -192,7 +200,7 @@ impl WorldSmoother {
 
     pub fn apply(&mut self, points: &mut [Vec3], t: Duration) {
         if self.filters.len() != points.len() {
-            let f = OneEuroFilter::new(POSE_LANDMARKS);
+            let f = OneEuroFilter::new(WORLD_LANDMARKS);
             self.filters = vec![[f.clone(), f.clone(), f]; points.len()];
         }
         for (p, f) in points.iter_mut().zip(&mut self.filters) {
