@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ORT_VERSION=1.32.0
-# Debian packages: pkg-config for -sys crates; ffmpeg and xvfb for the video and window tests.
-APT_PACKAGES=(pkg-config python3 python3-pip unzip)
+# Debian packages: pkg-config for -sys crates, ffmpeg to decode videos, libclang-dev for the
+# camera crate's bindgen, python3 + pip to fetch the ONNX Runtime wheel.
+APT_PACKAGES=(pkg-config python3 python3-pip unzip ffmpeg libclang-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -5,6 +5,10 @@
 
 pub mod cli;
 pub mod geometry;
+pub mod pipeline;
 pub mod pose;
+pub mod report;
+pub mod session;
+pub mod source;
 
 pub use pose::{EngineConfig, ModelKind, Pose, PoseError, PoseEstimator};

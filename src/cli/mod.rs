@@ -1,6 +1,8 @@
 //! The command line: clap arguments → a validated command → one function per subcommand.
 //! Every exit code is chosen here.
 
+mod analyze;
+mod cameras;
 mod pose;
 
 use std::ffi::OsString;
@@ -24,6 +26,34 @@ pub struct Args {
 pub enum Command {
     /// Print each image's pose as one JSON object per line (MediaPipe's conventions).
     Pose(PoseArgs),
+    /// Analyse every frame of a video or image folder: per-frame CSV and a JSON summary.
+    Analyze(AnalyzeArgs),
+    /// List the webcams, one per line: index, then name.
+    Cameras,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AnalyzeArgs {
+    /// A video (MP4, MOV, WebM, AVI…), a folder of images, a glob like 'shots/*.jpg', or one image.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Write per-frame metrics here (columns: frame, t_ms, person, every metric, state).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the summary here as JSON ('-' for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Landmarks below this visibility are not used by the metrics (0..1).
+    #[arg(long, default_value_t = 0.5, value_name = "P")]
+    pub min_visibility: f32,
+    /// Track the person but do not smooth the landmarks.
+    #[arg(long)]
+    pub no_smoothing: bool,
+    /// No progress bar or closing line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Engine options shared by every command that runs the models.
@@ -68,10 +98,13 @@ pub fn example_image() -> PathBuf {
         .join("example-astronaut.png")
 }
 
-/// Exit codes: 0 success, 1 some inputs failed (others were processed), 2 nothing could run.
+/// Exit codes: 0 success, 1 some inputs failed (others were processed), 2 nothing could run,
+/// 130 interrupted.
 pub mod exit {
     pub const PARTIAL: u8 = 1;
     pub const FATAL: u8 = 2;
+    /// Stopped by Ctrl-C after keeping what was done (the shell's 128 + SIGINT).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Parses `args`, runs the command and maps the outcome to an exit code.
@@ -90,6 +123,8 @@ where
     };
     let result = match args.command {
         Some(Command::Pose(p)) => pose::run(&p),
+        Some(Command::Analyze(a)) => analyze::run(&a),
+        Some(Command::Cameras) => cameras::run(),
         None => {
             let example = example_image();
             eprintln!(
@@ -114,6 +149,7 @@ where
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Interrupted) => ExitCode::from(exit::INTERRUPTED),
         Ok(Outcome::SomeFailed(n)) => {
             eprintln!("plumbline: {n} input(s) could not be processed");
             ExitCode::from(exit::PARTIAL)
@@ -135,6 +171,24 @@ pub enum Outcome {
     Success,
     /// This many inputs were reported and skipped.
     SomeFailed(usize),
+    /// The user stopped the run; what was done is kept.
+    Interrupted,
+}
+
+/// The engine settings that `args` ask for; `video` turns on tracking and smoothing.
+pub fn engine_config(args: &EngineArgs, video: bool) -> crate::pose::EngineConfig {
+    let mut config = if video {
+        crate::pose::EngineConfig::video(args.model)
+    } else {
+        crate::pose::EngineConfig::still_images(args.model)
+    };
+    if let Some(t) = args.threads {
+        config.threads = t;
+    }
+    if let Some(dir) = &args.models_dir {
+        config.models_dir = dir.clone();
+    }
+    config
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -70,19 +70,9 @@ impl<'a> PoseLine<'a> {
 }
 
 fn engine_config(args: &PoseArgs) -> EngineConfig {
-    let mut config = if args.sequence {
-        EngineConfig::video(args.engine.model)
-    } else {
-        EngineConfig::still_images(args.engine.model)
-    };
+    let mut config = super::engine_config(&args.engine, args.sequence);
     if args.no_smoothing {
         config.smoothing = false;
-    }
-    if let Some(t) = args.engine.threads {
-        config.threads = t;
-    }
-    if let Some(dir) = &args.engine.models_dir {
-        config.models_dir = dir.clone();
     }
     config
 }

@@ -13,7 +13,7 @@ pub mod tracker;
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
@@ -168,6 +168,10 @@ pub struct StepInfo {
     pub ran_detector: bool,
     /// The ROI the landmark model looked at, if any.
     pub roi: Option<NormRect>,
+    /// Time spent cropping and normalising model inputs (both models).
+    pub preprocess: Duration,
+    /// Time spent in ONNX Runtime and decoding (both models).
+    pub inference: Duration,
 }
 
 /// Frame → pose, holding the two models and the tracking state.
@@ -227,7 +231,7 @@ impl PoseEstimator {
         };
         self.last_step = StepInfo::default();
         if let Some(roi) = self.tracker.tracked_roi() {
-            let found = self.landmarker.run(image, &roi)?;
+            let found = self.run_landmarks(image, &roi)?;
             self.last_step.roi = Some(roi);
             if found.score >= self.min_pose_score {
                 return Ok(Some(self.tracker.accept(found, size, timestamp)));
@@ -239,7 +243,12 @@ impl PoseEstimator {
             self.tracker.lose();
         }
         self.last_step.ran_detector = true;
-        let detections = self.detector.detect(image)?;
+        let started = Instant::now();
+        let letterbox = self.detector.preprocess(image);
+        let cropped = Instant::now();
+        let detections = self.detector.infer(&letterbox)?;
+        self.last_step.preprocess += cropped - started;
+        self.last_step.inference += cropped.elapsed();
         let Some(best) = detections.first() else {
             self.tracker.lose();
             return Ok(None);
@@ -251,12 +260,26 @@ impl PoseEstimator {
             return Ok(None);
         }
         self.last_step.roi = Some(roi);
-        let found = self.landmarker.run(image, &roi)?;
+        let found = self.run_landmarks(image, &roi)?;
         if found.score < self.min_pose_score {
             self.tracker.lose();
             return Ok(None);
         }
         Ok(Some(self.tracker.accept(found, size, timestamp)))
+    }
+
+    fn run_landmarks(
+        &mut self,
+        image: &RgbImage,
+        roi: &NormRect,
+    ) -> Result<landmarker::RoiLandmarks, PoseError> {
+        let started = Instant::now();
+        let letterbox = self.landmarker.preprocess(image, roi);
+        let cropped = Instant::now();
+        let found = self.landmarker.infer(roi, &letterbox)?;
+        self.last_step.preprocess += cropped - started;
+        self.last_step.inference += cropped.elapsed();
+        Ok(found)
     }
 
     /// Access to the stages, for benchmarks.

@@ -3,9 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod analyze;
 mod helpers;
 mod landmark_stage;
+mod live;
 mod metrics;
 mod pose_cli;
 mod pose_errors;
+mod sources;
 mod tracking;

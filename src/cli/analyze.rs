@@ -1,0 +1,158 @@
+//! `plumbline analyze`: every frame of a video or image folder, per-frame metrics to CSV,
+//! a summary to JSON, a progress bar meanwhile. Ctrl-C stops cleanly and keeps what was written.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{AnalyzeArgs, Outcome, engine_config};
+use crate::pipeline::offline::{self, AnalysisConfig, Ending, Event};
+use crate::report::csv as csv_report;
+use crate::report::summary::SummaryBuilder;
+
+/// Rows between flushes of the CSV file: at most this many are lost if the machine dies.
+const FLUSH_EVERY: u64 = 30;
+
+pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
+    let mut engine = engine_config(&args.engine, true);
+    engine.smoothing = !args.no_smoothing;
+    let mut config = AnalysisConfig::new(engine);
+    config.metrics.min_visibility = args.min_visibility;
+    let source = crate::source::open(&args.input)
+        .with_context(|| format!("cannot analyse {}", args.input.display()))?;
+    let total = source.len_hint();
+    let described = source.describe();
+
+    let mut csv = match &args.csv {
+        Some(path) => Some(open_csv(path)?),
+        None => None,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // A second Ctrl-C while stopping falls through to the default (kill), by design of
+        // the handler only being installed once; failing to install it is not fatal.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+
+    let bar = progress_bar(total, args.quiet);
+    let mut summary = SummaryBuilder::default();
+    let mut write_error = None;
+    let ending = offline::analyze(source, &config, &stop, |event| match event {
+        Event::Sample(sample, motion) => {
+            summary.push(sample, Some(motion));
+            if let Some(w) = csv.as_mut()
+                && write_error.is_none()
+            {
+                let row = csv_report::row(sample);
+                let flush = summary.frames() % FLUSH_EVERY == 0;
+                if let Err(e) = w.write_record(&row).and_then(|_| {
+                    if flush {
+                        w.flush().map_err(Into::into)
+                    } else {
+                        Ok(())
+                    }
+                }) {
+                    write_error = Some(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            bar.inc(1);
+        }
+        Event::Skipped(e) => {
+            summary.skipped();
+            bar.suspend(|| eprintln!("plumbline: skipped a frame: {e}"));
+            bar.inc(1);
+        }
+    })
+    .context("pose estimation failed")?;
+    bar.finish_and_clear();
+    if let Some(mut w) = csv {
+        w.flush()
+            .with_context(|| format!("cannot write {}", display(&args.csv)))?;
+    }
+    if let Some(e) = write_error {
+        return Err(anyhow::Error::new(e).context(format!("cannot write {}", display(&args.csv))));
+    }
+
+    let note = match &ending {
+        Ending::Complete => None,
+        Ending::Interrupted => {
+            Some("interrupted (Ctrl-C); the frames before it were analysed".to_string())
+        }
+        Ending::SourceFailed(e) => Some(format!("the input ended early: {e}")),
+    };
+    let model = config.engine.model.name();
+    let s = summary.finish(&described, model, note.clone());
+    match args.json.as_deref() {
+        Some(p) if p == Path::new("-") => println!("{}", serde_json::to_string_pretty(&s)?),
+        Some(p) => {
+            let mut f = BufWriter::new(
+                File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+            );
+            serde_json::to_writer_pretty(&mut f, &s)?;
+            f.write_all(b"\n")?;
+            f.flush()
+                .with_context(|| format!("cannot write {}", p.display()))?;
+        }
+        None => {}
+    }
+    if !args.quiet && args.json.as_deref() != Some(Path::new("-")) {
+        eprintln!(
+            "plumbline: {} frames, {} with a person, {:.0}% of the time aligned{}",
+            s.frames,
+            s.frames_with_person,
+            s.time_in_state.aligned_fraction * 100.0,
+            args.csv
+                .as_ref()
+                .map(|p| format!("; per-frame metrics in {}", p.display()))
+                .unwrap_or_default()
+        );
+    }
+    match ending {
+        Ending::Complete => Ok(Outcome::Success),
+        Ending::Interrupted => Ok(Outcome::Interrupted),
+        Ending::SourceFailed(e) => {
+            eprintln!("plumbline: {e}");
+            Ok(Outcome::SomeFailed(1))
+        }
+    }
+}
+
+fn display(p: &Option<std::path::PathBuf>) -> String {
+    p.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+fn open_csv(path: &Path) -> anyhow::Result<csv::Writer<BufWriter<File>>> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    w.write_record(csv_report::header())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(w)
+}
+
+fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(n) => ProgressBar::new(n),
+        None => ProgressBar::new_spinner(),
+    };
+    let template = if total.is_some() {
+        "{bar:30} {pos}/{len} frames  {per_sec}  ETA {eta}"
+    } else {
+        "{spinner} {pos} frames  {per_sec}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}

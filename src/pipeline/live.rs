@@ -1,0 +1,256 @@
+//! The live loop: a capture thread and an inference thread joined by a newest-frame slot, so a
+//! slow model never works through stale frames; results go to the UI or CLI the same way.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::offline::AnalysisConfig;
+use super::slot::{Slot, Taken};
+use crate::geometry::metrics::{self, Metrics};
+use crate::geometry::motion::{MotionTracker, MotionUpdate};
+use crate::geometry::state::{StateMachine, StateUpdate};
+use crate::pose::roi::ImageSize;
+use crate::pose::{Pose, PoseError, PoseEstimator};
+use crate::source::{Frame, FrameSource, SourceError};
+
+/// Time per stage for one frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimings {
+    /// Waiting for and decoding the frame (capture thread).
+    pub capture: Duration,
+    /// Cropping and normalising model inputs.
+    pub preprocess: Duration,
+    /// ONNX Runtime and output decoding.
+    pub inference: Duration,
+    /// Metrics, state and motion rules.
+    pub geometry: Duration,
+}
+
+/// One analysed frame, as the UI needs it.
+#[derive(Debug, Clone)]
+pub struct LiveResult {
+    pub frame: Arc<Frame>,
+    pub pose: Option<Pose>,
+    pub metrics: Option<Metrics>,
+    pub state: StateUpdate,
+    pub motion: MotionUpdate,
+    pub timings: StageTimings,
+    /// From the frame's capture to the end of its analysis.
+    pub latency: Duration,
+    /// Frames captured so far, and how many were skipped because the model was busy.
+    pub captured: u64,
+    pub dropped: u64,
+}
+
+/// What the pipeline tells its consumer.
+#[derive(Debug, Clone)]
+pub enum LiveMessage {
+    Result(Box<LiveResult>),
+    /// The source failed (a camera unplugged, a truncated file); the run is over.
+    SourceFailed(SourceError),
+    /// The engine failed; the run is over.
+    EngineFailed(PoseError),
+    /// The source ended normally.
+    Ended,
+}
+
+/// A captured frame with the time it arrived and how long capture took.
+#[derive(Debug)]
+struct Captured {
+    frame: Arc<Frame>,
+    at: Instant,
+    took: Duration,
+}
+
+/// Capture and inference threads; dropping it stops and joins them.
+#[derive(Debug)]
+pub struct LivePipeline {
+    stop: Arc<AtomicBool>,
+    frames: Arc<Slot<Captured>>,
+    results: Arc<Slot<LiveMessage>>,
+    /// How the run ended, kept apart so a later result cannot replace it.
+    ending: Arc<Slot<LiveMessage>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl LivePipeline {
+    /// Loads the engine (errors come back here) and starts both threads.
+    pub fn start(
+        mut source: Box<dyn FrameSource>,
+        config: &AnalysisConfig,
+    ) -> Result<Self, PoseError> {
+        let mut engine = PoseEstimator::new(&config.engine)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let frames: Arc<Slot<Captured>> = Arc::new(Slot::new());
+        // Results also hand over newest-first: the UI shows the latest, never a queue.
+        let results: Arc<Slot<LiveMessage>> = Arc::new(Slot::new());
+        let ending: Arc<Slot<LiveMessage>> = Arc::new(Slot::new());
+
+        let capture = {
+            let (stop, frames, ending) =
+                (Arc::clone(&stop), Arc::clone(&frames), Arc::clone(&ending));
+            std::thread::Builder::new()
+                .name("capture".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let started = Instant::now();
+                        match source.next_frame() {
+                            Ok(Some(frame)) => {
+                                let captured = Captured {
+                                    frame: Arc::new(frame),
+                                    at: Instant::now(),
+                                    took: started.elapsed(),
+                                };
+                                frames.put(captured);
+                            }
+                            Ok(None) => break,
+                            Err(e) if e.is_skippable() => tracing::warn!("skipped a frame: {e}"),
+                            Err(e) => {
+                                ending.put(LiveMessage::SourceFailed(e));
+                                break;
+                            }
+                        }
+                    }
+                    frames.close();
+                })
+        };
+        let worker = {
+            let (stop, frames, results, ending) = (
+                Arc::clone(&stop),
+                Arc::clone(&frames),
+                Arc::clone(&results),
+                Arc::clone(&ending),
+            );
+            let config = config.clone();
+            std::thread::Builder::new()
+                .name("inference".into())
+                .spawn(move || {
+                    let mut states = StateMachine::new(config.thresholds);
+                    let mut motion = MotionTracker::new(config.motion.clone());
+                    while !stop.load(Ordering::Relaxed) {
+                        let captured = match frames.take(Duration::from_millis(100)) {
+                            Taken::Value(c) => c,
+                            Taken::Empty => continue,
+                            Taken::Closed => break,
+                        };
+                        let frame = captured.frame;
+                        let pose = match engine.estimate(&frame.image, frame.timestamp) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                ending.put(LiveMessage::EngineFailed(e));
+                                stop.store(true, Ordering::Relaxed);
+                                break;
+                            }
+                        };
+                        let step = engine.last_step();
+                        let geometry_started = Instant::now();
+                        let size = ImageSize {
+                            width: frame.image.width(),
+                            height: frame.image.height(),
+                        };
+                        let m = pose
+                            .as_ref()
+                            .map(|p| metrics::compute(p, size, &config.metrics));
+                        let state = match &m {
+                            Some(m) => states.update(frame.timestamp, m, None),
+                            None => states.update_absent(frame.timestamp),
+                        };
+                        let moved = motion.update(frame.timestamp, size, pose.as_ref());
+                        let timings = StageTimings {
+                            capture: captured.took,
+                            preprocess: step.preprocess,
+                            inference: step.inference,
+                            geometry: geometry_started.elapsed(),
+                        };
+                        let result = LiveResult {
+                            frame,
+                            pose,
+                            metrics: m,
+                            state,
+                            motion: moved,
+                            timings,
+                            latency: captured.at.elapsed() + captured.took,
+                            captured: frames.put_count(),
+                            dropped: frames.dropped(),
+                        };
+                        results.put(LiveMessage::Result(Box::new(result)));
+                    }
+                    // A source failure was already reported; otherwise the source simply ended.
+                    if !stop.load(Ordering::Relaxed) && ending.put_count() == 0 {
+                        ending.put(LiveMessage::Ended);
+                    }
+                })
+        };
+        let mut threads = Vec::new();
+        for handle in [capture, worker] {
+            match handle {
+                Ok(h) => threads.push(h),
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(PoseError::Inference {
+                        stage: "thread start",
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            stop,
+            frames,
+            results,
+            ending,
+            threads,
+        })
+    }
+
+    /// The newest result, or once the results are drained, how the run ended; never waits
+    /// (for a UI's update loop).
+    pub fn latest(&self) -> Option<LiveMessage> {
+        self.results.try_take().or_else(|| self.ending.try_take())
+    }
+
+    /// Waits up to `timeout` for the next message: a result, or how the run ended.
+    pub fn next(&self, timeout: Duration) -> Option<LiveMessage> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(m) = self.latest() {
+                return Some(m);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            if let Taken::Value(m) = self.results.take(left.min(Duration::from_millis(20))) {
+                return Some(m);
+            }
+        }
+    }
+
+    /// Frames captured, and how many the model had to skip.
+    pub fn frame_counts(&self) -> (u64, u64) {
+        (self.frames.put_count(), self.frames.dropped())
+    }
+
+    /// Stops both threads and waits for them.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.frames.close();
+        for t in self.threads.drain(..) {
+            if t.join().is_err() {
+                tracing::error!("a pipeline thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for LivePipeline {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

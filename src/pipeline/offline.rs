@@ -1,0 +1,127 @@
+//! Offline analysis: every frame of a file, in order, none dropped. Decoding runs on its own
+//! thread a few frames ahead, so it overlaps inference.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::geometry::metrics::{self, MetricsConfig};
+use crate::geometry::motion::{MotionConfig, MotionTracker, MotionUpdate};
+use crate::geometry::state::{StateMachine, Thresholds};
+use crate::pose::roi::ImageSize;
+use crate::pose::{EngineConfig, PoseError, PoseEstimator};
+use crate::session::Sample;
+use crate::source::{Frame, FrameSource, SourceError};
+
+/// Frames decoded ahead of inference. Enough to hide decoding jitter, small enough that
+/// 1080p frames don't pile up in memory (4 × 6 MB).
+const DECODE_AHEAD: usize = 4;
+
+/// Settings for an analysis.
+#[derive(Debug, Clone)]
+pub struct AnalysisConfig {
+    pub engine: EngineConfig,
+    pub metrics: MetricsConfig,
+    pub thresholds: Thresholds,
+    pub motion: MotionConfig,
+}
+
+impl AnalysisConfig {
+    pub fn new(engine: EngineConfig) -> Self {
+        Self {
+            engine,
+            metrics: MetricsConfig::default(),
+            thresholds: Thresholds::default(),
+            motion: MotionConfig::default(),
+        }
+    }
+}
+
+/// How an analysis ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    /// Every frame was analysed.
+    Complete,
+    /// The stop flag was raised (Ctrl-C).
+    Interrupted,
+    /// The source failed part-way (a truncated or corrupt file, a lost camera); what came
+    /// before was analysed.
+    SourceFailed(SourceError),
+}
+
+/// What the analysis reports per frame, besides the sample.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Sample(&'a Sample, &'a MotionUpdate),
+    /// A frame that could not be decoded and was skipped.
+    Skipped(&'a SourceError),
+}
+
+/// Analyses `source` frame by frame, calling `on_event` for each, until the source ends, fails
+/// or `stop` is raised. An engine failure (the models) is an error; a source failure is an
+/// [`Ending`], because the frames before it are still good.
+pub fn analyze(
+    mut source: Box<dyn FrameSource>,
+    config: &AnalysisConfig,
+    stop: &AtomicBool,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<Ending, PoseError> {
+    let mut engine = PoseEstimator::new(&config.engine)?;
+    let mut states = StateMachine::new(config.thresholds);
+    let mut motion = MotionTracker::new(config.motion.clone());
+    let (tx, rx) = mpsc::sync_channel::<Result<Option<Frame>, SourceError>>(DECODE_AHEAD);
+
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            loop {
+                let next = source.next_frame();
+                let end =
+                    matches!(next, Ok(None)) || next.as_ref().is_err_and(|e| !e.is_skippable());
+                // The receiver is gone when the analysis stopped early: nothing more to do.
+                if tx.send(next).is_err() || end {
+                    break;
+                }
+            }
+        });
+        let ending = loop {
+            if stop.load(Ordering::Relaxed) {
+                break Ending::Interrupted;
+            }
+            let frame = match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(Ok(Some(frame))) => frame,
+                Ok(Ok(None)) => break Ending::Complete,
+                Ok(Err(e)) if e.is_skippable() => {
+                    on_event(Event::Skipped(&e));
+                    continue;
+                }
+                Ok(Err(e)) => break Ending::SourceFailed(e),
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Complete,
+            };
+            let size = ImageSize {
+                width: frame.image.width(),
+                height: frame.image.height(),
+            };
+            let pose = engine.estimate(&frame.image, frame.timestamp)?;
+            let m = pose
+                .as_ref()
+                .map(|p| metrics::compute(p, size, &config.metrics));
+            let update = match &m {
+                Some(m) => states.update(frame.timestamp, m, None),
+                None => states.update_absent(frame.timestamp),
+            };
+            let moved = motion.update(frame.timestamp, size, pose.as_ref());
+            let sample = Sample {
+                frame: frame.index,
+                t_ms: frame.timestamp.as_secs_f64() * 1000.0,
+                person: pose.is_some(),
+                metrics: m,
+                state: update.state,
+            };
+            on_event(Event::Sample(&sample, &moved));
+        };
+        // Dropping the receiver unblocks the decoder thread if it is waiting to send.
+        drop(rx);
+        Ok(ending)
+    })
+}

@@ -1,0 +1,115 @@
+//! Per-frame CSV: `frame, t_ms, person`, every metric, then `state`. One row per sample, so a
+//! spreadsheet or pandas can read an analysis directly.
+
+use crate::geometry::metrics::Metrics;
+use crate::session::Sample;
+
+/// Metric columns, in the order the README documents them.
+pub const METRIC_COLUMNS: [&str; 12] = [
+    "view",
+    "trunk_lean_frontal_deg",
+    "trunk_lean_sagittal_deg",
+    "shoulder_hip_offset",
+    "shoulder_hip_offset_cm",
+    "shoulder_tilt_deg",
+    "hip_tilt_deg",
+    "head_forward_deg",
+    "plumb_ear",
+    "plumb_shoulder",
+    "plumb_hip",
+    "plumb_knee",
+];
+
+/// The header row.
+pub fn header() -> Vec<&'static str> {
+    let mut h = vec!["frame", "t_ms", "person"];
+    h.extend(METRIC_COLUMNS);
+    h.push("state");
+    h
+}
+
+fn num(v: Option<f32>) -> String {
+    v.map(|v| format!("{v:.4}")).unwrap_or_default()
+}
+
+fn metric_cells(m: Option<&Metrics>) -> Vec<String> {
+    let Some(m) = m else {
+        return vec![String::new(); METRIC_COLUMNS.len()];
+    };
+    let view = m
+        .view
+        .map(|v| {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|j| j.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let plumb = m.plumb_deviation.unwrap_or_default();
+    vec![
+        view,
+        num(m.trunk_lean_frontal_deg),
+        num(m.trunk_lean_sagittal_deg),
+        num(m.shoulder_hip_offset),
+        num(m.shoulder_hip_offset_cm),
+        num(m.shoulder_tilt_deg),
+        num(m.hip_tilt_deg),
+        num(m.head_forward_deg),
+        num(plumb.ear),
+        num(plumb.shoulder),
+        num(plumb.hip),
+        num(plumb.knee),
+    ]
+}
+
+/// One sample as CSV cells, matching [`header`]. Missing values are empty cells.
+pub fn row(s: &Sample) -> Vec<String> {
+    let mut r = vec![
+        s.frame.to_string(),
+        format!("{:.1}", s.t_ms),
+        (s.person as u8).to_string(),
+    ];
+    r.extend(metric_cells(s.metrics.as_ref()));
+    r.push(s.state.name().to_string());
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::state::PostureState;
+    use crate::geometry::view::View;
+
+    #[test]
+    fn rows_line_up_with_the_header() {
+        let with = Sample {
+            frame: 3,
+            t_ms: 100.0,
+            person: true,
+            metrics: Some(Metrics {
+                view: Some(View::Side),
+                trunk_lean_frontal_deg: Some(-4.25),
+                ..Metrics::default()
+            }),
+            state: PostureState::Drifting,
+        };
+        let without = Sample {
+            frame: 4,
+            t_ms: 133.3,
+            person: false,
+            metrics: None,
+            state: PostureState::Unknown,
+        };
+        for s in [&with, &without] {
+            assert_eq!(row(s).len(), header().len());
+        }
+        let r = row(&with);
+        assert_eq!(r[0], "3");
+        assert_eq!(r[2], "1");
+        assert_eq!(r[3], "side");
+        assert_eq!(r[4], "-4.2500");
+        assert_eq!(r[5], "", "unmeasured metrics are empty cells");
+        assert_eq!(r.last().unwrap(), "drifting");
+        assert_eq!(row(&without)[2], "0");
+    }
+}

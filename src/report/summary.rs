@@ -1,0 +1,277 @@
+//! The summary of an analysis: how long, how much of it aligned, and how each metric was
+//! distributed (mean, 95th percentile). Built sample by sample; pure data in, data out.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::metrics::Metrics;
+use crate::geometry::motion::{MotionEvent, MotionUpdate};
+use crate::geometry::state::{PostureState, TimeInState};
+use crate::session::Sample;
+
+/// Version of the summary's JSON layout; bumped when a field changes meaning.
+pub const SUMMARY_SCHEMA: u32 = 1;
+
+/// Distribution of one metric over the frames where it was measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricStats {
+    /// Frames where the metric was measured.
+    pub n: usize,
+    pub mean: f64,
+    /// 95th percentile of the signed values.
+    pub p95: f64,
+    /// 95th percentile of the magnitude: how far it strays, either way.
+    pub p95_abs: f64,
+}
+
+/// Time in each shown state, in seconds and as fractions of the analysed time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateTimes {
+    pub aligned_s: f64,
+    pub drifting_s: f64,
+    pub misaligned_s: f64,
+    pub unknown_s: f64,
+    pub aligned_fraction: f64,
+    pub drifting_fraction: f64,
+    pub misaligned_fraction: f64,
+    pub unknown_fraction: f64,
+}
+
+/// Movement over the analysis.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MotionSummary {
+    pub sudden_movements: u32,
+    pub move_reminders: u32,
+    /// Time with a walking cadence, seconds.
+    pub walking_s: f64,
+    /// Mean cadence while walking, steps per minute.
+    pub cadence_spm: Option<f64>,
+}
+
+/// The JSON summary `plumbline analyze --json` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema: u32,
+    pub source: String,
+    pub model: String,
+    /// From the first to the last analysed frame, seconds.
+    pub duration_s: f64,
+    pub frames: u64,
+    pub frames_with_person: u64,
+    /// Frames that could not be decoded and were skipped.
+    pub frames_skipped: u64,
+    /// False when the run was interrupted or the input ended early.
+    pub complete: bool,
+    /// Why the run is incomplete, if it is.
+    pub note: Option<String>,
+    pub time_in_state: StateTimes,
+    /// Per metric, by its column name.
+    pub metrics: BTreeMap<String, MetricStats>,
+    pub motion: MotionSummary,
+}
+
+/// Accumulates samples into a [`Summary`].
+#[derive(Debug, Clone, Default)]
+pub struct SummaryBuilder {
+    first_t_ms: Option<f64>,
+    last_t_ms: f64,
+    frames: u64,
+    with_person: u64,
+    skipped: u64,
+    times: TimeInState,
+    values: BTreeMap<&'static str, Vec<f32>>,
+    motion: MotionSummary,
+    cadence_sum: f64,
+    cadence_n: u64,
+    last_walking_t_ms: Option<f64>,
+}
+
+fn metric_values(m: &Metrics) -> [(&'static str, Option<f32>); 11] {
+    let p = m.plumb_deviation.unwrap_or_default();
+    [
+        ("trunk_lean_frontal_deg", m.trunk_lean_frontal_deg),
+        ("trunk_lean_sagittal_deg", m.trunk_lean_sagittal_deg),
+        ("shoulder_hip_offset", m.shoulder_hip_offset),
+        ("shoulder_hip_offset_cm", m.shoulder_hip_offset_cm),
+        ("shoulder_tilt_deg", m.shoulder_tilt_deg),
+        ("hip_tilt_deg", m.hip_tilt_deg),
+        ("head_forward_deg", m.head_forward_deg),
+        ("plumb_ear", p.ear),
+        ("plumb_shoulder", p.shoulder),
+        ("plumb_hip", p.hip),
+        ("plumb_knee", p.knee),
+    ]
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f32], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1] as f64
+}
+
+fn stats(values: &[f32]) -> MetricStats {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let mut abs: Vec<f32> = values.iter().map(|v| v.abs()).collect();
+    abs.sort_by(f32::total_cmp);
+    MetricStats {
+        n: values.len(),
+        mean: values.iter().map(|&v| v as f64).sum::<f64>() / values.len().max(1) as f64,
+        p95: percentile(&sorted, 0.95),
+        p95_abs: percentile(&abs, 0.95),
+    }
+}
+
+impl SummaryBuilder {
+    /// Adds one analysed frame and what the motion rules said about it.
+    pub fn push(&mut self, sample: &Sample, motion: Option<&MotionUpdate>) {
+        self.first_t_ms.get_or_insert(sample.t_ms);
+        self.last_t_ms = sample.t_ms;
+        self.frames += 1;
+        self.with_person += sample.person as u64;
+        self.times.record(
+            Duration::from_secs_f64(sample.t_ms.max(0.0) / 1000.0),
+            sample.state,
+        );
+        if let Some(m) = &sample.metrics {
+            for (name, v) in metric_values(m) {
+                if let Some(v) = v.filter(|v| v.is_finite()) {
+                    self.values.entry(name).or_default().push(v);
+                }
+            }
+        }
+        if let Some(u) = motion {
+            for e in &u.events {
+                match e {
+                    MotionEvent::SuddenMovement { .. } => self.motion.sudden_movements += 1,
+                    MotionEvent::MoveReminder { .. } => self.motion.move_reminders += 1,
+                    _ => {}
+                }
+            }
+            if u.walking {
+                if let Some(prev) = self.last_walking_t_ms {
+                    self.motion.walking_s += (sample.t_ms - prev).max(0.0) / 1000.0;
+                }
+                self.last_walking_t_ms = Some(sample.t_ms);
+            } else {
+                self.last_walking_t_ms = None;
+            }
+            if let Some(c) = u.cadence_spm {
+                self.cadence_sum += c as f64;
+                self.cadence_n += 1;
+            }
+        }
+    }
+
+    /// Counts a frame that could not be decoded.
+    pub fn skipped(&mut self) {
+        self.skipped += 1;
+    }
+
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The summary so far. `note` says why the run is incomplete, if it is.
+    pub fn finish(&self, source: &str, model: &str, note: Option<String>) -> Summary {
+        let t = &self.times;
+        let times = StateTimes {
+            aligned_s: t.aligned_s,
+            drifting_s: t.drifting_s,
+            misaligned_s: t.misaligned_s,
+            unknown_s: t.unknown_s,
+            aligned_fraction: t.fraction(PostureState::Aligned),
+            drifting_fraction: t.fraction(PostureState::Drifting),
+            misaligned_fraction: t.fraction(PostureState::Misaligned),
+            unknown_fraction: t.fraction(PostureState::Unknown),
+        };
+        let mut motion = self.motion.clone();
+        motion.cadence_spm = (self.cadence_n > 0).then(|| self.cadence_sum / self.cadence_n as f64);
+        Summary {
+            schema: SUMMARY_SCHEMA,
+            source: source.to_string(),
+            model: model.to_string(),
+            duration_s: (self.last_t_ms - self.first_t_ms.unwrap_or(self.last_t_ms)) / 1000.0,
+            frames: self.frames,
+            frames_with_person: self.with_person,
+            frames_skipped: self.skipped,
+            complete: note.is_none(),
+            note,
+            time_in_state: times,
+            metrics: self
+                .values
+                .iter()
+                .map(|(k, v)| (k.to_string(), stats(v)))
+                .collect(),
+            motion,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(frame: u64, lean: Option<f32>, state: PostureState) -> Sample {
+        Sample {
+            frame,
+            t_ms: frame as f64 * 100.0,
+            person: lean.is_some(),
+            metrics: lean.map(|v| Metrics {
+                trunk_lean_frontal_deg: Some(v),
+                ..Metrics::default()
+            }),
+            state,
+        }
+    }
+
+    #[test]
+    fn summary_counts_times_and_distributions() {
+        let mut b = SummaryBuilder::default();
+        // 20 frames, 0.1 s apart: leans −10..+9; aligned for the first 1.5 s.
+        for i in 0..20u64 {
+            let state = if i < 15 {
+                PostureState::Aligned
+            } else {
+                PostureState::Misaligned
+            };
+            b.push(&sample(i, Some(i as f32 - 10.0), state), None);
+        }
+        b.push(&sample(20, None, PostureState::Unknown), None);
+        b.skipped();
+        let s = b.finish("clip.mp4", "full", None);
+        assert_eq!(
+            (s.frames, s.frames_with_person, s.frames_skipped),
+            (21, 20, 1)
+        );
+        assert!(s.complete);
+        assert!((s.duration_s - 2.0).abs() < 1e-9);
+        assert!((s.time_in_state.aligned_s - 1.5).abs() < 1e-9);
+        assert!((s.time_in_state.misaligned_fraction - 0.25).abs() < 1e-9);
+        let lean = &s.metrics["trunk_lean_frontal_deg"];
+        assert_eq!(lean.n, 20);
+        assert!((lean.mean - -0.5).abs() < 1e-9);
+        assert_eq!(lean.p95, 8.0); // nearest rank 19 of −10..9
+        assert_eq!(lean.p95_abs, 9.0); // magnitudes 0..10: rank 19 is 9
+        assert!(
+            !s.metrics.contains_key("hip_tilt_deg"),
+            "never measured, not reported"
+        );
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["schema"], 1);
+    }
+
+    #[test]
+    fn interrupted_runs_say_so() {
+        let mut b = SummaryBuilder::default();
+        b.push(&sample(0, Some(1.0), PostureState::Aligned), None);
+        let s = b.finish("clip.mp4", "lite", Some("interrupted by Ctrl-C".into()));
+        assert!(!s.complete);
+        assert_eq!(s.note.as_deref(), Some("interrupted by Ctrl-C"));
+    }
+}

@@ -1,0 +1,196 @@
+//! Still images as a frame source: one photo, a folder of frames, or a glob pattern.
+//! Frames are timed at a fixed rate; a file that fails to decode is reported and skipped.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{Frame, FrameSource, IMAGE_EXTENSIONS, SourceError, is_image_path};
+
+/// Frame rate that times image sequences unless told otherwise.
+pub const DEFAULT_FPS: f64 = 30.0;
+
+/// A list of image files read in order, one frame each.
+#[derive(Debug)]
+pub struct ImageSequence {
+    files: Vec<PathBuf>,
+    next: usize,
+    fps: f64,
+    label: String,
+}
+
+impl ImageSequence {
+    /// One photo, as a one-frame source.
+    pub fn still(path: &Path) -> Result<Self, SourceError> {
+        if !path.is_file() {
+            return Err(SourceError::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(Self::from_files(
+            vec![path.to_path_buf()],
+            format!("image {}", path.display()),
+        ))
+    }
+
+    /// The image files directly inside `dir` (by extension; hidden files skipped), in
+    /// natural order: `frame2.png` before `frame10.png`.
+    pub fn folder(dir: &Path) -> Result<Self, SourceError> {
+        let open_error = |reason: String| SourceError::Open {
+            path: dir.to_path_buf(),
+            what: "the image folder",
+            reason,
+            hint: "check that it exists and is readable".to_owned(),
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| open_error(e.to_string()))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| open_error(e.to_string()))?.path();
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if !hidden && is_image_path(&path) && path.is_file() {
+                files.push(path);
+            }
+        }
+        if files.is_empty() {
+            return Err(SourceError::Open {
+                path: dir.to_path_buf(),
+                what: "the image folder",
+                reason: "it holds no images".to_owned(),
+                hint: format!("put frames in it ({})", IMAGE_EXTENSIONS.join(", ")),
+            });
+        }
+        sort_naturally(&mut files);
+        Ok(Self::from_files(files, format!("folder {}", dir.display())))
+    }
+
+    /// The image files matching a glob pattern (`frames/*.png`), in natural order.
+    pub fn glob(pattern: &Path) -> Result<Self, SourceError> {
+        let text = pattern.to_string_lossy();
+        let paths = glob::glob(&text).map_err(|e| SourceError::Open {
+            path: pattern.to_path_buf(),
+            what: "the glob pattern",
+            reason: e.to_string(),
+            hint: "quote it so the shell leaves it alone, and check its brackets".to_owned(),
+        })?;
+        // Unreadable directory entries are left out, as a shell would.
+        let mut files: Vec<PathBuf> = paths
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file() && is_image_path(p))
+            .collect();
+        if files.is_empty() {
+            return Err(SourceError::Open {
+                path: pattern.to_path_buf(),
+                what: "the glob pattern",
+                reason: "no image matches it".to_owned(),
+                hint: format!(
+                    "check the pattern; images are {}",
+                    IMAGE_EXTENSIONS.join(", ")
+                ),
+            });
+        }
+        sort_naturally(&mut files);
+        Ok(Self::from_files(files, format!("images {text}")))
+    }
+
+    /// These files, in this order; `label` is what [`FrameSource::describe`] starts with.
+    pub fn from_files(files: Vec<PathBuf>, label: String) -> Self {
+        Self {
+            files,
+            next: 0,
+            fps: DEFAULT_FPS,
+            label,
+        }
+    }
+
+    /// Times frames at `fps` (non-positive or non-finite values keep the current rate).
+    pub fn with_fps(mut self, fps: f64) -> Self {
+        if fps.is_finite() && fps > 0.0 {
+            self.fps = fps;
+        }
+        self
+    }
+
+    /// The files, in the order they are read.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+}
+
+impl FrameSource for ImageSequence {
+    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
+        let Some(path) = self.files.get(self.next) else {
+            return Ok(None);
+        };
+        let index = self.next as u64;
+        // Advance first: a bad file is reported once and the next call moves on.
+        self.next += 1;
+        let image = decode(path).map_err(|reason| SourceError::BadFrame {
+            path: path.clone(),
+            index,
+            reason,
+        })?;
+        Ok(Some(Frame {
+            image,
+            timestamp: Duration::from_secs_f64(index as f64 / self.fps),
+            index,
+        }))
+    }
+
+    fn describe(&self) -> String {
+        let n = self.files.len();
+        if n == 1 {
+            self.label.clone()
+        } else {
+            format!("{} ({n} images at {} fps)", self.label, self.fps)
+        }
+    }
+
+    fn len_hint(&self) -> Option<u64> {
+        Some(self.files.len() as u64)
+    }
+}
+
+/// Reads an image by its content (a misnamed JPEG still opens) and converts it to RGB.
+fn decode(path: &Path) -> Result<image::RgbImage, String> {
+    let reader = image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| e.to_string())?;
+    Ok(reader.decode().map_err(|e| e.to_string())?.into_rgb8())
+}
+
+/// Natural order on the file names' full paths, so `frame2` precedes `frame10`.
+fn sort_naturally(files: &mut [PathBuf]) {
+    files.sort_by(|a, b| natord::compare(&a.to_string_lossy(), &b.to_string_lossy()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_puts_numbers_in_numeric_order() {
+        let mut files: Vec<PathBuf> = ["f10.png", "f2.png", "f1.png", "a.png"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        sort_naturally(&mut files);
+        let names: Vec<_> = files.iter().map(|p| p.to_string_lossy()).collect();
+        assert_eq!(names, ["a.png", "f1.png", "f2.png", "f10.png"]);
+    }
+
+    #[test]
+    fn bad_fps_keeps_the_default() {
+        let s = ImageSequence::from_files(vec![], "x".into())
+            .with_fps(0.0)
+            .with_fps(f64::NAN);
+        assert_eq!(s.fps, DEFAULT_FPS);
+        assert_eq!(s.with_fps(25.0).fps, 25.0);
+    }
+
+    #[test]
+    fn empty_sequence_ends_cleanly() {
+        let mut s = ImageSequence::from_files(vec![], "x".into());
+        assert!(matches!(s.next_frame(), Ok(None)));
+    }
+}

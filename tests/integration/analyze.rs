@@ -1,0 +1,243 @@
+//! `plumbline analyze` on real files: every frame, CSV and JSON out, lean following a known
+//! rotation, truncated input and Ctrl-C handled without losing what was written.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+
+struct Csv {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+fn read_csv(path: &Path) -> Csv {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>());
+    let header = lines.next().expect("a header");
+    Csv {
+        header,
+        rows: lines.collect(),
+    }
+}
+
+impl Csv {
+    fn col(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+}
+
+#[test]
+fn every_frame_is_analysed_and_the_lean_follows_the_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, json) = (
+        dir.path().join("frames.csv"),
+        dir.path().join("summary.json"),
+    );
+    let clip = fixture("video/camera_turning.mp4");
+    let out = plumbline([
+        "analyze",
+        clip.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let reference = read_json(&fixture("reference/rotation_clip.json"));
+    let angles: Vec<f64> = reference["rotation_ccw_deg"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_f64().unwrap())
+        .collect();
+    let table = read_csv(&csv);
+    let expected_header = [
+        "frame",
+        "t_ms",
+        "person",
+        "view",
+        "trunk_lean_frontal_deg",
+        "trunk_lean_sagittal_deg",
+        "shoulder_hip_offset",
+        "shoulder_hip_offset_cm",
+        "shoulder_tilt_deg",
+        "hip_tilt_deg",
+        "head_forward_deg",
+        "plumb_ear",
+        "plumb_shoulder",
+        "plumb_hip",
+        "plumb_knee",
+        "state",
+    ];
+    assert_eq!(table.header, expected_header);
+    assert_eq!(table.rows.len(), angles.len(), "every frame, none dropped");
+    let (frame, t, lean) = (
+        table.col("frame"),
+        table.col("t_ms"),
+        table.col("trunk_lean_frontal_deg"),
+    );
+    for (i, row) in table.rows.iter().enumerate() {
+        assert_eq!(row[frame], i.to_string());
+        let t_ms: f64 = row[t].parse().unwrap();
+        assert!(
+            (t_ms - i as f64 * 1000.0 / 30.0).abs() < 1.0,
+            "frame {i} at {t_ms} ms"
+        );
+    }
+    // Turning the photo counter-clockwise by a carries the shoulders left: lean = offset − a.
+    let leans: Vec<f64> = table
+        .rows
+        .iter()
+        .map(|r| r[lean].parse().expect("a lean on every frame"))
+        .collect();
+    let offset = leans.iter().zip(&angles).map(|(l, a)| l + a).sum::<f64>() / leans.len() as f64;
+    let errors: Vec<f64> = leans
+        .iter()
+        .zip(&angles)
+        .map(|(l, a)| (l - (offset - a)).abs())
+        .collect();
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+    let max = errors.iter().cloned().fold(0.0, f64::max);
+    let mp_max = reference["mediapipe_vs_rotation"]["max_error_deg"]
+        .as_f64()
+        .unwrap();
+    eprintln!(
+        "lean follows the rotation: mean error {mean:.2}°, max {max:.2}° (MediaPipe on this clip: max {mp_max:.2}°)"
+    );
+    assert!(mean <= 1.5, "mean error {mean:.2}°");
+    // The 4° bound, or MediaPipe's own worst frame on this clip if that is larger: the
+    // photographer's hidden hips move as the photo turns, for MediaPipe as for plumbline.
+    assert!(max <= f64::max(4.0, mp_max), "max error {max:.2}°");
+
+    let summary = read_json(&json);
+    assert_eq!(summary["frames"], 150);
+    assert_eq!(summary["frames_with_person"], 150);
+    assert_eq!(summary["complete"], true);
+    assert!((summary["duration_s"].as_f64().unwrap() - 149.0 / 30.0).abs() < 0.01);
+    let lean_stats = &summary["metrics"]["trunk_lean_frontal_deg"];
+    assert_eq!(lean_stats["n"], 150);
+    assert!(
+        (lean_stats["mean"].as_f64().unwrap() - leans.iter().sum::<f64>() / 150.0).abs() < 0.01
+    );
+    let fractions: f64 = ["aligned", "drifting", "misaligned", "unknown"]
+        .iter()
+        .map(|s| {
+            summary["time_in_state"][format!("{s}_fraction")]
+                .as_f64()
+                .unwrap()
+        })
+        .sum();
+    assert!((fractions - 1.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_truncated_video_is_analysed_as_far_as_it_decodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(fixture("video/camera_turning.mp4")).unwrap();
+    let cut = dir.path().join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+    let (csv, json) = (
+        dir.path().join("frames.csv"),
+        dir.path().join("summary.json"),
+    );
+    let out = plumbline([
+        "analyze",
+        cut.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "partial result: {err}");
+    assert!(err.contains("cut.mp4"), "names the file: {err}");
+    let rows = read_csv(&csv).rows.len();
+    assert!(rows > 10 && rows < 150, "{rows} frames decoded");
+    let summary = read_json(&json);
+    assert_eq!(summary["complete"], false);
+    assert_eq!(summary["frames"], rows as u64);
+    assert!(summary["note"].as_str().unwrap().contains("ended early"));
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_keeps_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, json) = (
+        dir.path().join("frames.csv"),
+        dir.path().join("summary.json"),
+    );
+    let clip = fixture("video/camera_turning.mp4");
+    let child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .args([
+            "analyze",
+            clip.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+            "--quiet",
+        ])
+        .args(["--model", "full", "--threads", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until some rows are on disk, then interrupt.
+    let started = Instant::now();
+    while read_rows(&csv) < 31 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let rows = read_csv(&csv).rows.len();
+    assert!((31..150).contains(&rows), "{rows} rows kept");
+    let summary = read_json(&json);
+    assert_eq!(summary["complete"], false);
+    assert_eq!(summary["frames"], rows as u64);
+}
+
+fn read_rows(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count().saturating_sub(1))
+        .unwrap_or(0)
+}
+
+#[test]
+fn an_image_folder_is_analysed_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("frames.csv");
+    let out = plumbline([
+        "analyze",
+        fixture("sequence").to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = read_csv(&csv);
+    assert_eq!(table.rows.len(), 10);
+    let person = table.col("person");
+    let found: Vec<&str> = table.rows.iter().map(|r| r[person].as_str()).collect();
+    assert_eq!(
+        found,
+        ["1", "1", "1", "1", "1", "0", "1", "1", "1", "1"],
+        "frame 5 is blank"
+    );
+}
