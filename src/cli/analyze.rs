@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{AnalyzeArgs, Outcome, engine_config};
 use crate::pipeline::offline::{self, AnalysisConfig, Ending, Event};
+use crate::pose::PoseEstimator;
 use crate::report::csv as csv_report;
 use crate::report::summary::SummaryBuilder;
 
@@ -43,33 +44,42 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     let bar = progress_bar(total, args.quiet);
     let mut summary = SummaryBuilder::default();
     let mut write_error = None;
-    let ending = offline::analyze(source, &config, &stop, |event| match event {
-        Event::Sample(sample, motion) => {
-            summary.push(sample, Some(motion));
-            if let Some(w) = csv.as_mut()
-                && write_error.is_none()
-            {
-                let row = csv_report::row(sample);
-                let flush = summary.frames() % FLUSH_EVERY == 0;
-                if let Err(e) = w.write_record(&row).and_then(|_| {
-                    if flush {
-                        w.flush().map_err(Into::into)
-                    } else {
-                        Ok(())
+    let mut estimator =
+        PoseEstimator::new(&config.engine).context("cannot start the pose engine")?;
+    let ending = offline::analyze(
+        source,
+        &mut estimator,
+        &config,
+        &stop,
+        |event| match event {
+            Event::Sample(sample, motion, t) => {
+                summary.push(sample, Some(motion));
+                summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
+                if let Some(w) = csv.as_mut()
+                    && write_error.is_none()
+                {
+                    let row = csv_report::row(sample);
+                    let flush = summary.frames() % FLUSH_EVERY == 0;
+                    if let Err(e) = w.write_record(&row).and_then(|_| {
+                        if flush {
+                            w.flush().map_err(Into::into)
+                        } else {
+                            Ok(())
+                        }
+                    }) {
+                        write_error = Some(e);
+                        stop.store(true, Ordering::Relaxed);
                     }
-                }) {
-                    write_error = Some(e);
-                    stop.store(true, Ordering::Relaxed);
                 }
+                bar.inc(1);
             }
-            bar.inc(1);
-        }
-        Event::Skipped(e) => {
-            summary.skipped();
-            bar.suspend(|| eprintln!("plumbline: skipped a frame: {e}"));
-            bar.inc(1);
-        }
-    })
+            Event::Skipped(e) => {
+                summary.skipped();
+                bar.suspend(|| eprintln!("plumbline: skipped a frame: {e}"));
+                bar.inc(1);
+            }
+        },
+    )
     .context("pose estimation failed")?;
     bar.finish_and_clear();
     if let Some(mut w) = csv {

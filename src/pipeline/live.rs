@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::StageTimings;
 use super::offline::AnalysisConfig;
 use super::slot::{Slot, Taken};
 use crate::geometry::metrics::{self, Metrics};
@@ -14,19 +15,6 @@ use crate::geometry::state::{StateMachine, StateUpdate};
 use crate::pose::roi::ImageSize;
 use crate::pose::{Pose, PoseError, PoseEstimator};
 use crate::source::{Frame, FrameSource, SourceError};
-
-/// Time per stage for one frame.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct StageTimings {
-    /// Waiting for and decoding the frame (capture thread).
-    pub capture: Duration,
-    /// Cropping and normalising model inputs.
-    pub preprocess: Duration,
-    /// ONNX Runtime and output decoding.
-    pub inference: Duration,
-    /// Metrics, state and motion rules.
-    pub geometry: Duration,
-}
 
 /// One analysed frame, as the UI needs it.
 #[derive(Debug, Clone)]

@@ -3,8 +3,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use super::StageTimings;
 use crate::geometry::metrics::{self, MetricsConfig};
 use crate::geometry::motion::{MotionConfig, MotionTracker, MotionUpdate};
 use crate::geometry::state::{StateMachine, Thresholds};
@@ -52,21 +53,23 @@ pub enum Ending {
 /// What the analysis reports per frame, besides the sample.
 #[derive(Debug)]
 pub enum Event<'a> {
-    Sample(&'a Sample, &'a MotionUpdate),
+    Sample(&'a Sample, &'a MotionUpdate, &'a StageTimings),
     /// A frame that could not be decoded and was skipped.
     Skipped(&'a SourceError),
 }
 
-/// Analyses `source` frame by frame, calling `on_event` for each, until the source ends, fails
-/// or `stop` is raised. An engine failure (the models) is an error; a source failure is an
-/// [`Ending`], because the frames before it are still good.
+/// Analyses `source` frame by frame with `engine` (loaded once by the caller; its tracking
+/// state is reset), calling `on_event` for each, until the source ends, fails or `stop` is
+/// raised. An engine failure (the models) is an error; a source failure is an [`Ending`],
+/// because the frames before it are still good.
 pub fn analyze(
     mut source: Box<dyn FrameSource>,
+    engine: &mut PoseEstimator,
     config: &AnalysisConfig,
     stop: &AtomicBool,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Ending, PoseError> {
-    let mut engine = PoseEstimator::new(&config.engine)?;
+    engine.reset();
     let mut states = StateMachine::new(config.thresholds);
     let mut motion = MotionTracker::new(config.motion.clone());
     let (tx, rx) = mpsc::sync_channel::<Result<Option<Frame>, SourceError>>(DECODE_AHEAD);
@@ -87,6 +90,7 @@ pub fn analyze(
             if stop.load(Ordering::Relaxed) {
                 break Ending::Interrupted;
             }
+            let waited = Instant::now();
             let frame = match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(Ok(Some(frame))) => frame,
                 Ok(Ok(None)) => break Ending::Complete,
@@ -102,7 +106,10 @@ pub fn analyze(
                 width: frame.image.width(),
                 height: frame.image.height(),
             };
+            let wait = waited.elapsed();
             let pose = engine.estimate(&frame.image, frame.timestamp)?;
+            let step = engine.last_step();
+            let geometry_started = Instant::now();
             let m = pose
                 .as_ref()
                 .map(|p| metrics::compute(p, size, &config.metrics));
@@ -118,7 +125,13 @@ pub fn analyze(
                 metrics: m,
                 state: update.state,
             };
-            on_event(Event::Sample(&sample, &moved));
+            let timings = StageTimings {
+                capture: wait,
+                preprocess: step.preprocess,
+                inference: step.inference,
+                geometry: geometry_started.elapsed(),
+            };
+            on_event(Event::Sample(&sample, &moved, &timings));
         };
         // Dropping the receiver unblocks the decoder thread if it is waiting to send.
         drop(rx);

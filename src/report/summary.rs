@@ -50,6 +50,16 @@ pub struct MotionSummary {
     pub cadence_spm: Option<f64>,
 }
 
+/// Mean time per frame in each stage, milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimingsMs {
+    /// Waiting for a decoded frame (decoding not hidden behind inference).
+    pub wait_for_frame: f64,
+    pub preprocess: f64,
+    pub inference: f64,
+    pub geometry: f64,
+}
+
 /// The JSON summary `plumbline analyze --json` writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -70,6 +80,8 @@ pub struct Summary {
     /// Per metric, by its column name.
     pub metrics: BTreeMap<String, MetricStats>,
     pub motion: MotionSummary,
+    /// Where the time went, per frame on average.
+    pub timings_ms: TimingsMs,
 }
 
 /// Accumulates samples into a [`Summary`].
@@ -86,6 +98,8 @@ pub struct SummaryBuilder {
     cadence_sum: f64,
     cadence_n: u64,
     last_walking_t_ms: Option<f64>,
+    timing_sums: [Duration; 4],
+    timed_frames: u32,
 }
 
 fn metric_values(m: &Metrics) -> [(&'static str, Option<f32>); 11] {
@@ -168,6 +182,14 @@ impl SummaryBuilder {
         }
     }
 
+    /// Adds one frame's stage times: waiting for the frame, preprocessing, inference, geometry.
+    pub fn push_timings(&mut self, stages: [Duration; 4]) {
+        for (sum, t) in self.timing_sums.iter_mut().zip(stages) {
+            *sum += t;
+        }
+        self.timed_frames += 1;
+    }
+
     /// Counts a frame that could not be decoded.
     pub fn skipped(&mut self) {
         self.skipped += 1;
@@ -209,6 +231,19 @@ impl SummaryBuilder {
                 .map(|(k, v)| (k.to_string(), stats(v)))
                 .collect(),
             motion,
+            timings_ms: self.mean_timings(),
+        }
+    }
+
+    fn mean_timings(&self) -> TimingsMs {
+        let n = self.timed_frames.max(1) as f64;
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0 / n;
+        let [wait, pre, inf, geo] = self.timing_sums;
+        TimingsMs {
+            wait_for_frame: ms(wait),
+            preprocess: ms(pre),
+            inference: ms(inf),
+            geometry: ms(geo),
         }
     }
 }

@@ -91,6 +91,12 @@ impl VideoSource {
                 "-nostdin",
                 "-v",
                 "level+info",
+                // One decoding thread: the pose model needs the other cores more, and a
+                // single thread decodes 1080p H.264 faster than the model consumes it.
+                "-threads",
+                "1",
+                "-filter_threads",
+                "1",
                 "-i",
             ])
             .arg(path)

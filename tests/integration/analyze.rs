@@ -137,6 +137,16 @@ fn every_frame_is_analysed_and_the_lean_follows_the_rotation() {
         })
         .sum();
     assert!((fractions - 1.0).abs() < 1e-6);
+    // Where the time went: inference dominates, and every stage is accounted for.
+    let t = &summary["timings_ms"];
+    let inference = t["inference"].as_f64().unwrap();
+    assert!(inference > 0.5, "{t}");
+    for stage in ["wait_for_frame", "preprocess", "geometry"] {
+        assert!(
+            t[stage].as_f64().unwrap() >= 0.0 && t[stage].as_f64().unwrap() < inference * 5.0,
+            "{t}"
+        );
+    }
 }
 
 #[test]
