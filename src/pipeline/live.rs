@@ -6,13 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::StageTimings;
 use super::offline::AnalysisConfig;
 use super::slot::{Slot, Taken};
-use crate::geometry::metrics::{self, Metrics};
-use crate::geometry::motion::{MotionTracker, MotionUpdate};
-use crate::geometry::state::{StateMachine, StateUpdate};
-use crate::pose::roi::ImageSize;
+use super::{FrameAnalyzer, StageTimings};
+use crate::geometry::metrics::Metrics;
+use crate::geometry::motion::MotionUpdate;
+use crate::geometry::state::StateUpdate;
 use crate::pose::{Pose, PoseError, PoseEstimator};
 use crate::source::{Frame, FrameSource, SourceError};
 
@@ -115,50 +114,29 @@ impl LivePipeline {
             std::thread::Builder::new()
                 .name("inference".into())
                 .spawn(move || {
-                    let mut states = StateMachine::new(config.thresholds);
-                    let mut motion = MotionTracker::new(config.motion.clone());
+                    let mut analyzer = FrameAnalyzer::new(&config);
                     while !stop.load(Ordering::Relaxed) {
                         let captured = match frames.take(Duration::from_millis(100)) {
                             Taken::Value(c) => c,
                             Taken::Empty => continue,
                             Taken::Closed => break,
                         };
-                        let frame = captured.frame;
-                        let pose = match engine.estimate(&frame.image, frame.timestamp) {
-                            Ok(p) => p,
+                        let mut done = match analyzer.analyze(&mut engine, &captured.frame) {
+                            Ok(done) => done,
                             Err(e) => {
                                 ending.put(LiveMessage::EngineFailed(e));
                                 stop.store(true, Ordering::Relaxed);
                                 break;
                             }
                         };
-                        let step = engine.last_step();
-                        let geometry_started = Instant::now();
-                        let size = ImageSize {
-                            width: frame.image.width(),
-                            height: frame.image.height(),
-                        };
-                        let m = pose
-                            .as_ref()
-                            .map(|p| metrics::compute(p, size, &config.metrics));
-                        let state = match &m {
-                            Some(m) => states.update(frame.timestamp, m, None),
-                            None => states.update_absent(frame.timestamp),
-                        };
-                        let moved = motion.update(frame.timestamp, size, pose.as_ref());
-                        let timings = StageTimings {
-                            capture: captured.took,
-                            preprocess: step.preprocess,
-                            inference: step.inference,
-                            geometry: geometry_started.elapsed(),
-                        };
+                        done.timings.capture = captured.took;
                         let result = LiveResult {
-                            frame,
-                            pose,
-                            metrics: m,
-                            state,
-                            motion: moved,
-                            timings,
+                            frame: captured.frame,
+                            pose: done.pose,
+                            metrics: done.metrics,
+                            state: done.state,
+                            motion: done.motion,
+                            timings: done.timings,
                             latency: captured.at.elapsed() + captured.took,
                             captured: frames.put_count(),
                             dropped: frames.dropped(),

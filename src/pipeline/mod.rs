@@ -6,7 +6,15 @@ pub mod live;
 pub mod offline;
 pub mod slot;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::geometry::metrics::{self, Metrics};
+use crate::geometry::motion::{MotionTracker, MotionUpdate};
+use crate::geometry::state::{StateMachine, StateUpdate};
+use crate::pose::roi::ImageSize;
+use crate::pose::{Pose, PoseError, PoseEstimator};
+use crate::source::Frame;
+use offline::AnalysisConfig;
 
 /// Time per stage for one frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -19,4 +27,70 @@ pub struct StageTimings {
     pub inference: Duration,
     /// Metrics, state and motion rules.
     pub geometry: Duration,
+}
+
+/// What happened to one frame after decoding.
+#[derive(Debug, Clone)]
+pub struct FrameAnalysis {
+    pub pose: Option<Pose>,
+    pub metrics: Option<Metrics>,
+    pub state: StateUpdate,
+    pub motion: MotionUpdate,
+    /// Preprocessing, inference and geometry times (capture is the caller's to fill in).
+    pub timings: StageTimings,
+}
+
+/// The per-frame work shared by the live loop and offline analysis: pose, metrics, posture
+/// state and motion rules, with the state they keep across frames.
+#[derive(Debug)]
+pub struct FrameAnalyzer {
+    config: AnalysisConfig,
+    states: StateMachine,
+    motion: MotionTracker,
+}
+
+impl FrameAnalyzer {
+    pub fn new(config: &AnalysisConfig) -> Self {
+        Self {
+            config: config.clone(),
+            states: StateMachine::new(config.thresholds),
+            motion: MotionTracker::new(config.motion.clone()),
+        }
+    }
+
+    /// Analyses `frame` with `engine`.
+    pub fn analyze(
+        &mut self,
+        engine: &mut PoseEstimator,
+        frame: &Frame,
+    ) -> Result<FrameAnalysis, PoseError> {
+        let pose = engine.estimate(&frame.image, frame.timestamp)?;
+        let step = engine.last_step();
+        let geometry_started = Instant::now();
+        let size = ImageSize {
+            width: frame.image.width(),
+            height: frame.image.height(),
+        };
+        let m = pose
+            .as_ref()
+            .map(|p| metrics::compute(p, size, &self.config.metrics));
+        let state = match &m {
+            Some(m) => self.states.update(frame.timestamp, m, None),
+            None => self.states.update_absent(frame.timestamp),
+        };
+        let motion = self.motion.update(frame.timestamp, size, pose.as_ref());
+        let timings = StageTimings {
+            capture: Duration::ZERO,
+            preprocess: step.preprocess,
+            inference: step.inference,
+            geometry: geometry_started.elapsed(),
+        };
+        Ok(FrameAnalysis {
+            pose,
+            metrics: m,
+            state,
+            motion,
+            timings,
+        })
+    }
 }

@@ -5,11 +5,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::StageTimings;
-use crate::geometry::metrics::{self, MetricsConfig};
-use crate::geometry::motion::{MotionConfig, MotionTracker, MotionUpdate};
-use crate::geometry::state::{StateMachine, Thresholds};
-use crate::pose::roi::ImageSize;
+use super::{FrameAnalyzer, StageTimings};
+use crate::geometry::metrics::MetricsConfig;
+use crate::geometry::motion::{MotionConfig, MotionUpdate};
+use crate::geometry::state::Thresholds;
 use crate::pose::{EngineConfig, PoseError, PoseEstimator};
 use crate::session::Sample;
 use crate::source::{Frame, FrameSource, SourceError};
@@ -70,8 +69,7 @@ pub fn analyze(
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Ending, PoseError> {
     engine.reset();
-    let mut states = StateMachine::new(config.thresholds);
-    let mut motion = MotionTracker::new(config.motion.clone());
+    let mut analyzer = FrameAnalyzer::new(config);
     let (tx, rx) = mpsc::sync_channel::<Result<Option<Frame>, SourceError>>(DECODE_AHEAD);
 
     std::thread::scope(|scope| {
@@ -102,36 +100,17 @@ pub fn analyze(
                 Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Complete,
             };
-            let size = ImageSize {
-                width: frame.image.width(),
-                height: frame.image.height(),
-            };
             let wait = waited.elapsed();
-            let pose = engine.estimate(&frame.image, frame.timestamp)?;
-            let step = engine.last_step();
-            let geometry_started = Instant::now();
-            let m = pose
-                .as_ref()
-                .map(|p| metrics::compute(p, size, &config.metrics));
-            let update = match &m {
-                Some(m) => states.update(frame.timestamp, m, None),
-                None => states.update_absent(frame.timestamp),
-            };
-            let moved = motion.update(frame.timestamp, size, pose.as_ref());
+            let mut done = analyzer.analyze(engine, &frame)?;
+            done.timings.capture = wait;
             let sample = Sample {
                 frame: frame.index,
                 t_ms: frame.timestamp.as_secs_f64() * 1000.0,
-                person: pose.is_some(),
-                metrics: m,
-                state: update.state,
+                person: done.pose.is_some(),
+                metrics: done.metrics,
+                state: done.state.state,
             };
-            let timings = StageTimings {
-                capture: wait,
-                preprocess: step.preprocess,
-                inference: step.inference,
-                geometry: geometry_started.elapsed(),
-            };
-            on_event(Event::Sample(&sample, &moved, &timings));
+            on_event(Event::Sample(&sample, &done.motion, &done.timings));
         };
         // Dropping the receiver unblocks the decoder thread if it is waiting to send.
         drop(rx);
