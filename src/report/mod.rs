@@ -2,4 +2,5 @@
 //! summary. Pure functions from data to records; the callers write the files.
 
 pub mod csv;
+pub mod html;
 pub mod summary;

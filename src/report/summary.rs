@@ -84,6 +84,19 @@ pub struct Summary {
     pub timings_ms: TimingsMs,
 }
 
+impl Summary {
+    /// Fraction of the analysed time shown in `state`.
+    pub fn time_in_state_fraction(&self, state: PostureState) -> f64 {
+        let t = &self.time_in_state;
+        match state {
+            PostureState::Aligned => t.aligned_fraction,
+            PostureState::Drifting => t.drifting_fraction,
+            PostureState::Misaligned => t.misaligned_fraction,
+            PostureState::Unknown => t.unknown_fraction,
+        }
+    }
+}
+
 /// Accumulates samples into a [`Summary`].
 #[derive(Debug, Clone, Default)]
 pub struct SummaryBuilder {
