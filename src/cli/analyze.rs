@@ -11,10 +11,14 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{AnalyzeArgs, Outcome, engine_config};
+use crate::geometry::motion::MotionEvent;
+use crate::geometry::state::PostureState;
 use crate::pipeline::offline::{self, AnalysisConfig, Ending, Event};
 use crate::pose::PoseEstimator;
 use crate::report::csv as csv_report;
 use crate::report::summary::SummaryBuilder;
+use crate::session::keyframes::KeyframePicker;
+use crate::session::store::{self, Recorder, SessionMeta, Store, StoreError};
 
 /// Rows between flushes of the CSV file: at most this many are lost if the machine dies.
 const FLUSH_EVERY: u64 = 30;
@@ -36,10 +40,21 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
-        // A second Ctrl-C while stopping falls through to the default (kill), by design of
-        // the handler only being installed once; failing to install it is not fatal.
+        // Ctrl-C raises the stop flag: the analysis ends after the current frame and keeps
+        // everything written. Failing to install the handler is not fatal.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     }
+
+    let mut recording = match args.no_record {
+        true => None,
+        false => Some(start_recording(
+            args,
+            &described,
+            config.engine.model.name(),
+        )?),
+    };
+    let mut picker = KeyframePicker::default();
+    let mut last_state = None;
 
     let bar = progress_bar(total, args.quiet);
     let mut summary = SummaryBuilder::default();
@@ -52,8 +67,9 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         &config,
         &stop,
         |event| match event {
-            Event::Sample(sample, motion, t) => {
-                summary.push(sample, Some(motion));
+            Event::Sample(a) => {
+                let (sample, t) = (a.sample, a.timings);
+                summary.push(sample, Some(a.motion));
                 summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
                 if let Some(w) = csv.as_mut()
                     && write_error.is_none()
@@ -67,9 +83,24 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                             Ok(())
                         }
                     }) {
-                        write_error = Some(e);
+                        write_error = Some(
+                            anyhow::Error::new(e)
+                                .context(format!("cannot write {}", display(&args.csv))),
+                        );
                         stop.store(true, Ordering::Relaxed);
                     }
+                }
+                if let Some(rec) = recording.as_mut()
+                    && write_error.is_none()
+                {
+                    let changed = (last_state != Some(sample.state)).then_some(sample.state);
+                    last_state = Some(sample.state);
+                    if let Err(e) = record_frame(rec, &a, changed) {
+                        write_error =
+                            Some(anyhow::Error::new(e).context("cannot record the session"));
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    picker.consider(sample, &a.frame.image, a.pose);
                 }
                 bar.inc(1);
             }
@@ -87,8 +118,19 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
             .with_context(|| format!("cannot write {}", display(&args.csv)))?;
     }
     if let Some(e) = write_error {
-        return Err(anyhow::Error::new(e).context(format!("cannot write {}", display(&args.csv))));
+        // What was recorded so far stays in the database (the recorder flushes on drop).
+        return Err(e);
     }
+    let session = match recording.take() {
+        Some(mut rec) => {
+            for k in picker.finish() {
+                rec.keyframe(k.t_ms, k.kind, k.jpeg, Some(&k.pose))
+                    .context("cannot record the session")?;
+            }
+            Some(rec.finish().context("cannot record the session")?)
+        }
+        None => None,
+    };
 
     let note = match &ending {
         Ending::Complete => None,
@@ -123,6 +165,11 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                 .map(|p| format!("; per-frame metrics in {}", p.display()))
                 .unwrap_or_default()
         );
+        if let Some(id) = session {
+            eprintln!(
+                "plumbline: recorded as session {id}; `plumbline report {id} --format html -o report.html` writes its report"
+            );
+        }
     }
     match ending {
         Ending::Complete => Ok(Outcome::Success),
@@ -165,4 +212,39 @@ fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+fn start_recording(args: &AnalyzeArgs, source: &str, model: &str) -> anyhow::Result<Recorder> {
+    let dir = store::data_dir(args.data_dir.as_deref())?;
+    let mut db = Store::open(&dir)?;
+    let meta = SessionMeta {
+        source: source.to_string(),
+        model: model.to_string(),
+        calibration: None,
+        notes: args.notes.clone(),
+    };
+    Ok(db.start_session(meta)?)
+}
+
+/// Records one frame, its motion events and a state change.
+fn record_frame(
+    rec: &mut Recorder,
+    a: &offline::Analysed<'_>,
+    changed: Option<PostureState>,
+) -> Result<(), StoreError> {
+    rec.push(a.sample, a.pose)?;
+    let t = a.sample.t_ms;
+    if let Some(state) = changed {
+        rec.event(t, "state", serde_json::json!({ "state": state }))?;
+    }
+    for e in &a.motion.events {
+        let kind = match e {
+            MotionEvent::SuddenMovement { .. } => "sudden_movement",
+            MotionEvent::MoveReminder { .. } => "move_reminder",
+            MotionEvent::WalkingStarted { .. } => "walking_started",
+            MotionEvent::WalkingStopped { .. } => "walking_stopped",
+        };
+        rec.event(t, kind, serde_json::to_value(e).unwrap_or_default())?;
+    }
+    Ok(())
 }

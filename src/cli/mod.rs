@@ -4,6 +4,7 @@
 mod analyze;
 mod cameras;
 mod pose;
+mod sessions;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -30,6 +31,56 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// List the webcams, one per line: index, then name.
     Cameras,
+    /// List recorded sessions, or show or delete one.
+    Sessions(SessionsArgs),
+    /// Write a session's report: HTML to look at, CSV or JSON to load elsewhere.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionsArgs {
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
+    /// Print the list as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+    /// Where sessions are kept (default: $PLUMBLINE_DATA_DIR, else the platform's data folder).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SessionsAction {
+    /// Print one session and its summary as JSON.
+    Show { id: i64 },
+    /// Delete a session and everything recorded with it.
+    Delete {
+        id: i64,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The session's id (see `plumbline sessions`).
+    pub id: i64,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// The file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Where sessions are kept (default: $PLUMBLINE_DATA_DIR, else the platform's data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -54,6 +105,15 @@ pub struct AnalyzeArgs {
     /// No progress bar or closing line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not record a session (by default every analysis is kept for `plumbline sessions`).
+    #[arg(long)]
+    pub no_record: bool,
+    /// A note kept with the recorded session.
+    #[arg(long, default_value = "")]
+    pub notes: String,
+    /// Where sessions are kept (default: $PLUMBLINE_DATA_DIR, else the platform's data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Engine options shared by every command that runs the models.
@@ -125,6 +185,8 @@ where
         Some(Command::Pose(p)) => pose::run(&p),
         Some(Command::Analyze(a)) => analyze::run(&a),
         Some(Command::Cameras) => cameras::run(),
+        Some(Command::Sessions(a)) => sessions::run(&a),
+        Some(Command::Report(a)) => sessions::report(&a),
         None => {
             let example = example_image();
             eprintln!(

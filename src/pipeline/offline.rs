@@ -9,7 +9,7 @@ use super::{FrameAnalyzer, StageTimings};
 use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::motion::{MotionConfig, MotionUpdate};
 use crate::geometry::state::Thresholds;
-use crate::pose::{EngineConfig, PoseError, PoseEstimator};
+use crate::pose::{EngineConfig, Pose, PoseError, PoseEstimator};
 use crate::session::Sample;
 use crate::source::{Frame, FrameSource, SourceError};
 
@@ -52,9 +52,19 @@ pub enum Ending {
 /// What the analysis reports per frame, besides the sample.
 #[derive(Debug)]
 pub enum Event<'a> {
-    Sample(&'a Sample, &'a MotionUpdate, &'a StageTimings),
+    Sample(Analysed<'a>),
     /// A frame that could not be decoded and was skipped.
     Skipped(&'a SourceError),
+}
+
+/// One analysed frame, as the caller of [`analyze`] sees it.
+#[derive(Debug)]
+pub struct Analysed<'a> {
+    pub sample: &'a Sample,
+    pub frame: &'a Frame,
+    pub pose: Option<&'a Pose>,
+    pub motion: &'a MotionUpdate,
+    pub timings: &'a StageTimings,
 }
 
 /// Analyses `source` frame by frame with `engine` (loaded once by the caller; its tracking
@@ -110,7 +120,13 @@ pub fn analyze(
                 metrics: done.metrics,
                 state: done.state.state,
             };
-            on_event(Event::Sample(&sample, &done.motion, &done.timings));
+            on_event(Event::Sample(Analysed {
+                sample: &sample,
+                frame: &frame,
+                pose: done.pose.as_ref(),
+                motion: &done.motion,
+                timings: &done.timings,
+            }));
         };
         // Dropping the receiver unblocks the decoder thread if it is waiting to send.
         drop(rx);

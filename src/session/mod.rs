@@ -1,6 +1,9 @@
 //! Sessions: what was measured, frame by frame. The types here are shared by the pipeline,
-//! the reports and (later) the session store.
+//! the reports and the session store.
 
+pub mod keyframes;
+pub mod migrations;
+pub mod store;
 pub mod types;
 
 pub use types::Sample;

@@ -188,7 +188,9 @@ fn ctrl_c_stops_cleanly_and_keeps_what_was_written() {
         dir.path().join("summary.json"),
     );
     let clip = fixture("video/camera_turning.mp4");
+    let data = data_dir();
     let child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .env("PLUMBLINE_DATA_DIR", data.path())
         .args([
             "analyze",
             clip.to_str().unwrap(),

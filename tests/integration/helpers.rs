@@ -13,14 +13,30 @@ pub fn fixture(rel: &str) -> PathBuf {
     repo().join("tests/fixtures").join(rel)
 }
 
-/// Runs the `plumbline` binary with `args`.
+/// A fresh folder for recorded sessions, so tests never touch the user's own.
+pub fn data_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary data folder")
+}
+
+/// Runs the `plumbline` binary with `args`, recording into a throw-away data folder.
 pub fn plumbline<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let dir = data_dir();
+    plumbline_in(dir.path(), args)
+}
+
+/// Runs the `plumbline` binary with `args`, keeping sessions in `data`.
+pub fn plumbline_in<I, S>(data: &Path, args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
     Command::new(env!("CARGO_BIN_EXE_plumbline"))
         .args(args)
+        .env("PLUMBLINE_DATA_DIR", data)
         .output()
         .expect("the plumbline binary runs")
 }

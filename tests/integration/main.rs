@@ -10,5 +10,7 @@ mod live;
 mod metrics;
 mod pose_cli;
 mod pose_errors;
+mod sessions;
 mod sources;
+mod store;
 mod tracking;

@@ -1,0 +1,90 @@
+//! The session database's schema, as numbered steps. `PRAGMA user_version` holds how many steps a
+//! file has had; opening a file applies the missing ones, each in its own transaction.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema steps, in order: step `i` takes a file from version `i` to version `i + 1`.
+/// Never edit a released step; append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: sessions and what they recorded. Times: `*_ms` on sessions are wall-clock milliseconds
+    // since the Unix epoch; `t_ms` elsewhere is milliseconds from the session's start.
+    "CREATE TABLE sessions (
+        id          INTEGER PRIMARY KEY,
+        started_ms  INTEGER NOT NULL,
+        ended_ms    INTEGER,
+        source      TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        calibration TEXT,             -- Baseline as JSON
+        notes       TEXT NOT NULL DEFAULT '',
+        status      TEXT NOT NULL,    -- recording | complete | recovered
+        pid         INTEGER           -- the recording process, for crash recovery
+    );
+    CREATE TABLE samples (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        frame      INTEGER NOT NULL,
+        t_ms       REAL NOT NULL,
+        person     INTEGER NOT NULL,
+        state      TEXT NOT NULL,
+        metrics    TEXT,              -- Metrics as JSON, NULL without a person
+        landmarks  BLOB,              -- see store::encode_landmarks
+        PRIMARY KEY (session_id, frame)
+    );
+    CREATE TABLE events (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t_ms       REAL NOT NULL,
+        kind       TEXT NOT NULL,
+        detail     TEXT NOT NULL      -- JSON
+    );
+    CREATE TABLE keyframes (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t_ms       REAL NOT NULL,
+        kind       TEXT NOT NULL,     -- worst | typical
+        jpeg       BLOB NOT NULL,
+        landmarks  BLOB
+    );",
+    // 2: events and keyframes are read (and cascade-deleted) per session; without these indexes
+    // both scan the whole table.
+    "CREATE INDEX events_by_session ON events(session_id, t_ms);
+     CREATE INDEX keyframes_by_session ON keyframes(session_id, t_ms);",
+];
+
+/// The newest schema version this program knows.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Applies the steps a file lacks, up to version `target` (at most [`LATEST`]); returns the
+/// version the file is at afterwards. Each step runs in an immediate transaction that re-reads
+/// the version, so two processes opening the same file do not apply a step twice.
+/// Tests call this with a smaller `target` to build an old file.
+pub fn migrate_to(conn: &mut Connection, target: i64) -> rusqlite::Result<i64> {
+    let target = target.clamp(0, LATEST);
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if version >= target {
+            return Ok(version);
+        }
+        let index = usize::try_from(version).unwrap_or(0);
+        let Some(step) = MIGRATIONS.get(index) else {
+            return Ok(version);
+        };
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+        tracing::info!(version = version + 1, "session database migrated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_applies_to_a_fresh_database() -> rusqlite::Result<()> {
+        let mut conn = Connection::open_in_memory()?;
+        assert_eq!(migrate_to(&mut conn, 1)?, 1);
+        assert_eq!(migrate_to(&mut conn, LATEST)?, LATEST);
+        // Idempotent: nothing left to do.
+        assert_eq!(migrate_to(&mut conn, LATEST)?, LATEST);
+        Ok(())
+    }
+}

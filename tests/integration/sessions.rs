@@ -1,0 +1,244 @@
+//! Recorded sessions as a user meets them: `analyze` records, `sessions` lists, `report`
+//! writes HTML/CSV/JSON, and a recording killed mid-way is recovered at the next start.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn sessions_json(data: &std::path::Path) -> Vec<Value> {
+    let out = plumbline_in(data, ["sessions", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice::<Value>(&out.stdout)
+        .expect("a JSON array")
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn analyze_records_a_session_that_sessions_and_report_show() {
+    let data = data_dir();
+    let clip = fixture("video/camera_turning.mp4");
+    let out = plumbline_in(
+        data.path(),
+        [
+            "analyze",
+            clip.to_str().unwrap(),
+            "--quiet",
+            "--notes",
+            "<script>alert(1)</script> posture & more",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = sessions_json(data.path());
+    assert_eq!(list.len(), 1);
+    let s = &list[0];
+    assert_eq!(s["status"], "complete");
+    assert_eq!(s["samples"], 150);
+    assert!((s["duration_s"].as_f64().unwrap() - 5.0).abs() < 1.0);
+    let id = s["id"].as_i64().unwrap().to_string();
+
+    // The plain list names it.
+    let table = plumbline_in(data.path(), ["sessions"]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("camera_turning.mp4"));
+
+    // HTML: every section, valid HTML, nothing fetched from anywhere, user text escaped.
+    let dir = tempfile::tempdir().unwrap();
+    let html_path = dir.path().join("report.html");
+    let out = plumbline_in(
+        data.path(),
+        [
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            html_path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
+    for id in ["headline", "timeline", "distributions", "moments", "trend"] {
+        let sel = scraper::Selector::parse(&format!("section#{id}")).unwrap();
+        assert_eq!(doc.select(&sel).count(), 1, "section {id}");
+    }
+    let imgs = scraper::Selector::parse("img").unwrap();
+    let images: Vec<_> = doc.select(&imgs).collect();
+    assert!(!images.is_empty(), "the worst moments are shown");
+    for img in images {
+        assert!(
+            img.value()
+                .attr("src")
+                .unwrap()
+                .starts_with("data:image/jpeg;base64,")
+        );
+    }
+    for fetch in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(fetch), "external resource {fetch}");
+    }
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; posture &amp; more"));
+
+    // CSV: a row per sample, the analyze columns.
+    let csv_path = dir.path().join("report.csv");
+    assert!(
+        plumbline_in(
+            data.path(),
+            [
+                "report",
+                &id,
+                "--format",
+                "csv",
+                "-o",
+                csv_path.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert_eq!(csv.lines().count(), 151);
+    assert!(csv.starts_with("frame,t_ms,person,view,trunk_lean_frontal_deg"));
+
+    // JSON: versioned, summary and samples.
+    let json_path = dir.path().join("report.json");
+    assert!(
+        plumbline_in(
+            data.path(),
+            [
+                "report",
+                &id,
+                "--format",
+                "json",
+                "-o",
+                json_path.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let json = read_json(&json_path);
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["samples"].as_array().unwrap().len(), 150);
+    assert_eq!(json["summary"]["frames"], 150);
+
+    // Delete asks unless --yes; a "no" keeps it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .env("PLUMBLINE_DATA_DIR", data.path())
+        .args(["sessions", "delete", &id])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"n\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        sessions_json(data.path()).len(),
+        1,
+        "kept after answering no"
+    );
+    assert!(
+        plumbline_in(data.path(), ["sessions", "delete", &id, "--yes"])
+            .status
+            .success()
+    );
+    assert!(sessions_json(data.path()).is_empty());
+    let missing = plumbline_in(
+        data.path(),
+        ["report", &id, "-o", html_path.to_str().unwrap()],
+    );
+    assert!(!missing.status.success() && stderr(&missing).contains(&format!("no session {id}")));
+}
+
+#[test]
+fn a_recording_killed_midway_is_recovered_with_its_committed_samples() {
+    let data = data_dir();
+    let clip = fixture("video/camera_turning.mp4");
+    // One ONNX thread slows the run enough to kill it midway.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .env("PLUMBLINE_DATA_DIR", data.path())
+        .args([
+            "analyze",
+            clip.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "1",
+            "--model",
+            "full",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let committed = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing was committed"
+        );
+        let list = sessions_json(data.path());
+        if let Some(s) = list.first() {
+            assert_eq!(s["status"], "recording", "still being written");
+            let n = s["samples"].as_u64().unwrap();
+            if n >= 20 {
+                break n;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    child.kill().unwrap(); // SIGKILL: no chance to finish
+    child.wait().unwrap();
+    assert!(
+        committed < 150,
+        "the run finished before it could be killed"
+    );
+
+    let out = plumbline_in(data.path(), ["sessions", "--json"]);
+    assert!(
+        stderr(&out).contains("recovered"),
+        "the user is told: {}",
+        stderr(&out)
+    );
+    let list = sessions_json(data.path());
+    let s = &list[0];
+    assert_eq!(s["status"], "recovered");
+    let kept = s["samples"].as_u64().unwrap();
+    assert!(
+        kept >= committed,
+        "lost committed samples: {kept} < {committed}"
+    );
+    // It ends at its last saved frame: about one frame every 1/30 s.
+    let ended = s["ended_ms"].as_i64().unwrap() - s["started_ms"].as_i64().unwrap();
+    assert!(ended > 0);
+    // And its report still works.
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let id = s["id"].as_i64().unwrap().to_string();
+    assert!(
+        plumbline_in(data.path(), ["report", &id, "-o", html.to_str().unwrap()])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn no_record_leaves_no_session() {
+    let data = data_dir();
+    let out = plumbline_in(
+        data.path(),
+        [
+            "analyze",
+            fixture("sequence").to_str().unwrap(),
+            "--quiet",
+            "--no-record",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sessions_json(data.path()).is_empty());
+}

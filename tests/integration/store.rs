@@ -1,0 +1,427 @@
+//! The session database on real SQLite files in a temp dir: recording, batching, crash
+//! recovery, refusing files it must not touch, migrations and deletion.
+
+use std::path::Path;
+
+use plumbline::geometry::calibration::{Baseline, Stat};
+use plumbline::geometry::metrics::Metrics;
+use plumbline::geometry::state::PostureState;
+use plumbline::pose::{Landmark, NUM_LANDMARKS, Pose, Vec3};
+use plumbline::session::Sample;
+use plumbline::session::migrations;
+use plumbline::session::store::{
+    DB_FILE, SessionMeta, SessionStatus, Store, StoreError, decode_landmarks, encode_landmarks,
+};
+use rusqlite::Connection;
+use serde_json::json;
+
+fn pose(seed: f32) -> Pose {
+    let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
+    for (i, lm) in landmarks.iter_mut().enumerate() {
+        let f = i as f32 / NUM_LANDMARKS as f32;
+        *lm = Landmark {
+            x: (f + seed).fract(),
+            y: 1.0 - f,
+            z: -0.3 + 0.6 * f,
+            visibility: 0.5 + f / 2.0,
+            presence: 0.97,
+        };
+    }
+    Pose {
+        landmarks,
+        world: [Vec3::default(); NUM_LANDMARKS],
+        score: 0.9,
+    }
+}
+
+fn sample(frame: u64, person: bool, state: PostureState) -> Sample {
+    Sample {
+        frame,
+        t_ms: frame as f64 * 33.3,
+        person,
+        metrics: person.then(|| Metrics {
+            trunk_lean_frontal_deg: Some(1.5 + frame as f32),
+            shoulder_tilt_deg: Some(-2.25),
+            ..Metrics::default()
+        }),
+        state,
+    }
+}
+
+fn meta() -> SessionMeta {
+    SessionMeta {
+        source: "camera 0".into(),
+        model: "full".into(),
+        calibration: Some(Baseline {
+            frames: 30,
+            duration_s: 1.0,
+            trunk_lean_frontal_deg: Some(Stat {
+                mean: 1.0,
+                std: 0.5,
+                samples: 30,
+            }),
+            ..Baseline::default()
+        }),
+        notes: "desk".into(),
+    }
+}
+
+fn assert_landmarks_close(a: &[Landmark; NUM_LANDMARKS], b: &[Landmark; NUM_LANDMARKS]) {
+    for (a, b) in a.iter().zip(b) {
+        for (x, y) in [
+            (a.x, b.x),
+            (a.y, b.y),
+            (a.z, b.z),
+            (a.visibility, b.visibility),
+            (a.presence, b.presence),
+        ] {
+            assert!((x - y).abs() < 1e-3, "{x} vs {y}");
+        }
+    }
+}
+
+fn user_version(path: &Path) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_session_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    assert!(dir.path().join(DB_FILE).exists());
+    let mut rec = store.start_session(meta()).unwrap();
+    let states = [
+        PostureState::Aligned,
+        PostureState::Aligned,
+        PostureState::Misaligned,
+        PostureState::Unknown,
+    ];
+    let mut pushed = Vec::new();
+    for (i, st) in states.into_iter().enumerate() {
+        let person = st != PostureState::Unknown;
+        let s = sample(i as u64, person, st);
+        let p = pose(i as f32 * 0.1);
+        rec.push(&s, person.then_some(&p)).unwrap();
+        pushed.push((s, person.then_some(p)));
+    }
+    rec.event(40.0, "alert", json!({"metric": "trunk_lean", "deg": 12.5}))
+        .unwrap();
+    rec.keyframe(66.6, "worst", vec![0xFF, 0xD8, 1, 2, 3], Some(&pose(0.2)))
+        .unwrap();
+    rec.keyframe(10.0, "typical", vec![0xFF, 0xD8], None)
+        .unwrap();
+    let id = rec.finish().unwrap();
+
+    let row = store.session(id).unwrap().unwrap();
+    assert_eq!(row.status, SessionStatus::Complete);
+    assert_eq!(row.source, "camera 0");
+    assert_eq!(row.model, "full");
+    assert_eq!(row.notes, "desk");
+    assert_eq!(row.calibration, meta().calibration);
+    assert_eq!(row.pid, Some(i64::from(std::process::id())));
+    // Ended at the last sample: 3 × 33.3 ms.
+    assert_eq!(row.ended_ms, Some(row.started_ms + 100));
+
+    let samples = store.samples(id).unwrap();
+    assert_eq!(samples.len(), pushed.len());
+    for ((got, got_lm), (want, want_pose)) in samples.iter().zip(&pushed) {
+        assert_eq!(got, want);
+        match (got_lm, want_pose) {
+            (Some(got), Some(want)) => assert_landmarks_close(got, &want.landmarks),
+            (None, None) => {}
+            other => panic!("landmarks mismatch: {other:?}"),
+        }
+    }
+    assert!(samples[3].0.metrics.is_none());
+
+    let events = store.events(id).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "alert");
+    assert_eq!(events[0].detail["deg"], 12.5);
+
+    let keyframes = store.keyframes(id).unwrap();
+    assert_eq!(keyframes.len(), 2);
+    assert_eq!(keyframes[0].kind, "typical");
+    assert!(keyframes[0].landmarks.is_none());
+    assert_eq!(keyframes[1].jpeg, vec![0xFF, 0xD8, 1, 2, 3]);
+    assert_landmarks_close(
+        keyframes[1].landmarks.as_ref().unwrap(),
+        &pose(0.2).landmarks,
+    );
+
+    let list = store.list().unwrap();
+    assert_eq!(list.len(), 1);
+    let summary = &list[0];
+    assert_eq!(summary.id, id);
+    assert_eq!(summary.samples, 4);
+    assert_eq!(summary.status, SessionStatus::Complete);
+    assert!((summary.duration_s - 0.1).abs() < 1e-9);
+    // Spans: aligned 0→33.3, aligned 33.3→66.6, misaligned 66.6→99.9; the last sample adds none.
+    let aligned = summary.aligned_fraction.unwrap();
+    assert!((aligned - 2.0 / 3.0).abs() < 1e-9, "{aligned}");
+
+    assert!(store.set_notes(id, "after lunch").unwrap());
+    assert_eq!(store.session(id).unwrap().unwrap().notes, "after lunch");
+    assert!(!store.set_notes(id + 100, "x").unwrap());
+    assert!(store.session(id + 100).unwrap().is_none());
+}
+
+#[test]
+fn landmark_blob_is_compact_and_close() {
+    let p = pose(0.37);
+    let blob = encode_landmarks(&p);
+    assert_eq!(blob.len(), 1 + 33 * 5 * 2);
+    assert_landmarks_close(&decode_landmarks(&blob).unwrap(), &p.landmarks);
+}
+
+#[test]
+fn pushes_are_batched_until_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut rec = store.start_session(meta()).unwrap();
+    let id = rec.session();
+    for i in 0..10 {
+        rec.push(&sample(i, true, PostureState::Aligned), None)
+            .unwrap();
+    }
+    let other = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let count = |c: &Connection| -> i64 {
+        c.query_row(
+            "SELECT COUNT(*) FROM samples WHERE session_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(count(&other), 0, "nothing committed before a second passed");
+    rec.flush().unwrap();
+    assert_eq!(count(&other), 10);
+
+    // 256 buffered rows commit without waiting for the clock.
+    for i in 10..(10 + 256) {
+        rec.push(&sample(i, false, PostureState::Unknown), None)
+            .unwrap();
+    }
+    assert_eq!(count(&other), 266);
+    // Drop without finish commits the buffer and leaves the session recording.
+    rec.push(&sample(266, false, PostureState::Unknown), None)
+        .unwrap();
+    drop(rec);
+    assert_eq!(count(&other), 267);
+    assert_eq!(
+        store.session(id).unwrap().unwrap().status,
+        SessionStatus::Recording
+    );
+}
+
+#[test]
+fn a_crashed_recording_is_recovered_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut rec = store.start_session(meta()).unwrap();
+    let id = rec.session();
+    for i in 0..30 {
+        rec.push(&sample(i, true, PostureState::Drifting), Some(&pose(0.0)))
+            .unwrap();
+    }
+    rec.flush().unwrap();
+    // Buffered but never committed: lost with the crash.
+    rec.push(&sample(30, true, PostureState::Drifting), None)
+        .unwrap();
+    std::mem::forget(rec);
+
+    // Our own pid counts as running: nothing is recovered under a live recorder.
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.recovered_on_open().is_empty());
+    drop(store);
+
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    Connection::open(dir.path().join(DB_FILE))
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET pid = ?1 WHERE id = ?2",
+            rusqlite::params![dead_pid, id],
+        )
+        .unwrap();
+
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.recovered_on_open(), &[id]);
+    let row = store.session(id).unwrap().unwrap();
+    assert_eq!(row.status, SessionStatus::Recovered);
+    // Last committed sample: frame 29 at 965.7 ms.
+    assert_eq!(row.ended_ms, Some(row.started_ms + 966));
+    let samples = store.samples(id).unwrap();
+    assert_eq!(samples.len(), 30);
+    assert!(samples.iter().all(|(_, lm)| lm.is_some()));
+    drop(store);
+    // Recovery happens once.
+    assert!(
+        Store::open(dir.path())
+            .unwrap()
+            .recovered_on_open()
+            .is_empty()
+    );
+}
+
+fn assert_refused_untouched(dir: &Path, check: impl Fn(&StoreError)) {
+    let path = dir.join(DB_FILE);
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(dir).unwrap_err();
+    check(&err);
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "file was modified");
+}
+
+#[test]
+fn random_bytes_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    // Deterministic noise (an LCG), 8 KiB.
+    let mut x: u32 = 12345;
+    let noise: Vec<u8> = (0..8192)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) as u8
+        })
+        .collect();
+    std::fs::write(dir.path().join(DB_FILE), &noise).unwrap();
+    assert_refused_untouched(dir.path(), |e| {
+        assert!(matches!(e, StoreError::Corrupt { .. }), "{e:?}");
+        assert!(e.to_string().contains("left untouched"), "{e}");
+    });
+}
+
+#[test]
+fn a_truncated_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut rec = store.start_session(meta()).unwrap();
+        for i in 0..2000 {
+            rec.push(&sample(i, true, PostureState::Aligned), Some(&pose(0.1)))
+                .unwrap();
+        }
+        rec.finish().unwrap();
+    }
+    // Closing the last connection checkpoints the WAL into the main file.
+    let path = dir.path().join(DB_FILE);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 100_000, "{}", bytes.len());
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    assert_refused_untouched(dir.path(), |e| {
+        assert!(matches!(e, StoreError::Corrupt { .. }), "{e:?}");
+    });
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    let path = dir.path().join(DB_FILE);
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", migrations::LATEST + 1)
+        .unwrap();
+    assert_refused_untouched(dir.path(), |e| match e {
+        StoreError::TooNew {
+            found, supported, ..
+        } => {
+            assert_eq!(*found, migrations::LATEST + 1);
+            assert_eq!(*supported, migrations::LATEST);
+            assert!(e.to_string().contains("update plumbline"), "{e}");
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    });
+}
+
+#[test]
+fn a_version_1_database_is_migrated_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        assert_eq!(migrations::migrate_to(&mut conn, 1).unwrap(), 1);
+        conn.execute_batch(
+            "INSERT INTO sessions (id, started_ms, ended_ms, source, model, status, pid)
+                 VALUES (7, 1000, 2000, 'old.mp4', 'lite', 'complete', NULL);
+             INSERT INTO samples (session_id, frame, t_ms, person, state, metrics, landmarks)
+                 VALUES (7, 0, 0.0, 0, 'unknown', NULL, NULL),
+                        (7, 1, 500.0, 1, 'aligned', '{\"shoulder_tilt_deg\": 1.5}', NULL);
+             INSERT INTO events (session_id, t_ms, kind, detail)
+                 VALUES (7, 250.0, 'alert', '{\"n\": 1}');",
+        )
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 1);
+
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(user_version(&path), 2);
+    let row = store.session(7).unwrap().unwrap();
+    assert_eq!(row.source, "old.mp4");
+    assert_eq!(row.ended_ms, Some(2000));
+    let samples = store.samples(7).unwrap();
+    assert_eq!(samples.len(), 2);
+    assert_eq!(samples[1].0.state, PostureState::Aligned);
+    assert_eq!(samples[1].0.metrics.unwrap().shoulder_tilt_deg, Some(1.5));
+    assert_eq!(store.events(7).unwrap()[0].detail, json!({"n": 1}));
+    // Version 2's index exists.
+    let indexes: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'events_by_session'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 1);
+}
+
+#[test]
+fn delete_cascades_to_samples_events_and_keyframes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let mut rec = store.start_session(meta()).unwrap();
+        rec.push(&sample(0, true, PostureState::Aligned), Some(&pose(0.0)))
+            .unwrap();
+        rec.event(0.0, "start", json!({})).unwrap();
+        rec.keyframe(0.0, "typical", vec![1, 2], None).unwrap();
+        ids.push(rec.finish().unwrap());
+    }
+    assert!(store.delete(ids[0]).unwrap());
+    assert!(!store.delete(ids[0]).unwrap());
+    let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    for table in ["samples", "events", "keyframes"] {
+        let (gone, kept): (i64, i64) = conn
+            .query_row(
+                &format!("SELECT SUM(session_id = ?1), SUM(session_id = ?2) FROM {table}"),
+                [ids[0], ids[1]],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((gone, kept), (0, 1), "{table}");
+    }
+    assert_eq!(store.list().unwrap().len(), 1);
+}
+
+#[test]
+fn errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the database file should be: cannot be opened.
+    std::fs::create_dir(dir.path().join(DB_FILE)).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&dir.path().join(DB_FILE).display().to_string()),
+        "{err}"
+    );
+}
