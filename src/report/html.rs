@@ -98,10 +98,12 @@ pub fn longest_run_s(samples: &[Sample], state: PostureState) -> f64 {
     best
 }
 
-fn timeline_svg(samples: &[Sample]) -> String {
-    let mut svg = String::new();
-    let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
-    let leans: Vec<(f64, f64)> = samples
+/// Points a chart line needs at most: more than the pixels across, fewer than an hour of frames.
+const MAX_LINE_POINTS: usize = 1500;
+
+/// The lean over time, averaged into at most [`MAX_LINE_POINTS`] buckets.
+fn lean_line(samples: &[Sample]) -> Vec<(f64, f64)> {
+    let points: Vec<(f64, f64)> = samples
         .iter()
         .filter_map(|s| {
             s.metrics
@@ -109,6 +111,36 @@ fn timeline_svg(samples: &[Sample]) -> String {
                 .map(|l| (s.t_ms / 1000.0, l as f64))
         })
         .collect();
+    let per = points.len().div_ceil(MAX_LINE_POINTS).max(1);
+    points
+        .chunks(per)
+        .map(|c| {
+            let n = c.len() as f64;
+            (
+                c.iter().map(|p| p.0).sum::<f64>() / n,
+                c.iter().map(|p| p.1).sum::<f64>() / n,
+            )
+        })
+        .collect()
+}
+
+/// Runs of one state: (start s, end s, state).
+fn state_runs(samples: &[Sample]) -> Vec<(f64, f64, PostureState)> {
+    let mut runs: Vec<(f64, f64, PostureState)> = Vec::new();
+    for w in samples.windows(2) {
+        let (a, b, st) = (w[0].t_ms / 1000.0, w[1].t_ms / 1000.0, w[0].state);
+        match runs.last_mut() {
+            Some(last) if last.2 == st => last.1 = b,
+            _ => runs.push((a, b, st)),
+        }
+    }
+    runs
+}
+
+fn timeline_svg(samples: &[Sample]) -> String {
+    let mut svg = String::new();
+    let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
+    let leans = lean_line(samples);
     let max_abs = leans
         .iter()
         .map(|(_, l)| l.abs())
@@ -129,13 +161,12 @@ fn timeline_svg(samples: &[Sample]) -> String {
                 .y_desc("frontal lean (°)")
                 .light_line_style(WHITE.mix(0.0))
                 .draw();
-            // The state as a coloured band along the bottom.
+            // The state as a coloured band along the bottom, one rectangle per run.
             let band = max_abs * 0.08;
-            let _ = chart.draw_series(samples.windows(2).map(|w| {
-                let (a, b) = (w[0].t_ms / 1000.0, w[1].t_ms / 1000.0);
+            let _ = chart.draw_series(state_runs(samples).into_iter().map(|(a, b, st)| {
                 Rectangle::new(
                     [(a, -max_abs), (b, -max_abs + band)],
-                    state_colour(w[0].state).filled(),
+                    state_colour(st).filled(),
                 )
             }));
             let _ = chart.draw_series(LineSeries::new(
@@ -491,6 +522,26 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn an_hour_of_frames_draws_as_a_few_thousand_shapes() {
+        let hour: Vec<Sample> = (0..108_000u64)
+            .map(|i| {
+                let mut s = samples()[(i % 300) as usize].clone();
+                s.t_ms = i as f64 * 1000.0 / 30.0;
+                s
+            })
+            .collect();
+        assert!(lean_line(&hour).len() <= MAX_LINE_POINTS);
+        let runs = state_runs(&hour);
+        // A debounced state changes at most once a second: 3600 runs an hour at worst.
+        assert!(runs.len() < 5000, "{} runs", runs.len());
+        assert!(
+            runs.windows(2)
+                .all(|w| w[0].2 != w[1].2 && (w[0].1 - w[1].0).abs() < 1e-9)
+        );
+        assert!(timeline_svg(&hour).len() < 1_000_000);
     }
 
     #[test]

@@ -25,7 +25,8 @@ pub const MIGRATIONS: &[&str] = &[
         t_ms       REAL NOT NULL,
         person     INTEGER NOT NULL,
         state      TEXT NOT NULL,
-        metrics    TEXT,              -- Metrics as JSON, NULL without a person
+        metrics    TEXT,              -- Metrics, NULL without a person: a compact blob
+                                      -- (session::codec); JSON text in early files
         landmarks  BLOB,              -- see store::encode_landmarks
         PRIMARY KEY (session_id, frame)
     );

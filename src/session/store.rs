@@ -485,7 +485,7 @@ impl Store {
                     row.get::<_, f64>(1)?,
                     row.get::<_, bool>(2)?,
                     row.get::<_, String>(3)?,
-                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, rusqlite::types::Value>(4)?,
                     row.get::<_, Option<Vec<u8>>>(5)?,
                 ))
             })
@@ -496,10 +496,17 @@ impl Store {
                 row.map_err(sql("read samples", &self.path))?;
             let state = parse_state(&state)
                 .ok_or_else(|| self.bad("posture state", format!("unknown state `{state}`")))?;
-            let metrics = metrics
-                .map(|json| serde_json::from_str::<Metrics>(&json))
-                .transpose()
-                .map_err(|e| self.bad("metrics", e))?;
+            // Compact blobs since the first release's JSON (both read; see session::codec).
+            let metrics = match metrics {
+                rusqlite::types::Value::Null => None,
+                rusqlite::types::Value::Blob(b) => {
+                    Some(super::codec::decode_metrics(&b).map_err(|e| self.bad("metrics", e))?)
+                }
+                rusqlite::types::Value::Text(json) => Some(
+                    serde_json::from_str::<Metrics>(&json).map_err(|e| self.bad("metrics", e))?,
+                ),
+                other => return Err(self.bad("metrics", format!("unexpected value {other:?}"))),
+            };
             let landmarks = landmarks
                 .map(|blob| decode_landmarks(&blob))
                 .transpose()
@@ -737,7 +744,7 @@ enum Pending {
         t_ms: f64,
         person: bool,
         state: &'static str,
-        metrics: Option<String>,
+        metrics: Option<Vec<u8>>,
         landmarks: Option<Vec<u8>>,
     },
     Event {
@@ -776,16 +783,7 @@ impl Recorder {
 
     /// Records one analysed frame and, when a person was found, their landmarks.
     pub fn push(&mut self, sample: &super::Sample, pose: Option<&Pose>) -> Result<(), StoreError> {
-        let metrics = sample
-            .metrics
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::BadData {
-                what: "metrics",
-                detail: e.to_string(),
-                path: self.path.clone(),
-            })?;
+        let metrics = sample.metrics.as_ref().map(super::codec::encode_metrics);
         self.buffer.push(Pending::Sample {
             frame: i64::try_from(sample.frame).unwrap_or(i64::MAX),
             t_ms: sample.t_ms,
