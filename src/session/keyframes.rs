@@ -1,6 +1,7 @@
 //! Choosing the frames a report shows: the worst moments (largest trunk lean, a few seconds
-//! apart) and one typical moment. Candidates are JPEG-encoded when chosen, so only a handful
-//! of small images are ever held.
+//! apart) and one typical moment. Candidates are kept as plain images (a copy is far cheaper
+//! than an encode, and early in a session the worst moment changes often) and JPEG-encoded
+//! once, at the end: at most four frames are ever held.
 
 use image::RgbImage;
 use image::codecs::jpeg::JpegEncoder;
@@ -21,6 +22,16 @@ pub struct PickedFrame {
     pub pose: Pose,
 }
 
+/// A candidate before encoding.
+#[derive(Debug)]
+struct Candidate {
+    t_ms: f64,
+    kind: &'static str,
+    score: f32,
+    image: RgbImage,
+    pose: Pose,
+}
+
 /// Keeps the worst `max_worst` moments at least `min_gap_ms` apart, and a typical one.
 #[derive(Debug)]
 pub struct KeyframePicker {
@@ -28,8 +39,8 @@ pub struct KeyframePicker {
     min_gap_ms: f64,
     /// Width the stored JPEGs are scaled down to, at most.
     max_width: u32,
-    worst: Vec<PickedFrame>,
-    typical: Option<PickedFrame>,
+    worst: Vec<Candidate>,
+    typical: Option<Candidate>,
     /// The typical moment is the first frame with a person after this time (settled, not the
     /// first seconds of getting into position).
     typical_at_ms: f64,
@@ -67,7 +78,13 @@ impl KeyframePicker {
             return;
         };
         if self.typical.is_none() && sample.t_ms >= self.typical_at_ms {
-            self.typical = self.encode(sample, image, pose, "typical", score);
+            self.typical = Some(Candidate {
+                t_ms: sample.t_ms,
+                kind: "typical",
+                score,
+                image: image.clone(),
+                pose: pose.clone(),
+            });
         }
         // Does it beat the weakest kept moment, or a kept moment close in time?
         let near = self
@@ -89,8 +106,12 @@ impl KeyframePicker {
             }
         };
         let Some(i) = replace else { return };
-        let Some(picked) = self.encode(sample, image, pose, "worst", score) else {
-            return;
+        let picked = Candidate {
+            t_ms: sample.t_ms,
+            kind: "worst",
+            score,
+            image: image.clone(),
+            pose: pose.clone(),
         };
         if i == usize::MAX {
             self.worst.push(picked);
@@ -99,14 +120,8 @@ impl KeyframePicker {
         }
     }
 
-    fn encode(
-        &self,
-        sample: &Sample,
-        image: &RgbImage,
-        pose: &Pose,
-        kind: &'static str,
-        score: f32,
-    ) -> Option<PickedFrame> {
+    fn encode(&self, c: Candidate) -> Option<PickedFrame> {
+        let image = &c.image;
         let scaled;
         let img = if image.width() > self.max_width {
             let h = (image.height() as u64 * self.max_width as u64 / image.width() as u64) as u32;
@@ -124,22 +139,24 @@ impl KeyframePicker {
         JpegEncoder::new_with_quality(&mut jpeg, 80)
             .encode_image(img)
             .ok()?;
+        let (width, height) = (img.width(), img.height());
         Some(PickedFrame {
-            t_ms: sample.t_ms,
-            kind,
-            score,
+            t_ms: c.t_ms,
+            kind: c.kind,
+            score: c.score,
             jpeg,
-            width: img.width(),
-            height: img.height(),
-            pose: pose.clone(),
+            width,
+            height,
+            pose: c.pose,
         })
     }
 
-    /// The kept frames: worst first (by score), then the typical one.
+    /// The kept frames, JPEG-encoded: worst first (by score), then the typical one.
     pub fn finish(mut self) -> Vec<PickedFrame> {
         self.worst.sort_by(|a, b| b.score.total_cmp(&a.score));
-        self.worst.extend(self.typical);
-        self.worst
+        let mut kept = std::mem::take(&mut self.worst);
+        kept.extend(self.typical.take());
+        kept.into_iter().filter_map(|c| self.encode(c)).collect()
     }
 }
 
