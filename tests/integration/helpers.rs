@@ -73,6 +73,19 @@ pub fn landmarks(v: &Value) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Landmarks as the `[x, y, z, visibility, presence]` rows the JSON output and fixtures use.
+pub fn rows(landmarks: &[plumbline::pose::Landmark]) -> Vec<Vec<f64>> {
+    landmarks
+        .iter()
+        .map(|l| {
+            [l.x, l.y, l.z, l.visibility, l.presence]
+                .iter()
+                .map(|&v| v as f64)
+                .collect()
+        })
+        .collect()
+}
+
 /// Length in pixels used to judge landmark error: shoulder midpoint to hip midpoint in the
 /// reference, or the image height where the reference puts the hips out of the frame.
 pub fn torso_px(reference: &[Vec<f64>], width: f64, height: f64) -> f64 {

@@ -32,18 +32,7 @@ fn check(model: ModelKind, stem: &str, suffix: &str) {
     let found = landmarker
         .run(&image, &roi_of(&reference))
         .expect("inference");
-    let ours: Vec<Vec<f64>> = found.landmarks[..33]
-        .iter()
-        .map(|l| {
-            vec![
-                l.x as f64,
-                l.y as f64,
-                l.z as f64,
-                l.visibility as f64,
-                l.presence as f64,
-            ]
-        })
-        .collect();
+    let ours = rows(&found.landmarks[..33]);
     let (w, h) = (image.width() as f64, image.height() as f64);
     let err = mean_error_in_torsos(&ours, &landmarks(&reference), w, h);
     eprintln!(

@@ -33,19 +33,7 @@ fn detector_runs_only_on_first_frame_and_after_losing_the_person() {
             "frame {i}: person?"
         );
         if let Some(p) = pose {
-            let ours: Vec<Vec<f64>> = p
-                .landmarks
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.x as f64,
-                        l.y as f64,
-                        l.z as f64,
-                        l.visibility as f64,
-                        l.presence as f64,
-                    ]
-                })
-                .collect();
+            let ours = rows(&p.landmarks);
             let err = mean_error_in_torsos(&ours, &landmarks(r), 256.0, 256.0);
             eprintln!("frame {i}: mean error {:.2}% of torso", err * 100.0);
             assert!(
