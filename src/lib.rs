@@ -10,5 +10,6 @@ pub mod pose;
 pub mod report;
 pub mod session;
 pub mod source;
+pub mod ui;
 
 pub use pose::{EngineConfig, ModelKind, Pose, PoseError, PoseEstimator};

@@ -31,10 +31,27 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// List the webcams, one per line: index, then name.
     Cameras,
+    /// Open the desktop app: live posture feedback from the camera (or a file, or the demo).
+    App(AppArgs),
     /// List recorded sessions, or show or delete one.
     Sessions(SessionsArgs),
     /// Write a session's report: HTML to look at, CSV or JSON to load elsewhere.
     Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AppArgs {
+    /// Play this video, image folder or glob instead of the camera.
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Save a PNG of the window after --frames analysed frames, then close.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Frames to analyse before the screenshot.
+    #[arg(long, default_value_t = 30, requires = "screenshot")]
+    pub frames: u64,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -185,9 +202,23 @@ where
         Some(Command::Pose(p)) => pose::run(&p),
         Some(Command::Analyze(a)) => analyze::run(&a),
         Some(Command::Cameras) => cameras::run(),
+        Some(Command::App(a)) => run_app(&a),
         Some(Command::Sessions(a)) => sessions::run(&a),
         Some(Command::Report(a)) => sessions::report(&a),
+        None if has_display() => run_app(&AppArgs {
+            source: None,
+            engine: EngineArgs {
+                model: ModelKind::Full,
+                threads: None,
+                models_dir: None,
+            },
+            screenshot: None,
+            frames: 30,
+        }),
         None => {
+            eprintln!(
+                "plumbline: no display here for the app (DISPLAY and WAYLAND_DISPLAY are unset)"
+            );
             let example = example_image();
             eprintln!(
                 "plumbline: no command given; showing the pose found in the bundled example {}\n\
@@ -251,6 +282,23 @@ pub fn engine_config(args: &EngineArgs, video: bool) -> crate::pose::EngineConfi
         config.models_dir = dir.clone();
     }
     config
+}
+
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+fn run_app(args: &AppArgs) -> anyhow::Result<Outcome> {
+    let options = crate::ui::AppOptions {
+        config: crate::pipeline::offline::AnalysisConfig::new(engine_config(&args.engine, true)),
+        source: args.source.clone(),
+        screenshot: args.screenshot.clone(),
+        frames: args.frames,
+    };
+    crate::ui::run(options).map_err(|e| anyhow::anyhow!("cannot open the app window: {e}"))?;
+    Ok(Outcome::Success)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

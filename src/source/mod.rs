@@ -157,6 +157,46 @@ pub fn open(input: &Path) -> Result<Box<dyn FrameSource>, SourceError> {
     })
 }
 
+/// Plays a recorded source at its own pace, each frame at its timestamp after the first, as
+/// a camera would deliver it (for showing a file live in the app).
+#[derive(Debug)]
+pub struct RealTime {
+    inner: Box<dyn FrameSource>,
+    started: Option<std::time::Instant>,
+}
+
+impl RealTime {
+    pub fn new(inner: Box<dyn FrameSource>) -> Self {
+        Self {
+            inner,
+            started: None,
+        }
+    }
+}
+
+impl FrameSource for RealTime {
+    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
+        let frame = self.inner.next_frame()?;
+        if let Some(f) = &frame {
+            let started = *self.started.get_or_insert_with(std::time::Instant::now);
+            let due = started + f.timestamp;
+            let now = std::time::Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            }
+        }
+        Ok(frame)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn len_hint(&self) -> Option<u64> {
+        self.inner.len_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod analyze;
+mod app;
 mod helpers;
 mod landmark_stage;
 mod live;
