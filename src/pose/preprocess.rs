@@ -38,36 +38,7 @@ pub fn crop_to_tensor(image: &RgbImage, roi: &NormRect, spec: &TensorSpec, out: 
         out_w * out_h * 3,
         "tensor buffer has the wrong size"
     );
-    let size = ImageSize {
-        width: image.width(),
-        height: image.height(),
-    };
-    let (img_w, img_h) = (image.width() as i64, image.height() as i64);
-    let pixels = image.as_raw();
-    let scale = (spec.range.1 - spec.range.0) / 255.0;
-    let offset = spec.range.0;
-
-    // image_from_tensor: src = centre + R(θ)·((u/W − ½)·w, (v/H − ½)·h), in pixels.
-    let (cx, cy) = (roi.x_center * size.w(), roi.y_center * size.h());
-    let (rw, rh) = (roi.width * size.w(), roi.height * size.h());
-    let (sin, cos) = roi.rotation.sin_cos();
-    let (du_x, du_y) = (cos * rw / out_w as f32, sin * rw / out_w as f32);
-    let (dv_x, dv_y) = (-sin * rh / out_h as f32, cos * rh / out_h as f32);
-    let origin_x = cx - 0.5 * rw * cos + 0.5 * rh * sin;
-    let origin_y = cy - 0.5 * rw * sin - 0.5 * rh * cos;
-
-    let sampler = Sampler {
-        pixels,
-        img_w,
-        img_h,
-        zero_border: spec.border == Border::Zero,
-        scale,
-        offset,
-        origin: (origin_x, origin_y),
-        du: (du_x, du_y),
-        dv: (dv_x, dv_y),
-    };
-    sampler.rows(out, out_w * 3);
+    Sampler::new(image, roi, spec).rows(out, out_w * 3);
 }
 
 /// Everything needed to sample tensor rows from the image.
@@ -84,7 +55,34 @@ struct Sampler<'a> {
     dv: (f32, f32),
 }
 
-impl Sampler<'_> {
+impl<'a> Sampler<'a> {
+    /// The tensor-to-image mapping for `roi`:
+    /// src = centre + R(θ)·((u/W − ½)·w, (v/H − ½)·h), in pixels.
+    fn new(image: &'a RgbImage, roi: &NormRect, spec: &TensorSpec) -> Self {
+        let size = ImageSize {
+            width: image.width(),
+            height: image.height(),
+        };
+        let (out_w, out_h) = (spec.width as f32, spec.height as f32);
+        let (cx, cy) = (roi.x_center * size.w(), roi.y_center * size.h());
+        let (rw, rh) = (roi.width * size.w(), roi.height * size.h());
+        let (sin, cos) = roi.rotation.sin_cos();
+        Sampler {
+            pixels: image.as_raw(),
+            img_w: image.width() as i64,
+            img_h: image.height() as i64,
+            zero_border: spec.border == Border::Zero,
+            scale: (spec.range.1 - spec.range.0) / 255.0,
+            offset: spec.range.0,
+            origin: (
+                cx - 0.5 * rw * cos + 0.5 * rh * sin,
+                cy - 0.5 * rw * sin - 0.5 * rh * cos,
+            ),
+            du: (cos * rw / out_w, sin * rw / out_w),
+            dv: (-sin * rh / out_h, cos * rh / out_h),
+        }
+    }
+
     /// Fills `out` with tensor rows.
     fn rows(&self, out: &mut [f32], row_len: usize) {
         let width = row_len / 3;
@@ -301,31 +299,7 @@ mod tests {
         let mut fast = vec![0.0; 32 * 32 * 3];
         crop_to_tensor(&img, &roi, &spec, &mut fast);
         // The same crop through the general (float, clamped) path only.
-        let size = ImageSize {
-            width: 64,
-            height: 48,
-        };
-        let (cx, cy, rw, rh) = (
-            roi.x_center * size.w(),
-            roi.y_center * size.h(),
-            roi.width * size.w(),
-            roi.height * size.h(),
-        );
-        let (sin, cos) = roi.rotation.sin_cos();
-        let sampler = Sampler {
-            pixels: img.as_raw(),
-            img_w: 64,
-            img_h: 48,
-            zero_border: false,
-            scale: 1.0 / 255.0,
-            offset: 0.0,
-            origin: (
-                cx - 0.5 * rw * cos + 0.5 * rh * sin,
-                cy - 0.5 * rw * sin - 0.5 * rh * cos,
-            ),
-            du: (cos * rw / 32.0, sin * rw / 32.0),
-            dv: (-sin * rh / 32.0, cos * rh / 32.0),
-        };
+        let sampler = Sampler::new(&img, &roi, &spec);
         let mut slow = vec![0.0; 32 * 32 * 3];
         for (v, row) in slow.chunks_exact_mut(32 * 3).enumerate() {
             let start = (
