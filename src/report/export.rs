@@ -1,0 +1,259 @@
+//! A stored session as a file: the HTML report, the per-frame CSV or the JSON export, as bytes.
+//! Reads the session database and hands the data to the pure renderers; the callers (the CLI's
+//! `report`, the app's session browser) decide where the bytes go.
+
+use serde::Serialize;
+
+use super::csv as csv_report;
+use super::format_time;
+use super::html::{self, HistoryPoint, Keyframe, ReportInput, SessionInfo};
+use super::summary::{Summary, SummaryBuilder};
+use crate::session::Sample;
+use crate::session::store::{
+    SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
+};
+
+/// Version of the JSON export's layout.
+pub const EXPORT_SCHEMA: u32 = 1;
+
+/// The file formats a session can be exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    /// The self-contained report page, to look at.
+    Html,
+    /// One row per frame, to load in a spreadsheet.
+    Csv,
+    /// Versioned: the session, its summary and every sample.
+    Json,
+}
+
+impl ExportFormat {
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Html => "html",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+
+    /// A file name for session `id` in this format: `session-3.csv`.
+    pub fn file_name(self, id: SessionId) -> String {
+        format!("session-{id}.{}", self.extension())
+    }
+}
+
+/// Why a session could not be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("there is no session {0}; `plumbline sessions` lists them")]
+    NoSession(SessionId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot build the {what}: {detail}")]
+    Encode { what: &'static str, detail: String },
+}
+
+/// The summary of a stored session: its samples, plus the movement events it recorded.
+pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Summary, StoreError> {
+    let mut b = SummaryBuilder::default();
+    for s in samples {
+        b.push(s, None);
+    }
+    let note = (row.status == SessionStatus::Recovered).then(|| {
+        "recovered after the recording program stopped; ends at the last saved frame".to_string()
+    });
+    let mut summary = b.finish(&row.source, &row.model, note);
+    for e in db.events(row.id)? {
+        match e.kind.as_str() {
+            "sudden_movement" => summary.motion.sudden_movements += 1,
+            "move_reminder" => summary.motion.move_reminders += 1,
+            _ => {}
+        }
+    }
+    Ok(summary)
+}
+
+/// The JSON export: versioned, summary and every sample.
+#[derive(Serialize)]
+struct JsonExport<'a> {
+    schema: u32,
+    session: &'a SessionRow,
+    summary: &'a Summary,
+    samples: &'a [Sample],
+}
+
+/// Session `id` as a file in `format`.
+pub fn export_session(
+    db: &Store,
+    id: SessionId,
+    format: ExportFormat,
+) -> Result<Vec<u8>, ExportError> {
+    let row = db.session(id)?.ok_or(ExportError::NoSession(id))?;
+    let samples: Vec<Sample> = db.samples(id)?.into_iter().map(|(s, _)| s).collect();
+    let summary = summary_of(db, &row, &samples)?;
+    match format {
+        ExportFormat::Json => json(&row, &summary, &samples),
+        ExportFormat::Csv => csv(&samples),
+        ExportFormat::Html => Ok(self::html(db, &row, &summary, &samples)?.into_bytes()),
+    }
+}
+
+fn json(row: &SessionRow, summary: &Summary, samples: &[Sample]) -> Result<Vec<u8>, ExportError> {
+    let export = JsonExport {
+        schema: EXPORT_SCHEMA,
+        session: row,
+        summary,
+        samples,
+    };
+    let mut v = serde_json::to_vec_pretty(&export).map_err(|e| ExportError::Encode {
+        what: "JSON",
+        detail: e.to_string(),
+    })?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+fn csv(samples: &[Sample]) -> Result<Vec<u8>, ExportError> {
+    let encode = |e: &dyn std::fmt::Display| ExportError::Encode {
+        what: "CSV",
+        detail: e.to_string(),
+    };
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(csv_report::header())
+        .map_err(|e| encode(&e))?;
+    for s in samples {
+        w.write_record(csv_report::row(s)).map_err(|e| encode(&e))?;
+    }
+    w.into_inner().map_err(|e| encode(&e))
+}
+
+fn html(
+    db: &Store,
+    row: &SessionRow,
+    summary: &Summary,
+    samples: &[Sample],
+) -> Result<String, StoreError> {
+    let keyframes: Vec<Keyframe> = db
+        .keyframes(row.id)?
+        .into_iter()
+        .filter_map(|k| {
+            let dims = image::load_from_memory(&k.jpeg)
+                .ok()
+                .map(|i| (i.width(), i.height()))?;
+            Some(Keyframe {
+                t_ms: k.t_ms,
+                kind: k.kind,
+                jpeg: k.jpeg,
+                width: dims.0,
+                height: dims.1,
+                landmarks: k.landmarks,
+            })
+        })
+        .collect();
+    let history = history_before(&db.list()?, row);
+    let info = SessionInfo {
+        id: row.id,
+        started: format_time(row.started_ms),
+        source: row.source.clone(),
+        model: row.model.clone(),
+        status: row.status.as_str().to_string(),
+        notes: row.notes.clone(),
+    };
+    let input = ReportInput {
+        session: info,
+        samples,
+        summary,
+        keyframes: &keyframes,
+        history: &history,
+    };
+    Ok(html::render(&input))
+}
+
+/// The sessions that started before `row`, for the report's trend, in the order of `list`.
+fn history_before(list: &[SessionSummaryRow], row: &SessionRow) -> Vec<HistoryPoint> {
+    list.iter()
+        .filter(|r| r.started_ms < row.started_ms && r.id != row.id)
+        .filter_map(|r| {
+            Some(HistoryPoint {
+                id: r.id,
+                started: format_time(r.started_ms),
+                aligned_fraction: r.aligned_fraction?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::metrics::Metrics;
+    use crate::geometry::state::PostureState;
+    use crate::session::store::SessionMeta;
+
+    /// A store in a temp dir with one finished session of `n` samples, 100 ms apart.
+    fn store_with_session(n: u64) -> (tempfile::TempDir, Store, SessionId) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Store::open(dir.path()).unwrap();
+        let mut rec = db
+            .start_session(SessionMeta {
+                source: "clip.mp4".into(),
+                model: "lite".into(),
+                calibration: None,
+                notes: String::new(),
+            })
+            .unwrap();
+        for frame in 0..n {
+            let sample = Sample {
+                frame,
+                t_ms: frame as f64 * 100.0,
+                person: true,
+                metrics: Some(Metrics {
+                    trunk_lean_frontal_deg: Some(frame as f32),
+                    ..Metrics::default()
+                }),
+                state: PostureState::Aligned,
+            };
+            rec.push(&sample, None).unwrap();
+        }
+        let id = rec.finish().unwrap();
+        (dir, db, id)
+    }
+
+    #[test]
+    fn every_format_exports_the_stored_session() {
+        let (_dir, db, id) = store_with_session(12);
+        let csv = String::from_utf8(export_session(&db, id, ExportFormat::Csv).unwrap()).unwrap();
+        assert_eq!(csv.lines().count(), 13, "a header and a row per sample");
+        assert!(csv.starts_with("frame,t_ms,person,"));
+
+        let json: serde_json::Value =
+            serde_json::from_slice(&export_session(&db, id, ExportFormat::Json).unwrap()).unwrap();
+        assert_eq!(json["schema"], EXPORT_SCHEMA);
+        assert_eq!(json["session"]["id"], id);
+        assert_eq!(json["summary"]["frames"], 12);
+        assert_eq!(json["samples"].as_array().unwrap().len(), 12);
+
+        let html = String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
+        assert!(html.contains("clip.mp4"));
+        assert!(html.contains("<section id=\"headline\""), "{html:.300}");
+    }
+
+    #[test]
+    fn a_missing_session_is_its_own_error() {
+        let (_dir, db, id) = store_with_session(1);
+        let e = export_session(&db, id + 1, ExportFormat::Csv).unwrap_err();
+        assert!(
+            matches!(e, ExportError::NoSession(n) if n == id + 1),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains(&format!("no session {}", id + 1)));
+    }
+
+    #[test]
+    fn formats_name_their_files() {
+        assert_eq!(ExportFormat::Html.file_name(3), "session-3.html");
+        assert_eq!(ExportFormat::Csv.extension(), "csv");
+        assert_eq!(ExportFormat::Json.file_name(12), "session-12.json");
+    }
+}
