@@ -170,10 +170,16 @@ fn html(
     Ok(html::render(&input))
 }
 
-/// The sessions that started before `row`, for the report's trend, in the order of `list`.
+/// The sessions that started before `row` and span some time, oldest first, for the report's
+/// trend (which plots them left to right). `list` may come in any order.
 fn history_before(list: &[SessionSummaryRow], row: &SessionRow) -> Vec<HistoryPoint> {
-    list.iter()
+    let mut earlier: Vec<&SessionSummaryRow> = list
+        .iter()
         .filter(|r| r.started_ms < row.started_ms && r.id != row.id)
+        .collect();
+    earlier.sort_by_key(|r| (r.started_ms, r.id));
+    earlier
+        .into_iter()
         .filter_map(|r| {
             Some(HistoryPoint {
                 id: r.id,
@@ -237,6 +243,53 @@ mod tests {
         let html = String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
         assert!(html.contains("clip.mp4"));
         assert!(html.contains("<section id=\"headline\""), "{html:.300}");
+    }
+
+    #[test]
+    fn the_trend_lists_earlier_sessions_oldest_first() {
+        let summary_row =
+            |id: SessionId, started_ms: i64, aligned: Option<f64>| SessionSummaryRow {
+                id,
+                started_ms,
+                ended_ms: Some(started_ms + 1000),
+                duration_s: 1.0,
+                source: String::new(),
+                model: String::new(),
+                status: SessionStatus::Complete,
+                samples: 10,
+                aligned_fraction: aligned,
+            };
+        // As Store::list returns them: newest first.
+        let list = [
+            summary_row(4, 4000, Some(0.4)),
+            summary_row(3, 3000, Some(0.3)),
+            summary_row(2, 2000, None),
+            summary_row(1, 1000, Some(0.1)),
+        ];
+        let this = SessionRow {
+            id: 3,
+            started_ms: 3000,
+            ended_ms: Some(4000),
+            source: String::new(),
+            model: String::new(),
+            calibration: None,
+            notes: String::new(),
+            status: SessionStatus::Complete,
+            pid: None,
+        };
+        let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();
+        assert_eq!(
+            ids,
+            [1],
+            "only earlier sessions that span time; later ones and this one are left out"
+        );
+        let this = SessionRow {
+            id: 5,
+            started_ms: 5000,
+            ..this
+        };
+        let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();
+        assert_eq!(ids, [1, 3, 4], "oldest first, as the trend's axis says");
     }
 
     #[test]
