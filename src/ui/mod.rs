@@ -2,11 +2,13 @@
 //! state at a glance, metrics and a live plot. The UI thread only drains the pipeline's
 //! newest result and updates one texture; it never waits on inference.
 
+pub mod alerts;
 mod app;
 mod overlay;
 
 use std::path::PathBuf;
 
+pub use alerts::{Alert, AlertKind, AlertOutputs, AlertSettings, Alerter};
 pub use app::PlumblineApp;
 
 use crate::pipeline::offline::AnalysisConfig;
@@ -20,6 +22,16 @@ pub struct AppOptions {
     /// Save a screenshot here after `frames` analysed frames, then close (for tests and docs).
     pub screenshot: Option<PathBuf>,
     pub frames: u64,
+}
+
+/// A duration in plain words: "12 s", "2 min 5 s", "1 h 20 min".
+pub fn plain_duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, (secs / 60) % 60),
+    }
 }
 
 /// The bundled demo clip, played when there is no camera.
