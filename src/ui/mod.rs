@@ -4,12 +4,14 @@
 
 pub mod alerts;
 mod app;
+pub mod history;
 mod overlay;
 
 use std::path::PathBuf;
 
 pub use alerts::{Alert, AlertKind, AlertOutputs, AlertSettings, Alerter};
 pub use app::PlumblineApp;
+pub use history::SessionBrowser;
 
 use crate::pipeline::offline::AnalysisConfig;
 

@@ -6,6 +6,7 @@
 mod analyze;
 mod app;
 mod helpers;
+mod history;
 mod landmark_stage;
 mod live;
 mod metrics;

@@ -1,0 +1,251 @@
+//! The app's session browser on a real session database: it lists what `analyze` recorded,
+//! writes and opens the report, saves CSV and JSON, deletes after asking, and shows a broken
+//! database's error instead of failing. Driven through egui's accessibility tree (kittest).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use plumbline::geometry::state::PostureState;
+use plumbline::report::ExportFormat;
+use plumbline::session::Sample;
+use plumbline::session::store::{DB_FILE, SessionMeta, SessionSummaryRow, Store};
+use plumbline::ui::SessionBrowser;
+use plumbline::ui::history::{
+    HistoryError, aligned_label, report_path, write_export, write_report,
+};
+
+use crate::helpers::*;
+
+/// The browser in a test harness, shown open; the state is (browser, window open).
+fn harness(browser: SessionBrowser) -> Harness<'static, (SessionBrowser, bool)> {
+    Harness::builder().with_size([1600.0, 900.0]).build_state(
+        |ctx, (browser, open): &mut (SessionBrowser, bool)| browser.show(ctx, open),
+        (browser, true),
+    )
+}
+
+/// Runs the harness until the reports and exports started by a click are done and shown.
+fn settle(h: &mut Harness<'static, (SessionBrowser, bool)>) {
+    h.run();
+    h.state_mut().0.wait_for_tasks();
+    h.run();
+}
+
+fn has_label(h: &Harness<'static, (SessionBrowser, bool)>, text: &str) -> bool {
+    h.query_all_by_label(text).next().is_some()
+}
+
+fn has_label_containing(h: &Harness<'static, (SessionBrowser, bool)>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn only_session(data: &Path) -> SessionSummaryRow {
+    let list = Store::open(data).unwrap().list().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    list.into_iter().next().unwrap()
+}
+
+#[test]
+fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
+    let data = data_dir();
+    let clip = fixture("video/camera_turning.mp4");
+    let out = plumbline_in(
+        data.path(),
+        [
+            "analyze",
+            clip.to_str().unwrap(),
+            "--quiet",
+            "--notes",
+            "standing desk",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let session = only_session(data.path());
+    let id = session.id;
+
+    let opened: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let saves = tempfile::tempdir().unwrap();
+    let csv_path = saves.path().join("chosen.csv");
+    let browser = SessionBrowser::new(data.path().to_path_buf())
+        .with_opener({
+            let opened = Arc::clone(&opened);
+            move |path| {
+                opened.lock().unwrap().push(path.to_path_buf());
+                Err("no browser here".into())
+            }
+        })
+        .with_save_dialog({
+            let csv_path = csv_path.clone();
+            move |default_name, format| {
+                assert_eq!(default_name, format.file_name(id));
+                // Save the CSV; cancel the JSON dialog.
+                (format == ExportFormat::Csv).then(|| csv_path.clone())
+            }
+        });
+    let mut h = harness(browser);
+
+    // The row: id, headline numbers, status, source and notes.
+    assert!(has_label(&h, &format!("#{id}")));
+    assert!(has_label(&h, "5 s"), "duration of the 5 s clip");
+    assert!(has_label(&h, &aligned_label(session.aligned_fraction)));
+    assert!(session.aligned_fraction.is_some());
+    assert!(has_label(&h, "recorded"));
+    assert!(has_label_containing(&h, "camera_turning.mp4"));
+    assert!(has_label(&h, "standing desk"));
+
+    // Report: written under the data folder, handed to the opener, and the opener's failure
+    // is shown without losing the file.
+    h.get_by_label("Report").click();
+    settle(&mut h);
+    let report = report_path(data.path(), id);
+    assert_eq!(
+        report,
+        data.path().join(format!("reports/session-{id}.html"))
+    );
+    assert_eq!(
+        opened.lock().unwrap().as_slice(),
+        std::slice::from_ref(&report)
+    );
+    assert!(has_label(
+        &h,
+        &format!("report written to {}", report.display())
+    ));
+    assert!(has_label_containing(&h, "no browser here"));
+    let html = std::fs::read_to_string(&report).unwrap();
+    for section in ["headline", "timeline", "distributions", "moments", "trend"] {
+        assert!(
+            html.contains(&format!(r#"<section id="{section}">"#)),
+            "section {section}"
+        );
+    }
+    assert!(html.contains("standing desk"));
+
+    // CSV…: saved where the dialog said. JSON…: the dialog was cancelled, nothing happens.
+    h.get_by_label("CSV…").click();
+    settle(&mut h);
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert_eq!(csv.lines().count(), 151, "a header and 150 frames");
+    assert!(has_label(
+        &h,
+        &format!("session {id} exported to {}", csv_path.display())
+    ));
+    h.get_by_label("JSON…").click();
+    settle(&mut h);
+    assert_eq!(std::fs::read_dir(saves.path()).unwrap().count(), 1);
+    assert_eq!(
+        h.query_all_by_label_contains("exported").count(),
+        1,
+        "only the CSV's message; nothing for a cancel"
+    );
+    assert!(!has_label_containing(&h, "could not export"));
+
+    // Delete asks first; "Keep" keeps it.
+    h.get_by_label("Delete").click();
+    h.run();
+    assert!(has_label_containing(&h, &format!("Delete session {id} (")));
+    h.get_by_label("Keep").click();
+    h.run();
+    assert!(!has_label_containing(&h, "This cannot be undone"));
+    assert_eq!(only_session(data.path()).id, id);
+    h.get_by_label("Delete").click();
+    h.run();
+    h.get_by_label("Yes, delete").click();
+    h.run();
+    assert!(has_label(&h, &format!("deleted session {id}")));
+    assert!(!has_label(&h, &format!("#{id}")), "gone from the list");
+    assert!(Store::open(data.path()).unwrap().list().unwrap().is_empty());
+    assert!(report.exists(), "written reports stay");
+
+    // The window's close button closes it.
+    h.get_by_label("Close window").click();
+    h.run();
+    assert!(!h.state().1);
+}
+
+#[test]
+fn a_corrupt_database_shows_its_error_and_is_left_alone() {
+    let data = data_dir();
+    let db = data.path().join(DB_FILE);
+    let junk = b"this is not an SQLite database, just some bytes ".repeat(100);
+    std::fs::write(&db, &junk).unwrap();
+    let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    assert!(has_label_containing(
+        &h,
+        "not a readable plumbline database"
+    ));
+    assert!(has_label_containing(&h, &db.display().to_string()));
+    // Trying again does not panic either, and the file is untouched.
+    h.get_by_label("Refresh").click();
+    h.run();
+    assert!(has_label_containing(
+        &h,
+        "not a readable plumbline database"
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), junk);
+}
+
+/// A database with one session of `n` aligned frames, written through the store's API.
+fn stored_session(data: &Path, n: u64) -> i64 {
+    let mut db = Store::open(data).unwrap();
+    let mut rec = db
+        .start_session(SessionMeta {
+            source: "camera 0".into(),
+            model: "lite".into(),
+            calibration: None,
+            notes: String::new(),
+        })
+        .unwrap();
+    for frame in 0..n {
+        let sample = Sample {
+            frame,
+            t_ms: frame as f64 * 50.0,
+            person: false,
+            metrics: None,
+            state: PostureState::Unknown,
+        };
+        rec.push(&sample, None).unwrap();
+    }
+    rec.finish().unwrap()
+}
+
+#[test]
+fn exports_write_csv_json_and_the_report_or_say_why_not() {
+    let data = data_dir();
+    let id = stored_session(data.path(), 20);
+    let out = tempfile::tempdir().unwrap();
+
+    let csv = out.path().join("s.csv");
+    write_export(data.path(), id, ExportFormat::Csv, &csv).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 21);
+    assert!(text.starts_with("frame,t_ms,person,"));
+
+    let json = out.path().join("s.json");
+    write_export(data.path(), id, ExportFormat::Json, &json).unwrap();
+    let v = read_json(&json);
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["session"]["id"], id);
+    assert_eq!(v["samples"].as_array().unwrap().len(), 20);
+
+    let report = write_report(data.path(), id).unwrap();
+    assert_eq!(report, report_path(data.path(), id));
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains(r#"<section id="headline">"#)
+    );
+
+    let missing = write_export(data.path(), id + 1, ExportFormat::Csv, &csv).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains(&format!("no session {}", id + 1)),
+        "{missing}"
+    );
+    let nowhere = out.path().join("no such folder/s.csv");
+    let e = write_export(data.path(), id, ExportFormat::Csv, &nowhere).unwrap_err();
+    assert!(matches!(e, HistoryError::Write { .. }), "{e:?}");
+    assert!(e.to_string().contains("no such folder"), "{e}");
+}
