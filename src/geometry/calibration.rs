@@ -6,6 +6,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::metrics::{Metrics, PlumbDeviation};
+use super::state::{Band, Thresholds};
+
+/// A change from the baseline smaller than this many of its standard deviations is within the
+/// measurement's own wobble, not a change in posture.
+pub const NOISE_SIGMAS: f32 = 2.0;
 
 /// Mean and spread of one metric over the calibration.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -77,6 +82,48 @@ impl Baseline {
                 hip: minus(p.hip, self.plumb_hip),
                 knee: minus(p.knee, self.plumb_knee),
             }),
+        }
+    }
+}
+
+/// `band` moved out past the metric's measured noise: the drifting threshold becomes at least
+/// [`NOISE_SIGMAS`] standard deviations, and the misaligned one keeps its distance above it.
+fn widen(band: Band, stat: Option<Stat>) -> Band {
+    let Some(s) = stat else {
+        return band;
+    };
+    let floor = NOISE_SIGMAS * s.std;
+    if floor <= band.drifting {
+        return band;
+    }
+    Band {
+        drifting: floor,
+        misaligned: floor + (band.misaligned - band.drifting),
+    }
+}
+
+impl Baseline {
+    /// Thresholds that judge change from this baseline fairly: a metric that wobbled by ±σ
+    /// while the person stood still cannot be called drifting below 2σ. With a good camera
+    /// set-up σ is well under the bands and nothing changes; a noisy metric (a limb half
+    /// hidden) raises fewer false alerts.
+    pub fn widen(&self, th: &Thresholds) -> Thresholds {
+        let plumb = [self.plumb_ear, self.plumb_shoulder, self.plumb_hip]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| a.std.total_cmp(&b.std));
+        Thresholds {
+            trunk_lean_frontal_deg: widen(th.trunk_lean_frontal_deg, self.trunk_lean_frontal_deg),
+            trunk_lean_sagittal_deg: widen(
+                th.trunk_lean_sagittal_deg,
+                self.trunk_lean_sagittal_deg,
+            ),
+            shoulder_hip_offset: widen(th.shoulder_hip_offset, self.shoulder_hip_offset),
+            shoulder_tilt_deg: widen(th.shoulder_tilt_deg, self.shoulder_tilt_deg),
+            hip_tilt_deg: widen(th.hip_tilt_deg, self.hip_tilt_deg),
+            head_forward_deg: widen(th.head_forward_deg, self.head_forward_deg),
+            plumb_deviation: widen(th.plumb_deviation, plumb),
+            ..*th
         }
     }
 }
@@ -231,6 +278,34 @@ mod tests {
         // It survives a round trip through JSON, as the app and sessions store it.
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(serde_json::from_str::<Baseline>(&json).unwrap(), b);
+    }
+
+    #[test]
+    fn bands_widen_only_past_the_measured_noise() {
+        let th = Thresholds::default();
+        let steady = Baseline {
+            trunk_lean_frontal_deg: Some(Stat {
+                mean: 4.0,
+                std: 0.5,
+                samples: 90,
+            }),
+            shoulder_tilt_deg: Some(Stat {
+                mean: -2.0,
+                std: 4.0,
+                samples: 90,
+            }),
+            ..Baseline::default()
+        };
+        let w = steady.widen(&th);
+        // 2 × 0.5° is inside the 5° band: unchanged.
+        assert_eq!(w.trunk_lean_frontal_deg, th.trunk_lean_frontal_deg);
+        // A shoulder line that wobbled ±4° cannot be "drifting" before 8°; the 3° gap to
+        // "misaligned" is kept.
+        assert_eq!(w.shoulder_tilt_deg.drifting, 8.0);
+        assert_eq!(w.shoulder_tilt_deg.misaligned, 11.0);
+        // Metrics the baseline lacks keep their bands.
+        assert_eq!(w.hip_tilt_deg, th.hip_tilt_deg);
+        assert_eq!(w.min_dwell_s, th.min_dwell_s);
     }
 
     #[test]

@@ -212,18 +212,19 @@ impl StateMachine {
         self.shown
     }
 
-    /// Feeds one frame's metrics at `t`, relative to `baseline` when given.
+    /// Feeds one frame's metrics at `t`, as change from `baseline` when given (with the bands
+    /// widened past the baseline's own noise, [`Baseline::widen`]).
     pub fn update(
         &mut self,
         t: Duration,
         metrics: &Metrics,
         baseline: Option<&Baseline>,
     ) -> StateUpdate {
-        let m = match baseline {
-            Some(b) => b.relative(metrics),
-            None => *metrics,
+        let (m, widened) = match baseline {
+            Some(b) => (b.relative(metrics), b.widen(&self.thresholds)),
+            None => (*metrics, self.thresholds),
         };
-        let th = &self.thresholds;
+        let th = &widened;
         let h = th.hysteresis;
         let prev = self.levels;
         let plumb = m.plumb_deviation.and_then(|p| {
