@@ -11,14 +11,12 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{AnalyzeArgs, Outcome, engine_config};
-use crate::geometry::motion::MotionEvent;
-use crate::geometry::state::PostureState;
 use crate::pipeline::offline::{self, AnalysisConfig, Ending, Event};
 use crate::pose::PoseEstimator;
 use crate::report::csv as csv_report;
 use crate::report::summary::SummaryBuilder;
 use crate::session::keyframes::KeyframePicker;
-use crate::session::store::{self, Recorder, SessionMeta, Store, StoreError};
+use crate::session::store::{self, Recorder, SessionMeta, Store};
 
 /// Rows between flushes of the CSV file: at most this many are lost if the machine dies.
 const FLUSH_EVERY: u64 = 30;
@@ -93,9 +91,9 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                 if let Some(rec) = recording.as_mut()
                     && write_error.is_none()
                 {
-                    let changed = (last_state != Some(sample.state)).then_some(sample.state);
+                    let changed = last_state != Some(sample.state);
                     last_state = Some(sample.state);
-                    if let Err(e) = record_frame(rec, &a, changed) {
+                    if let Err(e) = rec.record_frame(sample, a.pose, &a.motion.events, changed) {
                         write_error =
                             Some(anyhow::Error::new(e).context("cannot record the session"));
                         stop.store(true, Ordering::Relaxed);
@@ -224,27 +222,4 @@ fn start_recording(args: &AnalyzeArgs, source: &str, model: &str) -> anyhow::Res
         notes: args.notes.clone(),
     };
     Ok(db.start_session(meta)?)
-}
-
-/// Records one frame, its motion events and a state change.
-fn record_frame(
-    rec: &mut Recorder,
-    a: &offline::Analysed<'_>,
-    changed: Option<PostureState>,
-) -> Result<(), StoreError> {
-    rec.push(a.sample, a.pose)?;
-    let t = a.sample.t_ms;
-    if let Some(state) = changed {
-        rec.event(t, "state", serde_json::json!({ "state": state }))?;
-    }
-    for e in &a.motion.events {
-        let kind = match e {
-            MotionEvent::SuddenMovement { .. } => "sudden_movement",
-            MotionEvent::MoveReminder { .. } => "move_reminder",
-            MotionEvent::WalkingStarted { .. } => "walking_started",
-            MotionEvent::WalkingStopped { .. } => "walking_stopped",
-        };
-        rec.event(t, kind, serde_json::to_value(e).unwrap_or_default())?;
-    }
-    Ok(())
 }

@@ -3,16 +3,20 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::offline::AnalysisConfig;
+use super::record::RecordItem;
 use super::slot::{Slot, Taken};
 use super::{FrameAnalyzer, StageTimings};
+use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::Metrics;
-use crate::geometry::motion::MotionUpdate;
-use crate::geometry::state::StateUpdate;
+use crate::geometry::motion::{MotionEvent, MotionUpdate};
+use crate::geometry::state::{StateUpdate, Thresholds};
 use crate::pose::{Pose, PoseError, PoseEstimator};
+use crate::session::Sample;
 use crate::source::{Frame, FrameSource, SourceError};
 
 /// One analysed frame, as the UI needs it.
@@ -26,6 +30,8 @@ pub struct LiveResult {
     pub timings: StageTimings,
     /// From the frame's capture to the end of its analysis.
     pub latency: Duration,
+    /// When capture of this frame began: the UI measures latency to the screen from it.
+    pub captured_at: Instant,
     /// Frames captured so far, and how many were skipped because the model was busy.
     pub captured: u64,
     pub dropped: u64,
@@ -41,6 +47,44 @@ pub enum LiveMessage {
     EngineFailed(PoseError),
     /// The source ended normally.
     Ended,
+}
+
+/// Changes the UI makes to a running pipeline; applied before the next frame.
+#[derive(Debug)]
+enum Control {
+    Baseline(Option<Baseline>),
+    Thresholds(Thresholds),
+    /// Send every analysed frame here from now on (`None`: stop).
+    Record(Option<Sender<RecordItem>>),
+}
+
+/// Where the inference thread sends frames while recording, and the recording's origin.
+#[derive(Debug)]
+struct Recording {
+    tx: Sender<RecordItem>,
+    /// Timestamp and index of the first recorded frame: the session's zero.
+    origin: Option<(Duration, u64)>,
+}
+
+impl Recording {
+    /// Hands one frame to the recording thread; `false` once that thread has gone.
+    fn send(&mut self, frame: &Arc<Frame>, result: &LiveResult) -> bool {
+        let (t0, i0) = *self.origin.get_or_insert((frame.timestamp, frame.index));
+        let sample = Sample {
+            frame: frame.index.saturating_sub(i0),
+            t_ms: frame.timestamp.saturating_sub(t0).as_secs_f64() * 1000.0,
+            person: result.pose.is_some(),
+            metrics: result.metrics,
+            state: result.state.state,
+        };
+        let item = RecordItem {
+            sample,
+            pose: result.pose.clone(),
+            frame: Arc::clone(frame),
+            events: result.motion.events.clone(),
+        };
+        self.tx.send(item).is_ok()
+    }
 }
 
 /// A captured frame with the time it arrived and how long capture took.
@@ -59,6 +103,9 @@ pub struct LivePipeline {
     results: Arc<Slot<LiveMessage>>,
     /// How the run ended, kept apart so a later result cannot replace it.
     ending: Arc<Slot<LiveMessage>>,
+    control: Sender<Control>,
+    /// Motion events of every analysed frame, including frames whose result the UI never saw.
+    events: Receiver<MotionEvent>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -74,6 +121,8 @@ impl LivePipeline {
         // Results also hand over newest-first: the UI shows the latest, never a queue.
         let results: Arc<Slot<LiveMessage>> = Arc::new(Slot::new());
         let ending: Arc<Slot<LiveMessage>> = Arc::new(Slot::new());
+        let (control, control_rx) = mpsc::channel::<Control>();
+        let (events_tx, events) = mpsc::channel::<MotionEvent>();
 
         let capture = {
             let (stop, frames, ending) =
@@ -115,7 +164,17 @@ impl LivePipeline {
                 .name("inference".into())
                 .spawn(move || {
                     let mut analyzer = FrameAnalyzer::new(&config);
+                    let mut recording: Option<Recording> = None;
                     while !stop.load(Ordering::Relaxed) {
+                        for c in control_rx.try_iter() {
+                            match c {
+                                Control::Baseline(b) => analyzer.set_baseline(b),
+                                Control::Thresholds(t) => analyzer.set_thresholds(t),
+                                Control::Record(tx) => {
+                                    recording = tx.map(|tx| Recording { tx, origin: None })
+                                }
+                            }
+                        }
                         let captured = match frames.take(Duration::from_millis(100)) {
                             Taken::Value(c) => c,
                             Taken::Empty => continue,
@@ -138,9 +197,22 @@ impl LivePipeline {
                             motion: done.motion,
                             timings: done.timings,
                             latency: captured.at.elapsed() + captured.took,
+                            captured_at: captured
+                                .at
+                                .checked_sub(captured.took)
+                                .unwrap_or(captured.at),
                             captured: frames.put_count(),
                             dropped: frames.dropped(),
                         };
+                        for e in &result.motion.events {
+                            let _ = events_tx.send(e.clone());
+                        }
+                        if let Some(r) = recording.as_mut()
+                            && !r.send(&result.frame, &result)
+                        {
+                            tracing::warn!("the recording thread stopped; no longer recording");
+                            recording = None;
+                        }
                         results.put(LiveMessage::Result(Box::new(result)));
                     }
                     // A source failure was already reported; otherwise the source simply ended.
@@ -167,8 +239,32 @@ impl LivePipeline {
             frames,
             results,
             ending,
+            control,
+            events,
             threads,
         })
+    }
+
+    /// Judges posture as change from `baseline` (the user's calibration) from the next frame.
+    pub fn set_baseline(&self, baseline: Option<Baseline>) {
+        let _ = self.control.send(Control::Baseline(baseline));
+    }
+
+    /// New threshold bands from the next frame.
+    pub fn set_thresholds(&self, thresholds: Thresholds) {
+        let _ = self.control.send(Control::Thresholds(thresholds));
+    }
+
+    /// Sends every analysed frame to `tx` from the next frame on (a
+    /// [`LiveRecording`](super::record::LiveRecording)'s sender), or stops with `None`.
+    pub fn record(&self, tx: Option<Sender<RecordItem>>) {
+        let _ = self.control.send(Control::Record(tx));
+    }
+
+    /// Motion events (sudden movement, move reminders, walking) since the last call, from
+    /// every analysed frame: unlike results, none is skipped.
+    pub fn events(&self) -> Vec<MotionEvent> {
+        self.events.try_iter().collect()
     }
 
     /// The newest result, or once the results are drained, how the run ended; never waits

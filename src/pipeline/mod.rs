@@ -4,12 +4,15 @@
 
 pub mod live;
 pub mod offline;
+pub mod record;
 pub mod slot;
 
 use std::time::{Duration, Instant};
 
+use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::{self, Metrics};
 use crate::geometry::motion::{MotionTracker, MotionUpdate};
+use crate::geometry::state::Thresholds;
 use crate::geometry::state::{StateMachine, StateUpdate};
 use crate::pose::roi::ImageSize;
 use crate::pose::{Pose, PoseError, PoseEstimator};
@@ -58,6 +61,17 @@ impl FrameAnalyzer {
         }
     }
 
+    /// Judges states as change from `baseline` from the next frame on (`None`: absolute).
+    pub fn set_baseline(&mut self, baseline: Option<Baseline>) {
+        self.config.baseline = baseline;
+    }
+
+    /// New threshold bands from the next frame on; the shown state carries over.
+    pub fn set_thresholds(&mut self, thresholds: Thresholds) {
+        self.config.thresholds = thresholds;
+        self.states.thresholds = thresholds;
+    }
+
     /// Analyses `frame` with `engine`.
     pub fn analyze(
         &mut self,
@@ -75,7 +89,9 @@ impl FrameAnalyzer {
             .as_ref()
             .map(|p| metrics::compute(p, size, &self.config.metrics));
         let state = match &m {
-            Some(m) => self.states.update(frame.timestamp, m, None),
+            Some(m) => self
+                .states
+                .update(frame.timestamp, m, self.config.baseline.as_ref()),
             None => self.states.update_absent(frame.timestamp),
         };
         let motion = self.motion.update(frame.timestamp, size, pose.as_ref());

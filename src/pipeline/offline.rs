@@ -6,6 +6,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{FrameAnalyzer, StageTimings};
+use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::motion::{MotionConfig, MotionUpdate};
 use crate::geometry::state::Thresholds;
@@ -24,6 +25,8 @@ pub struct AnalysisConfig {
     pub metrics: MetricsConfig,
     pub thresholds: Thresholds,
     pub motion: MotionConfig,
+    /// The user's neutral stance: states are judged as change from it when set.
+    pub baseline: Option<Baseline>,
 }
 
 impl AnalysisConfig {
@@ -33,6 +36,7 @@ impl AnalysisConfig {
             metrics: MetricsConfig::default(),
             thresholds: Thresholds::default(),
             motion: MotionConfig::default(),
+            baseline: None,
         }
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::migrations;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::Metrics;
+use crate::geometry::motion::MotionEvent;
 use crate::geometry::state::PostureState;
 use crate::pose::{Landmark, NUM_LANDMARKS, Pose};
 
@@ -794,6 +795,32 @@ impl Recorder {
         });
         self.last_t_ms = Some(sample.t_ms);
         self.maybe_commit()
+    }
+
+    /// Records one analysed frame with what happened on it: the motion rules' events and, when
+    /// the shown state changed, a `state` event.
+    pub fn record_frame(
+        &mut self,
+        sample: &super::Sample,
+        pose: Option<&Pose>,
+        events: &[MotionEvent],
+        state_changed: bool,
+    ) -> Result<(), StoreError> {
+        self.push(sample, pose)?;
+        let t = sample.t_ms;
+        if state_changed {
+            self.event(t, "state", serde_json::json!({ "state": sample.state }))?;
+        }
+        for e in events {
+            let kind = match e {
+                MotionEvent::SuddenMovement { .. } => "sudden_movement",
+                MotionEvent::MoveReminder { .. } => "move_reminder",
+                MotionEvent::WalkingStarted { .. } => "walking_started",
+                MotionEvent::WalkingStopped { .. } => "walking_stopped",
+            };
+            self.event(t, kind, serde_json::to_value(e).unwrap_or_default())?;
+        }
+        Ok(())
     }
 
     /// Records an event (alert, calibration, ...) with a JSON detail.

@@ -1,0 +1,130 @@
+//! Recording a live session without slowing the live loop: the inference thread hands each
+//! analysed frame to a recording thread over a channel; that thread owns the session's
+//! [`Recorder`] (batched SQLite commits) and picks the report's keyframes.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::geometry::motion::MotionEvent;
+use crate::pose::Pose;
+use crate::session::Sample;
+use crate::session::keyframes::KeyframePicker;
+use crate::session::store::{Recorder, SessionId, SessionMeta, Store, StoreError};
+use crate::source::Frame;
+
+/// One analysed frame on its way to the database. Times are from the start of the recording.
+#[derive(Debug)]
+pub struct RecordItem {
+    pub sample: Sample,
+    pub pose: Option<Pose>,
+    /// The frame itself, shared with the UI (only kept if it becomes a keyframe).
+    pub frame: Arc<Frame>,
+    pub events: Vec<MotionEvent>,
+}
+
+/// A session being recorded on its own thread. Dropping the last [`Sender`] (stopping the
+/// recording) lets the thread write the keyframes and close the session.
+#[derive(Debug)]
+pub struct LiveRecording {
+    session: SessionId,
+    tx: Option<Sender<RecordItem>>,
+    done: Receiver<Result<SessionId, StoreError>>,
+    thread: Option<JoinHandle<()>>,
+    outcome: Option<Result<SessionId, StoreError>>,
+}
+
+impl LiveRecording {
+    /// Opens the store in `data_dir` and starts a session; errors (an unwritable folder, a
+    /// corrupt database) come back here, before anything is recorded.
+    pub fn start(data_dir: &Path, meta: SessionMeta) -> Result<Self, StoreError> {
+        let mut store = Store::open(data_dir)?;
+        let recorder = store.start_session(meta)?;
+        let session = recorder.session();
+        let (tx, rx) = mpsc::channel::<RecordItem>();
+        let (done_tx, done) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("recording".into())
+            .spawn(move || {
+                let _ = done_tx.send(record(recorder, rx));
+            })
+            .map_err(|e| StoreError::BadData {
+                what: "recording thread",
+                detail: e.to_string(),
+                path: store.path().to_path_buf(),
+            })?;
+        Ok(Self {
+            session,
+            tx: Some(tx),
+            done,
+            thread: Some(thread),
+            outcome: None,
+        })
+    }
+
+    /// The session's id in the store.
+    pub fn session(&self) -> SessionId {
+        self.session
+    }
+
+    /// Where the pipeline sends frames; `None` once the recording was stopped.
+    pub fn sender(&self) -> Option<Sender<RecordItem>> {
+        self.tx.clone()
+    }
+
+    /// Stops taking frames: the thread writes what is left and closes the session. Senders
+    /// handed out earlier must be dropped too (the pipeline drops its own when told).
+    pub fn stop(&mut self) {
+        self.tx = None;
+    }
+
+    /// How the recording ended, once it has (never waits). An error here means the recording
+    /// thread stopped writing: the frames committed before it are kept.
+    pub fn outcome(&mut self) -> Option<&Result<SessionId, StoreError>> {
+        if self.outcome.is_none() {
+            match self.done.try_recv() {
+                Ok(r) => self.outcome = Some(r),
+                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Disconnected) => {
+                    self.outcome = Some(Err(StoreError::BadData {
+                        what: "recording",
+                        detail: "the recording thread stopped unexpectedly".into(),
+                        path: Default::default(),
+                    }))
+                }
+            }
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+        self.outcome.as_ref()
+    }
+
+    /// Stops and waits up to `timeout` for the session to be closed.
+    pub fn finish(mut self, timeout: Duration) -> Option<Result<SessionId, StoreError>> {
+        self.stop();
+        let deadline = std::time::Instant::now() + timeout;
+        while self.outcome().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.outcome.take()
+    }
+}
+
+/// The recording thread: every frame into the store, keyframes at the end.
+fn record(mut recorder: Recorder, rx: Receiver<RecordItem>) -> Result<SessionId, StoreError> {
+    let mut picker = KeyframePicker::default();
+    let mut last_state = None;
+    for item in rx {
+        let changed = last_state != Some(item.sample.state);
+        last_state = Some(item.sample.state);
+        recorder.record_frame(&item.sample, item.pose.as_ref(), &item.events, changed)?;
+        picker.consider(&item.sample, &item.frame.image, item.pose.as_ref());
+    }
+    for k in picker.finish() {
+        recorder.keyframe(k.t_ms, k.kind, k.jpeg, Some(&k.pose))?;
+    }
+    recorder.finish()
+}
