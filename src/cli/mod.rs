@@ -44,8 +44,19 @@ pub struct AppArgs {
     /// Play this video, image folder or glob instead of the camera.
     #[arg(long, value_name = "FILE")]
     pub source: Option<PathBuf>,
-    #[command(flatten)]
-    pub engine: EngineArgs,
+    /// Landmark model for this run (default: the one chosen in Settings, else full).
+    #[arg(long, value_enum)]
+    pub model: Option<ModelKind>,
+    /// ONNX Runtime threads per model (default: one less than the cores, so the window keeps
+    /// one to repaint; at most 4).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the checkout's models/).
+    #[arg(long, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+    /// Where settings and sessions are kept (default: $PLUMBLINE_DATA_DIR, else the platform's data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Save a PNG of the window after --frames analysed frames, then close.
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
@@ -207,11 +218,10 @@ where
         Some(Command::Report(a)) => sessions::report(&a),
         None if has_display() => run_app(&AppArgs {
             source: None,
-            engine: EngineArgs {
-                model: ModelKind::Full,
-                threads: None,
-                models_dir: None,
-            },
+            model: None,
+            threads: None,
+            models_dir: None,
+            data_dir: None,
             screenshot: None,
             frames: 30,
         }),
@@ -291,8 +301,20 @@ fn has_display() -> bool {
 }
 
 fn run_app(args: &AppArgs) -> anyhow::Result<Outcome> {
+    // The window needs a core of its own to repaint at display rate (under Xvfb or on a
+    // machine without a GPU it paints in software): inference gets the rest. Measured on
+    // 2 vCPUs with the heavy model: 25 repaints/s with 2 ORT threads, 45/s with 1, for 16 vs
+    // 13 results/s.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let engine = EngineArgs {
+        model: args.model.unwrap_or_default(),
+        threads: args.threads.or(Some((cores.saturating_sub(1)).clamp(1, 4))),
+        models_dir: args.models_dir.clone(),
+    };
     let options = crate::ui::AppOptions {
-        config: crate::pipeline::offline::AnalysisConfig::new(engine_config(&args.engine, true)),
+        config: crate::pipeline::offline::AnalysisConfig::new(engine_config(&engine, true)),
+        model: args.model,
+        data_dir: args.data_dir.clone(),
         source: args.source.clone(),
         screenshot: args.screenshot.clone(),
         frames: args.frames,

@@ -4,8 +4,11 @@
 
 pub mod alerts;
 mod app;
+pub mod calibration;
 pub mod history;
 mod overlay;
+mod panel;
+pub mod settings;
 
 use std::path::PathBuf;
 
@@ -14,11 +17,18 @@ pub use app::PlumblineApp;
 pub use history::SessionBrowser;
 
 use crate::pipeline::offline::AnalysisConfig;
+use crate::pose::ModelKind;
 
 /// How the app starts.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
+    /// Engine and analysis settings; the model, thresholds and calibration come from the saved
+    /// settings unless `model` overrides the model.
     pub config: AnalysisConfig,
+    pub model: Option<ModelKind>,
+    /// Where settings and sessions are kept (`None`: `$PLUMBLINE_DATA_DIR`, else the platform's
+    /// data folder).
+    pub data_dir: Option<PathBuf>,
     /// A video, image folder or glob to play instead of the camera.
     pub source: Option<PathBuf>,
     /// Save a screenshot here after `frames` analysed frames, then close (for tests and docs).

@@ -16,3 +16,4 @@ mod sessions;
 mod sources;
 mod store;
 mod tracking;
+mod ui;

@@ -1,0 +1,188 @@
+//! The app driven like a user drives it (egui_kittest clicks and keys through AccessKit), on a
+//! real video with the real models, recording into a real SQLite file.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use plumbline::pipeline::offline::AnalysisConfig;
+use plumbline::pose::{EngineConfig, ModelKind};
+use plumbline::session::store::Store;
+use plumbline::ui::settings::Settings;
+use plumbline::ui::{AppOptions, PlumblineApp};
+
+use crate::helpers::*;
+
+/// A video of camera.png standing still: a person who holds a stance, as calibration needs.
+fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
+    let out = dir.join("still.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-loop", "1", "-framerate", "30", "-i"])
+        .arg(fixture("images/camera.png"))
+        .args([
+            "-t",
+            &seconds.to_string(),
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx264",
+        ])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    out
+}
+
+fn app(data: &Path, source: &Path) -> Harness<'static, PlumblineApp> {
+    let options = AppOptions {
+        config: AnalysisConfig::new(EngineConfig::video(ModelKind::Lite)),
+        model: Some(ModelKind::Lite),
+        data_dir: Some(data.to_path_buf()),
+        source: Some(source.to_path_buf()),
+        screenshot: None,
+        frames: 0,
+    };
+    Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1400.0, 900.0))
+        .build_eframe(move |cc| PlumblineApp::new(cc, options))
+}
+
+/// Steps the UI (as the window's repaints would) until `done` holds.
+fn step_until(
+    h: &mut Harness<'static, PlumblineApp>,
+    what: &str,
+    timeout: Duration,
+    done: impl Fn(&Harness<'static, PlumblineApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        if start.elapsed() > timeout {
+            let labels: Vec<String> = h
+                .query_all_by(|_| true)
+                .filter_map(|n| {
+                    let n = n.accesskit_node();
+                    n.label().or_else(|| n.value())
+                })
+                .collect();
+            panic!("timed out waiting for {what}; the window shows: {labels:?}");
+        }
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+fn shows(h: &Harness<'static, PlumblineApp>, text: &str) -> bool {
+    h.query_by_label_contains(text).is_some()
+}
+
+#[test]
+fn calibrate_record_and_mute_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Short calibration timings, saved the way the Settings window saves them.
+    let mut settings = Settings::default();
+    settings.calibration.countdown_s = 0.5;
+    settings.calibration.duration_s = 1.5;
+    settings.save(&data).unwrap();
+    let video = still_video(dir.path(), 20);
+    let mut h = app(&data, &video);
+
+    // Frames flow: the panel reports the frame rate and a state.
+    step_until(&mut h, "analysed frames", Duration::from_secs(20), |h| {
+        shows(h, "fps ·") && shows(h, "MISALIGNED")
+    });
+    assert!(shows(&h, "absolute values"));
+
+    // Calibrate: a countdown, then the capture; the baseline is saved with the settings.
+    h.get_by_label("Calibrate").click();
+    step_until(&mut h, "the countdown", Duration::from_secs(5), |h| {
+        shows(h, "Stand naturally")
+    });
+    step_until(&mut h, "the calibration", Duration::from_secs(20), |h| {
+        shows(h, "calibrated from")
+    });
+    assert!(shows(&h, "change from your calibrated stance"));
+    let (saved, err) = Settings::load(&data);
+    assert!(err.is_none());
+    let baseline = saved.baseline.expect("the baseline is saved");
+    assert!(baseline.frames >= 15, "{baseline:?}");
+    // The photographer leans ~28° in absolute terms; from his own baseline he is aligned.
+    let lean = baseline.trunk_lean_frontal_deg.unwrap();
+    assert!(lean.mean.abs() > 15.0, "{lean:?}");
+    step_until(
+        &mut h,
+        "aligned from the baseline",
+        Duration::from_secs(10),
+        |h| h.query_by_label("ALIGNED").is_some(),
+    );
+
+    // Record for a while, then stop: a session lands in the store.
+    h.get_by_label("Record").click();
+    step_until(
+        &mut h,
+        "the recording marker",
+        Duration::from_secs(5),
+        |h| shows(h, "● REC"),
+    );
+    let recording_from = Instant::now();
+    step_until(
+        &mut h,
+        "two seconds of recording",
+        Duration::from_secs(10),
+        |_| recording_from.elapsed() > Duration::from_secs(2),
+    );
+    // R is the shortcut that stops it.
+    h.key_press(eframe::egui::Key::R);
+    step_until(&mut h, "the saved session", Duration::from_secs(20), |h| {
+        shows(h, "saved session")
+    });
+    let db = Store::open(&data).unwrap();
+    let sessions = db.list().unwrap();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let s = &sessions[0];
+    assert_eq!(s.status.as_str(), "complete");
+    assert!(s.duration_s > 1.5, "{s:?}");
+    assert!(s.source.ends_with("still.mp4"), "{}", s.source);
+    let samples = db.samples(s.id).unwrap();
+    assert!(samples.len() > 20, "{} samples", samples.len());
+    assert!(
+        samples[0].0.t_ms < 100.0,
+        "a session starts at its own zero"
+    );
+    let row = db.session(s.id).unwrap().unwrap();
+    assert_eq!(
+        row.calibration.as_ref().map(|b| b.frames),
+        Some(baseline.frames),
+        "the session keeps the calibration it was recorded with"
+    );
+
+    // M mutes alerts; the toolbar says so.
+    assert!(h.query_by_label("Muted").is_none());
+    h.key_press(eframe::egui::Key::M);
+    h.step();
+    assert!(shows(&h, "Muted"));
+}
+
+#[test]
+fn a_missing_video_is_named_and_the_window_stays_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-video.mp4");
+    let mut h = app(&dir.path().join("data"), &missing);
+    h.step();
+    let error = h.get_by_label_contains("input not found");
+    assert!(
+        format!("{error:?}").contains("no-such-video.mp4"),
+        "{error:?}"
+    );
+    // It can still open the demo from the toolbar.
+    h.get_by_label("Demo").click();
+    step_until(&mut h, "the demo's frames", Duration::from_secs(20), |h| {
+        shows(h, "source: bundled demo") && shows(h, "fps ·")
+    });
+}
