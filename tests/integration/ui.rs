@@ -36,12 +36,13 @@ fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
     out
 }
 
-fn app(data: &Path, source: &Path) -> Harness<'static, PlumblineApp> {
+/// The app on `source` (`None`: the camera), keeping its settings and sessions in `data`.
+fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp> {
     let options = AppOptions {
         config: AnalysisConfig::new(EngineConfig::video(ModelKind::Lite)),
         model: Some(ModelKind::Lite),
         data_dir: Some(data.to_path_buf()),
-        source: Some(source.to_path_buf()),
+        source: source.map(Path::to_path_buf),
         screenshot: None,
         frames: 0,
     };
@@ -91,7 +92,7 @@ fn calibrate_record_and_mute_from_the_window() {
     settings.calibration.duration_s = 1.5;
     settings.save(&data).unwrap();
     let video = still_video(dir.path(), 20);
-    let mut h = app(&data, &video);
+    let mut h = app(&data, Some(&video));
 
     // Frames flow: the panel reports the frame rate and a state.
     step_until(&mut h, "analysed frames", Duration::from_secs(20), |h| {
@@ -161,19 +162,47 @@ fn calibrate_record_and_mute_from_the_window() {
         Some(baseline.frames),
         "the session keeps the calibration it was recorded with"
     );
+}
 
-    // M mutes alerts; the toolbar says so.
-    assert!(h.query_by_label("Muted").is_none());
+#[test]
+fn a_long_slouch_raises_a_banner_that_mute_silences() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut settings = Settings::default();
+    settings.alerts.misaligned_after_s = 1.0;
+    // No chime: the test machine has no sound card.
+    settings.alerts.sound = false;
+    settings.save(&data).unwrap();
+    let video = still_video(dir.path(), 20);
+    let mut h = app(&data, Some(&video));
+    // The photographer leans ~30°, uncalibrated: misaligned, and after a second a banner
+    // says so, with what to correct.
+    step_until(&mut h, "the alert banner", Duration::from_secs(20), |h| {
+        shows(h, "Misaligned for")
+    });
+    let banner = h.get_by_label_contains("Misaligned for");
+    assert!(format!("{banner:?}").contains(':'), "a cue: {banner:?}");
+    // M mutes: the banner goes, the toolbar says so; M again brings it back.
     h.key_press(eframe::egui::Key::M);
     h.step();
     assert!(shows(&h, "Muted"));
+    assert!(!shows(&h, "Misaligned for"));
+    h.get_by_label("Muted").click();
+    step_until(&mut h, "the banner again", Duration::from_secs(5), |h| {
+        shows(h, "Misaligned for")
+    });
+    // Dismiss hides it until the next repeat.
+    h.get_by_label("Dismiss").click();
+    h.step();
+    h.step();
+    assert!(!shows(&h, "Misaligned for"));
 }
 
 #[test]
 fn a_missing_video_is_named_and_the_window_stays_up() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-video.mp4");
-    let mut h = app(&dir.path().join("data"), &missing);
+    let mut h = app(&dir.path().join("data"), Some(&missing));
     h.step();
     let error = h.get_by_label_contains("input not found");
     assert!(
@@ -185,4 +214,19 @@ fn a_missing_video_is_named_and_the_window_stays_up() {
     step_until(&mut h, "the demo's frames", Duration::from_secs(20), |h| {
         shows(h, "source: bundled demo") && shows(h, "fps ·")
     });
+}
+
+#[test]
+fn without_a_camera_the_app_plays_the_bundled_demo() {
+    if plumbline::source::list_cameras().is_ok_and(|c| !c.is_empty()) {
+        eprintln!("skipped: this machine has a camera, so the app opens it");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(dir.path(), None);
+    step_until(&mut h, "the demo's frames", Duration::from_secs(20), |h| {
+        shows(h, "source: bundled demo") && shows(h, "fps ·")
+    });
+    // It says why.
+    assert!(shows(&h, "Playing the bundled demo instead"));
 }
