@@ -113,11 +113,38 @@ impl LiveRecording {
     }
 }
 
+/// One session's clock across sources: when the source restarts (the demo loops, the user
+/// opens another file while recording), its times start again from zero; the session's must
+/// not run backwards, so the new run continues one frame after the last.
+#[derive(Debug, Default, Clone, Copy)]
+struct Timeline {
+    shift_ms: f64,
+    shift_frames: u64,
+    last: Option<(f64, u64)>,
+}
+
+impl Timeline {
+    /// The session's time and frame number for a frame at `t_ms`, `frame` of its own run.
+    fn place(&mut self, t_ms: f64, frame: u64) -> (f64, u64) {
+        if let Some((last_t, last_frame)) = self.last
+            && t_ms + self.shift_ms < last_t
+        {
+            self.shift_ms = last_t + 1000.0 / 30.0 - t_ms;
+            self.shift_frames = (last_frame + 1).saturating_sub(frame);
+        }
+        let placed = (t_ms + self.shift_ms, frame + self.shift_frames);
+        self.last = Some(placed);
+        placed
+    }
+}
+
 /// The recording thread: every frame into the store, keyframes at the end.
 fn record(mut recorder: Recorder, rx: Receiver<RecordItem>) -> Result<SessionId, StoreError> {
     let mut picker = KeyframePicker::default();
     let mut last_state = None;
-    for item in rx {
+    let mut timeline = Timeline::default();
+    for mut item in rx {
+        (item.sample.t_ms, item.sample.frame) = timeline.place(item.sample.t_ms, item.sample.frame);
         let changed = last_state != Some(item.sample.state);
         last_state = Some(item.sample.state);
         recorder.record_frame(&item.sample, item.pose.as_ref(), &item.events, changed)?;
@@ -127,4 +154,22 @@ fn record(mut recorder: Recorder, rx: Receiver<RecordItem>) -> Result<SessionId,
         recorder.keyframe(k.t_ms, k.kind, k.jpeg, Some(&k.pose))?;
     }
     recorder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restarted_source_continues_the_session_clock() {
+        let mut t = Timeline::default();
+        assert_eq!(t.place(0.0, 0), (0.0, 0));
+        assert_eq!(t.place(33.0, 1), (33.0, 1));
+        assert_eq!(t.place(5000.0, 150), (5000.0, 150));
+        // The demo loops: its clock starts again at zero.
+        let (ms, frame) = t.place(0.0, 0);
+        assert!((ms - 5033.3).abs() < 0.1 && frame == 151, "{ms} {frame}");
+        let (ms, frame) = t.place(33.0, 1);
+        assert!((ms - 5066.3).abs() < 0.1 && frame == 152, "{ms} {frame}");
+    }
 }
