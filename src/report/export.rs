@@ -258,6 +258,7 @@ mod tests {
                 status: SessionStatus::Complete,
                 samples: 10,
                 aligned_fraction: aligned,
+                notes: String::new(),
             };
         // As Store::list returns them: newest first.
         let list = [

@@ -240,6 +240,9 @@ pub struct SessionSummaryRow {
     /// sample (the last one adds no time), over all states including unknown, as in the report's
     /// `time_in_state`. `None` when the session spans no time.
     pub aligned_fraction: Option<f64>,
+    /// The user's notes on the session.
+    #[serde(default)]
+    pub notes: String,
 }
 
 /// A timestamped event (alert, calibration, note...) with a JSON detail.
@@ -372,7 +375,7 @@ impl Store {
                  last_t AS (
                     SELECT session_id, MAX(t_ms) AS t FROM samples GROUP BY session_id)
                  SELECT s.id, s.started_ms, s.ended_ms, s.source, s.model, s.status,
-                        COALESCE(p.n, 0), p.total, p.aligned, l.t
+                        COALESCE(p.n, 0), p.total, p.aligned, l.t, s.notes
                  FROM sessions s
                  LEFT JOIN per_session p ON p.session_id = s.id
                  LEFT JOIN last_t l ON l.session_id = s.id
@@ -392,12 +395,13 @@ impl Store {
                     row.get::<_, Option<f64>>(7)?,
                     row.get::<_, Option<f64>>(8)?,
                     row.get::<_, Option<f64>>(9)?,
+                    row.get::<_, Option<String>>(10)?,
                 ))
             })
             .map_err(sql("list sessions", &self.path))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, started_ms, ended_ms, source, model, status, n, total, aligned, last_t) =
+            let (id, started_ms, ended_ms, source, model, status, n, total, aligned, last_t, notes) =
                 row.map_err(sql("list sessions", &self.path))?;
             let duration_ms = match ended_ms {
                 Some(end) => (end - started_ms) as f64,
@@ -416,6 +420,7 @@ impl Store {
                 model,
                 status: self.parse_status(&status)?,
                 samples: u64::try_from(n).unwrap_or(0),
+                notes: notes.unwrap_or_default(),
                 aligned_fraction,
             });
         }

@@ -548,15 +548,15 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
     action
 }
 
-/// The list with each session's notes (the list query leaves them out).
 fn read_rows(db: &Store) -> Result<Vec<Row>, StoreError> {
-    db.list()?
+    Ok(db
+        .list()?
         .into_iter()
         .map(|s| {
-            let notes = db.session(s.id)?.map(|r| r.notes).unwrap_or_default();
-            Ok(Row::new(s, notes))
+            let notes = s.notes.clone();
+            Row::new(s, notes)
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
