@@ -91,7 +91,7 @@ fn calibrate_record_and_mute_from_the_window() {
     settings.calibration.countdown_s = 0.5;
     settings.calibration.duration_s = 1.5;
     settings.save(&data).unwrap();
-    let video = still_video(dir.path(), 20);
+    let video = still_video(dir.path(), 40);
     let mut h = app(&data, Some(&video));
 
     // Frames flow: the panel reports the frame rate and a state.
@@ -173,7 +173,7 @@ fn a_long_slouch_raises_a_banner_that_mute_silences() {
     // No chime: the test machine has no sound card.
     settings.alerts.sound = false;
     settings.save(&data).unwrap();
-    let video = still_video(dir.path(), 20);
+    let video = still_video(dir.path(), 40);
     let mut h = app(&data, Some(&video));
     // The photographer leans ~30°, uncalibrated: misaligned, and after a second a banner
     // says so, with what to correct.
