@@ -28,6 +28,8 @@ fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
             "yuv420p",
             "-c:v",
             "libx264",
+            "-preset",
+            "ultrafast",
         ])
         .arg(&out)
         .status()
