@@ -2,6 +2,7 @@
 //! Knows only the pose types; no I/O, no clocks (time comes in as timestamps).
 
 pub mod calibration;
+pub mod framing;
 pub mod metrics;
 pub mod motion;
 pub mod state;

@@ -13,6 +13,7 @@ use super::history::SessionBrowser;
 use super::panel::{self, PanelView};
 use super::settings::{self, Settings};
 use super::{AppOptions, overlay};
+use crate::geometry::framing::{self, Framing};
 use crate::pipeline::live::{LiveMessage, LivePipeline, LiveResult};
 use crate::pipeline::offline::AnalysisConfig;
 use crate::pipeline::record::LiveRecording;
@@ -89,7 +90,12 @@ pub struct PlumblineApp {
     screenshot: Option<(PathBuf, u64)>,
     screenshot_asked: bool,
     stats: UiStats,
+    /// The framing of the latest frames, and since when it has been so.
+    framing: (Framing, Instant),
 }
+
+/// Framing advice shows once the framing has held this long (no flicker at a border).
+const FRAMING_HOLD: Duration = Duration::from_millis(800);
 
 /// How the window keeps up: repaints, and latency from capture to the screen.
 #[derive(Debug)]
@@ -227,6 +233,7 @@ impl PlumblineApp {
             screenshot: options.screenshot.map(|p| (p, options.frames.max(1))),
             screenshot_asked: false,
             stats: UiStats::new(),
+            framing: (Framing::Good, Instant::now()),
         };
         app.start();
         app
@@ -382,6 +389,10 @@ impl PlumblineApp {
         }
         self.last_result_at = Some(now);
         self.analysed += 1;
+        let framing = framing::assess(r.pose.as_ref(), self.config.metrics.min_visibility);
+        if framing != self.framing.0 {
+            self.framing = (framing, now);
+        }
         if let Some(done) = self
             .calibration
             .tick(now, Some((r.frame.timestamp, r.metrics.as_ref())))
@@ -802,6 +813,16 @@ impl PlumblineApp {
                         }
                     });
                 });
+        }
+        if self.pipeline.is_some()
+            && self.framing.1.elapsed() >= FRAMING_HOLD
+            && let Some(advice) = self.framing.0.advice()
+        {
+            ui.label(
+                RichText::new(format!("Camera set-up: {advice}"))
+                    .size(17.0)
+                    .color(Color32::from_rgb(240, 200, 80)),
+            );
         }
         if let Some((text, done)) = self.calibration.status(Instant::now()) {
             ui.label(RichText::new(text).size(22.0).strong());

@@ -182,6 +182,8 @@ fn a_long_slouch_raises_a_banner_that_mute_silences() {
     step_until(&mut h, "the alert banner", Duration::from_secs(20), |h| {
         shows(h, "Misaligned for")
     });
+    // camera.png ends at the photographer's knees: the app says how to fix the framing.
+    assert!(shows(&h, "until your feet are in the picture"));
     let banner = h.get_by_label_contains("Misaligned for");
     assert!(format!("{banner:?}").contains(':'), "a cue: {banner:?}");
     // M mutes: the banner goes, the toolbar says so; M again brings it back.
