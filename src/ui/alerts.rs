@@ -381,25 +381,32 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 type SoundFn = dyn Fn() -> Result<(), String> + Send + Sync;
 type NotifyFn = dyn Fn(&Alert) -> Result<(), String> + Send + Sync;
 
+/// After a failure (no sound card, no notification service) an output is tried again only this
+/// much later: each failed attempt costs a device probe, and ALSA prints to stderr every time.
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(10 * 60);
+
 /// Why an output failed, and whether that was already logged.
 #[derive(Debug, Default)]
 struct OutputState {
     error: Option<String>,
     warned: bool,
+    failed_at: Option<Instant>,
 }
 
 /// One output (sound or notification): at most one delivery at a time, failures remembered.
 struct Channel {
     name: &'static str,
+    retry_after: Duration,
     busy: AtomicBool,
     state: Mutex<OutputState>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Channel {
-    fn new(name: &'static str) -> Arc<Self> {
+    fn new(name: &'static str, retry_after: Duration) -> Arc<Self> {
         Arc::new(Self {
             name,
+            retry_after,
             busy: AtomicBool::new(false),
             state: Mutex::new(OutputState::default()),
             thread: Mutex::new(None),
@@ -409,8 +416,12 @@ impl Channel {
     fn record(&self, result: Result<(), String>) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         match result {
-            Ok(()) => state.error = None,
+            Ok(()) => {
+                state.error = None;
+                state.failed_at = None;
+            }
             Err(e) => {
+                state.failed_at = Some(Instant::now());
                 if !state.warned {
                     tracing::warn!("{} unavailable: {e}", self.name);
                     state.warned = true;
@@ -431,7 +442,13 @@ impl Channel {
     /// Runs `job` on its own thread unless the previous one is still running (two chimes at
     /// once would only be noise).
     fn spawn(self: &Arc<Self>, job: impl FnOnce() -> Result<(), String> + Send + 'static) {
-        if self.busy.swap(true, Ordering::AcqRel) {
+        let resting = self
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .failed_at
+            .is_some_and(|t| t.elapsed() < self.retry_after);
+        if resting || self.busy.swap(true, Ordering::AcqRel) {
             return;
         }
         let me = Arc::clone(self);
@@ -499,19 +516,28 @@ impl Default for AlertOutputs {
 impl AlertOutputs {
     /// The real outputs: the default audio device and the desktop's notification service.
     pub fn new() -> Self {
-        Self::with(play_chime, notify)
+        Self::with_retry(play_chime, notify, RETRY_AFTER_FAILURE)
     }
 
-    /// Outputs that call `play` and `show` instead (for tests).
+    /// Outputs that call `play` and `show` instead, retried at once after a failure (for tests).
+    #[cfg(test)]
     fn with(
         play: impl Fn() -> Result<(), String> + Send + Sync + 'static,
         show: impl Fn(&Alert) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
+        Self::with_retry(play, show, Duration::ZERO)
+    }
+
+    fn with_retry(
+        play: impl Fn() -> Result<(), String> + Send + Sync + 'static,
+        show: impl Fn(&Alert) -> Result<(), String> + Send + Sync + 'static,
+        retry_after: Duration,
+    ) -> Self {
         Self {
             play: Arc::new(play),
             show: Arc::new(show),
-            sound: Channel::new("sound"),
-            notification: Channel::new("notifications"),
+            sound: Channel::new("sound", retry_after),
+            notification: Channel::new("notifications", retry_after),
         }
     }
 

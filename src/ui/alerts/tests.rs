@@ -492,3 +492,27 @@ fn the_chime_is_two_short_soft_tones() {
     let seconds = total as f64 / 48_000.0;
     assert!((0.3..0.6).contains(&seconds), "{seconds} s");
 }
+
+#[test]
+fn a_failed_output_rests_before_it_is_tried_again() {
+    let tries = Arc::new(AtomicUsize::new(0));
+    let t = Arc::clone(&tries);
+    let outputs = AlertOutputs::with_retry(
+        move || {
+            t.fetch_add(1, Ordering::SeqCst);
+            Err("no audio device".into())
+        },
+        |_| Ok(()),
+        Duration::from_secs(600),
+    );
+    for _ in 0..3 {
+        outputs.deliver(&alert(), &AlertSettings::default());
+        outputs.wait();
+    }
+    assert_eq!(
+        tries.load(Ordering::SeqCst),
+        1,
+        "one probe, not one per alert"
+    );
+    assert!(outputs.last_error().unwrap().contains("no audio device"));
+}
