@@ -29,43 +29,62 @@ pub struct RecordItem {
 /// recording) lets the thread write the keyframes and close the session.
 #[derive(Debug)]
 pub struct LiveRecording {
-    session: SessionId,
     tx: Option<Sender<RecordItem>>,
+    /// The session's id, once the thread has opened the store and started it.
+    started: Receiver<SessionId>,
+    session: Option<SessionId>,
     done: Receiver<Result<SessionId, StoreError>>,
     thread: Option<JoinHandle<()>>,
     outcome: Option<Result<SessionId, StoreError>>,
 }
 
 impl LiveRecording {
-    /// Opens the store in `data_dir` and starts a session; errors (an unwritable folder, a
-    /// corrupt database) come back here, before anything is recorded.
-    pub fn start(data_dir: &Path, meta: SessionMeta) -> Result<Self, StoreError> {
-        let mut store = Store::open(data_dir)?;
-        let recorder = store.start_session(meta)?;
-        let session = recorder.session();
+    /// Starts recording a session into the store in `data_dir`. Opening the store (which checks
+    /// the whole file) happens on the recording thread, so a large database never freezes the
+    /// caller; frames sent meanwhile wait in the channel. If the store cannot be opened (an
+    /// unwritable folder, a corrupt database), [`outcome`](Self::outcome) says so.
+    pub fn start(data_dir: &Path, meta: SessionMeta) -> Self {
         let (tx, rx) = mpsc::channel::<RecordItem>();
+        let (started_tx, started) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
+        let dir = data_dir.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("recording".into())
             .spawn(move || {
-                let _ = done_tx.send(record(recorder, rx));
-            })
-            .map_err(|e| StoreError::BadData {
-                what: "recording thread",
-                detail: e.to_string(),
-                path: store.path().to_path_buf(),
-            })?;
-        Ok(Self {
-            session,
+                let result = Store::open(&dir)
+                    .and_then(|mut store| store.start_session(meta))
+                    .and_then(|recorder| {
+                        let _ = started_tx.send(recorder.session());
+                        record(recorder, rx)
+                    });
+                let _ = done_tx.send(result);
+            });
+        let (thread, outcome) = match thread {
+            Ok(t) => (Some(t), None),
+            Err(e) => (
+                None,
+                Some(Err(StoreError::BadData {
+                    what: "recording thread",
+                    detail: e.to_string(),
+                    path: data_dir.to_path_buf(),
+                })),
+            ),
+        };
+        Self {
             tx: Some(tx),
+            started,
+            session: None,
             done,
-            thread: Some(thread),
-            outcome: None,
-        })
+            thread,
+            outcome,
+        }
     }
 
-    /// The session's id in the store.
-    pub fn session(&self) -> SessionId {
+    /// The session's id in the store, once it has been created.
+    pub fn session(&mut self) -> Option<SessionId> {
+        if self.session.is_none() {
+            self.session = self.started.try_recv().ok();
+        }
         self.session
     }
 

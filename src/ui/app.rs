@@ -470,9 +470,8 @@ impl PlumblineApp {
                 }
                 rec.live.stop();
                 self.info(format!(
-                    "recording stopped after {}; saving session {}…",
+                    "recording stopped after {}; saving…",
                     elapsed(rec.started.elapsed()),
-                    rec.live.session()
                 ));
                 self.finishing.push(rec.live);
             }
@@ -491,19 +490,15 @@ impl PlumblineApp {
             calibration: self.settings.baseline.clone(),
             notes: String::new(),
         };
-        match LiveRecording::start(&dir, meta) {
-            Ok(live) => {
-                if let Some(p) = &self.pipeline {
-                    p.record(live.sender());
-                }
-                self.info(format!("recording session {}", live.session()));
-                self.recording = Some(Recording {
-                    live,
-                    started: Instant::now(),
-                });
-            }
-            Err(e) => self.error(format!("cannot start recording: {e}")),
+        let live = LiveRecording::start(&dir, meta);
+        if let Some(p) = &self.pipeline {
+            p.record(live.sender());
         }
+        self.notice = None;
+        self.recording = Some(Recording {
+            live,
+            started: Instant::now(),
+        });
     }
 
     /// Reports recordings that finished writing (or failed).
@@ -521,14 +516,17 @@ impl PlumblineApp {
             }
         });
         // A recording whose thread failed while running (a full disk) stops itself.
-        if let Some(rec) = &mut self.recording
-            && let Some(Err(e)) = rec.live.outcome()
-        {
-            messages.push((
-                format!("recording stopped: {e}; what was saved before is kept"),
-                true,
-            ));
-            self.recording = None;
+        if let Some(rec) = &mut self.recording {
+            let started = rec.live.session().is_some();
+            if let Some(Err(e)) = rec.live.outcome() {
+                let text = if started {
+                    format!("recording stopped: {e}; what was saved before is kept")
+                } else {
+                    format!("cannot start recording: {e}")
+                };
+                messages.push((text, true));
+                self.recording = None;
+            }
         }
         for (text, error) in messages {
             self.notice = Some(Notice { text, error });
@@ -663,10 +661,14 @@ impl PlumblineApp {
                 }
                 self.save_settings();
             }
-            match &self.recording {
+            match &mut self.recording {
                 Some(rec) => {
+                    let session = rec
+                        .live
+                        .session()
+                        .map_or(String::new(), |id| format!(" · session {id}"));
                     ui.label(
-                        RichText::new(format!("● REC {}", elapsed(rec.started.elapsed())))
+                        RichText::new(format!("● REC {}{session}", elapsed(rec.started.elapsed())))
                             .color(Color32::from_rgb(220, 40, 40))
                             .strong(),
                     );

@@ -234,3 +234,31 @@ fn without_a_camera_the_app_plays_the_bundled_demo() {
     // It says why.
     assert!(shows(&h, "Playing the bundled demo instead"));
 }
+
+#[test]
+fn record_on_a_corrupt_database_says_so_and_leaves_the_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let db = data.join("plumbline.sqlite");
+    let garbage = b"this is not an SQLite database, and it holds someone's data".repeat(100);
+    std::fs::write(&db, &garbage).unwrap();
+    let video = still_video(dir.path(), 40);
+    let mut h = app(&data, Some(&video));
+    step_until(&mut h, "analysed frames", Duration::from_secs(20), |h| {
+        shows(h, "fps ·")
+    });
+    h.get_by_label("Record").click();
+    step_until(&mut h, "the error", Duration::from_secs(10), |h| {
+        shows(h, "cannot start recording")
+    });
+    let error = h.get_by_label_contains("cannot start recording");
+    assert!(
+        format!("{error:?}").contains("plumbline.sqlite"),
+        "names the file: {error:?}"
+    );
+    // Back to a Record button, the analysis still running, the file as it was.
+    assert!(h.query_by_label("Record").is_some());
+    assert!(!shows(&h, "● REC"));
+    assert_eq!(std::fs::read(&db).unwrap(), garbage);
+}
