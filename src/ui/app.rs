@@ -92,6 +92,8 @@ pub struct PlumblineApp {
     stats: UiStats,
     /// The framing of the latest frames, and since when it has been so.
     framing: (Framing, Instant),
+    /// Settings changed and not yet saved, since when (a drag changes them every frame).
+    unsaved_since: Option<Instant>,
 }
 
 /// Framing advice shows once the framing has held this long (no flicker at a border).
@@ -173,7 +175,7 @@ impl std::fmt::Debug for PlumblineApp {
 impl PlumblineApp {
     pub fn new(_cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let data_dir = crate::session::store::data_dir(options.data_dir.as_deref());
-        let (mut settings, mut notice) = match &data_dir {
+        let (mut settings, notice) = match &data_dir {
             Ok(dir) => {
                 let (s, err) = Settings::load(dir);
                 (
@@ -220,7 +222,7 @@ impl PlumblineApp {
             display_latency: None,
             lean: VecDeque::new(),
             offset: VecDeque::new(),
-            notice: notice.take(),
+            notice,
             analysed: 0,
             fps: 0.0,
             last_result_at: None,
@@ -234,6 +236,7 @@ impl PlumblineApp {
             screenshot_asked: false,
             stats: UiStats::new(),
             framing: (Framing::Good, Instant::now()),
+            unsaved_since: None,
         };
         app.start();
         app
@@ -267,8 +270,9 @@ impl PlumblineApp {
             Input::File(path) => source::open(path)
                 .map(|s| Box::new(RealTime::new(s)) as Box<dyn FrameSource>)
                 .map_err(|e| e.to_string()),
-            Input::Demo => source::open(&super::demo_clip())
-                .map(|s| Box::new(RealTime::new(s)) as Box<dyn FrameSource>)
+            // Looped as one stream: one engine, tracking and timers carry on across passes.
+            Input::Demo => source::Looping::open(&super::demo_clip())
+                .map(|s| Box::new(RealTime::new(Box::new(s))) as Box<dyn FrameSource>)
                 .map_err(|e| e.to_string()),
         };
         match opened {
@@ -320,13 +324,8 @@ impl PlumblineApp {
         match pipeline.latest() {
             Some(LiveMessage::Result(r)) => self.show_result(ctx, r, &events),
             Some(LiveMessage::Ended) => {
-                if self.input == Input::Demo {
-                    // Loop the demo.
-                    self.start();
-                } else {
-                    self.info("the video ended; open another or press Start to replay it");
-                    self.pipeline = None;
-                }
+                self.info("the video ended; open another or press Start to replay it");
+                self.pipeline = None;
             }
             Some(LiveMessage::SourceFailed(e)) => {
                 self.error(e.to_string());
@@ -445,6 +444,7 @@ impl PlumblineApp {
     }
 
     fn save_settings(&mut self) {
+        self.unsaved_since = None;
         let Some(dir) = &self.data_dir else {
             return;
         };
@@ -755,7 +755,7 @@ impl PlumblineApp {
             if let Some(p) = &self.pipeline {
                 p.set_thresholds(self.settings.thresholds);
             }
-            self.save_settings();
+            self.unsaved_since.get_or_insert_with(Instant::now);
         }
         if changed.restart && self.pipeline.is_some() {
             self.start();
@@ -860,6 +860,9 @@ impl PlumblineApp {
 
     /// Stops a recording and waits for it to be saved (closing the window).
     fn finish_recordings(&mut self) {
+        if self.unsaved_since.is_some() {
+            self.save_settings();
+        }
         if self.pipeline.is_some() {
             tracing::info!("{}", self.stats.summary(self.analysed));
         }
@@ -930,11 +933,18 @@ impl eframe::App for PlumblineApp {
             b.show(ctx, &mut self.browser_open);
         }
         self.settings_window(ctx);
+        if self
+            .unsaved_since
+            .is_some_and(|t| t.elapsed() >= Duration::from_millis(500))
+        {
+            self.save_settings();
+        }
         // Repaint at display rate while frames flow; otherwise only on input (idle CPU ≈ 0).
         let busy = self.pipeline.is_some()
             || self.screenshot.is_some()
             || self.calibration.is_running()
-            || !self.finishing.is_empty();
+            || !self.finishing.is_empty()
+            || self.unsaved_since.is_some();
         if busy {
             ctx.request_repaint_after(Duration::from_millis(15));
         } else if self.recording.is_some() {

@@ -262,3 +262,32 @@ fn record_on_a_corrupt_database_says_so_and_leaves_the_file_alone() {
     assert!(!shows(&h, "● REC"));
     assert_eq!(std::fs::read(&db).unwrap(), garbage);
 }
+
+#[test]
+fn settings_changed_in_the_window_are_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut h = app(&data, Some(&dir.path().join("none.mp4")));
+    h.step();
+    h.get_by_label("Settings").click();
+    h.step();
+    // Both sit low in the window: scroll to them first, as a user would.
+    for label in ["show a desktop notification", "cm (3-D estimate)"] {
+        h.get_by_label(label).scroll_to_me();
+        // Let the scroll animation finish before aiming.
+        h.run_steps(30);
+        h.get_by_label(label).click();
+        h.run_steps(2);
+    }
+    step_until(&mut h, "the settings file", Duration::from_secs(5), |_| {
+        Settings::load(&data).0.alerts.notification
+    });
+    let (saved, err) = Settings::load(&data);
+    assert!(err.is_none());
+    assert_eq!(
+        saved.offset_unit,
+        plumbline::ui::settings::OffsetUnit::Centimetres
+    );
+    // The defaults were left as they were.
+    assert_eq!(saved.thresholds, Settings::default().thresholds);
+}
