@@ -98,13 +98,16 @@ struct Row {
     duration: String,
     aligned: String,
     source: String,
+    /// One line for the table.
     notes: String,
+    /// As written, for the editor.
+    full_notes: String,
 }
 
 impl Row {
-    fn new(s: SessionSummaryRow, notes: String) -> Self {
+    fn new(s: SessionSummaryRow) -> Self {
         // One line in the table; the tooltip of a cut cell shows it all.
-        let notes = notes.lines().collect::<Vec<_>>().join(" / ");
+        let notes = s.notes.lines().collect::<Vec<_>>().join(" / ");
         Self {
             id: s.id,
             status: s.status,
@@ -114,6 +117,7 @@ impl Row {
             aligned: aligned_label(s.aligned_fraction),
             source: s.source,
             notes,
+            full_notes: s.notes,
         }
     }
 }
@@ -164,6 +168,8 @@ pub struct SessionBrowser {
     loaded: bool,
     was_open: bool,
     confirm_delete: Option<SessionId>,
+    /// The session whose notes are being edited, and the text so far.
+    editing: Option<(SessionId, String)>,
     notices: Vec<Notice>,
     tasks: Vec<Task>,
     opener: Arc<Opener>,
@@ -194,6 +200,7 @@ impl SessionBrowser {
             loaded: false,
             was_open: false,
             confirm_delete: None,
+            editing: None,
             notices: Vec::new(),
             tasks: Vec::new(),
             opener: Arc::new(open_in_browser),
@@ -306,6 +313,7 @@ impl SessionBrowser {
             };
         }
         self.confirm_ui(ui);
+        self.notes_ui(ui);
         ui.separator();
         if self.rows.is_empty() {
             if self.error.is_none() {
@@ -338,6 +346,59 @@ impl SessionBrowser {
             Some((id, Action::Report)) => self.start_report(ctx, id),
             Some((id, Action::Export(format))) => self.start_export(ctx, id, format),
             Some((id, Action::Delete)) => self.confirm_delete = Some(id),
+            Some((id, Action::Notes)) => {
+                let text = self
+                    .rows
+                    .iter()
+                    .find(|r| r.id == id)
+                    .map(|r| r.full_notes.clone())
+                    .unwrap_or_default();
+                self.editing = Some((id, text));
+            }
+            None => {}
+        }
+    }
+
+    /// The notes editor, when a session's notes are being edited: for what a physiotherapist
+    /// or the user wants to remember about a session (it appears in its report).
+    fn notes_ui(&mut self, ui: &mut egui::Ui) {
+        let Some((id, text)) = &mut self.editing else {
+            return;
+        };
+        let id = *id;
+        let mut answer = None;
+        ui.group(|ui| {
+            ui.label(format!("Notes on session {id}:"));
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("what you noticed, how it felt, what to try next"),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Save notes").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        match answer {
+            Some(true) => {
+                let text = self.editing.take().map(|(_, t)| t).unwrap_or_default();
+                let Some(db) = &self.store else {
+                    return;
+                };
+                let notice = match db.set_notes(id, text.trim()) {
+                    Ok(true) => Notice::Info(format!("saved the notes on session {id}")),
+                    Ok(false) => Notice::Info(format!("session {id} was already gone")),
+                    Err(e) => Notice::Error(format!("could not save the notes: {e}")),
+                };
+                self.notice(notice);
+                self.refresh();
+            }
+            Some(false) => self.editing = None,
             None => {}
         }
     }
@@ -494,6 +555,7 @@ impl SessionBrowser {
 enum Action {
     Report,
     Export(ExportFormat),
+    Notes,
     Delete,
 }
 
@@ -526,6 +588,13 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
         {
             action = Some(Action::Export(ExportFormat::Json));
         }
+        if ui
+            .button("Notes…")
+            .on_hover_text("Write notes on the session; they appear in its report")
+            .clicked()
+        {
+            action = Some(Action::Notes);
+        }
         let recording = row.status == SessionStatus::Recording;
         let delete = ui.add_enabled(!recording, egui::Button::new("Delete"));
         let delete = if recording {
@@ -549,14 +618,7 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
 }
 
 fn read_rows(db: &Store) -> Result<Vec<Row>, StoreError> {
-    Ok(db
-        .list()?
-        .into_iter()
-        .map(|s| {
-            let notes = s.notes.clone();
-            Row::new(s, notes)
-        })
-        .collect())
+    Ok(db.list()?.into_iter().map(Row::new).collect())
 }
 
 #[cfg(test)]

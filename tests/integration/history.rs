@@ -141,6 +141,24 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     );
     assert!(!has_label_containing(&h, "could not export"));
 
+    // Notes…: edit the notes in place; they are saved to the database and the list.
+    h.get_by_label("Notes…").click();
+    h.run();
+    assert!(has_label(&h, &format!("Notes on session {id}:")));
+    let editor = h.get_by_role(eframe::egui::accesskit::Role::MultilineTextInput);
+    assert_eq!(editor.value().as_deref(), Some("standing desk"));
+    editor.focus();
+    editor.type_text(", left hip sore");
+    h.run();
+    h.get_by_label("Save notes").click();
+    h.run();
+    assert_eq!(
+        only_session(data.path()).notes,
+        "standing desk, left hip sore"
+    );
+    assert!(has_label(&h, "standing desk, left hip sore"));
+    assert!(has_label(&h, &format!("saved the notes on session {id}")));
+
     // Delete asks first; "Keep" keeps it.
     h.get_by_label("Delete").click();
     h.run();
