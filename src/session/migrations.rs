@@ -47,6 +47,13 @@ pub const MIGRATIONS: &[&str] = &[
     // both scan the whole table.
     "CREATE INDEX events_by_session ON events(session_id, t_ms);
      CREATE INDEX keyframes_by_session ON keyframes(session_id, t_ms);",
+    // 3: a closed session's totals (samples, time spanned, time aligned), written when it is
+    // closed: listing sessions then reads one row per session instead of every sample (1.9 s
+    // for ten hours of recordings). NULL: not counted yet (a session still recording, or one
+    // closed before this step; the list counts and fills those in).
+    "ALTER TABLE sessions ADD COLUMN samples_n INTEGER;
+     ALTER TABLE sessions ADD COLUMN span_ms REAL;
+     ALTER TABLE sessions ADD COLUMN aligned_ms REAL;",
 ];
 
 /// The newest schema version this program knows.

@@ -357,29 +357,16 @@ impl Store {
         })
     }
 
-    /// Every session, newest first.
+    /// Every session, newest first. A closed session's totals are read from its row (written
+    /// when it was closed); a session still recording, or from a file older than that cache,
+    /// is counted from its samples, and in the second case the result is cached.
     pub fn list(&self) -> Result<Vec<SessionSummaryRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
-                "WITH spans AS (
-                    SELECT session_id, state,
-                           LEAD(t_ms) OVER (PARTITION BY session_id ORDER BY frame) - t_ms AS dt
-                    FROM samples),
-                 per_session AS (
-                    SELECT session_id,
-                           COUNT(*) AS n,
-                           SUM(COALESCE(dt, 0)) AS total,
-                           SUM(CASE WHEN state = 'aligned' THEN COALESCE(dt, 0) ELSE 0 END) AS aligned
-                    FROM spans GROUP BY session_id),
-                 last_t AS (
-                    SELECT session_id, MAX(t_ms) AS t FROM samples GROUP BY session_id)
-                 SELECT s.id, s.started_ms, s.ended_ms, s.source, s.model, s.status,
-                        COALESCE(p.n, 0), p.total, p.aligned, l.t, s.notes
-                 FROM sessions s
-                 LEFT JOIN per_session p ON p.session_id = s.id
-                 LEFT JOIN last_t l ON l.session_id = s.id
-                 ORDER BY s.started_ms DESC, s.id DESC",
+                "SELECT id, started_ms, ended_ms, source, model, status, notes,
+                        samples_n, span_ms, aligned_ms
+                 FROM sessions ORDER BY started_ms DESC, id DESC",
             )
             .map_err(sql("list sessions", &self.path))?;
         let rows = stmt
@@ -391,25 +378,38 @@ impl Store {
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get::<_, String>(5)?,
-                    row.get::<_, i64>(6)?,
-                    row.get::<_, Option<f64>>(7)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<i64>>(7)?,
                     row.get::<_, Option<f64>>(8)?,
                     row.get::<_, Option<f64>>(9)?,
-                    row.get::<_, Option<String>>(10)?,
                 ))
             })
             .map_err(sql("list sessions", &self.path))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, started_ms, ended_ms, source, model, status, n, total, aligned, last_t, notes) =
+            let (id, started_ms, ended_ms, source, model, status, notes, n, span, aligned) =
                 row.map_err(sql("list sessions", &self.path))?;
+            let status = self.parse_status(&status)?;
+            let totals = match (n, span, aligned) {
+                (Some(n), Some(span_ms), Some(aligned_ms)) => Totals {
+                    n,
+                    span_ms,
+                    aligned_ms,
+                    last_t_ms: None,
+                },
+                _ => {
+                    let t = session_totals(&self.conn, id, &self.path)?;
+                    if status != SessionStatus::Recording
+                        && let Err(e) = store_totals(&self.conn, id, &t, &self.path)
+                    {
+                        tracing::warn!("could not cache the totals of session {id}: {e}");
+                    }
+                    t
+                }
+            };
             let duration_ms = match ended_ms {
                 Some(end) => (end - started_ms) as f64,
-                None => last_t.unwrap_or(0.0),
-            };
-            let aligned_fraction = match (total, aligned) {
-                (Some(total), Some(aligned)) if total > 0.0 => Some(aligned / total),
-                _ => None,
+                None => totals.last_t_ms.unwrap_or(0.0),
             };
             out.push(SessionSummaryRow {
                 id,
@@ -418,10 +418,11 @@ impl Store {
                 duration_s: duration_ms / 1000.0,
                 source,
                 model,
-                status: self.parse_status(&status)?,
-                samples: u64::try_from(n).unwrap_or(0),
+                status,
+                samples: u64::try_from(totals.n).unwrap_or(0),
                 notes: notes.unwrap_or_default(),
-                aligned_fraction,
+                aligned_fraction: (totals.span_ms > 0.0)
+                    .then(|| totals.aligned_ms / totals.span_ms),
             });
         }
         Ok(out)
@@ -694,6 +695,53 @@ fn open_rw(path: &Path) -> Result<Connection, StoreError> {
 
 /// Marks sessions whose recording process is gone as `recovered`, ending them at their last
 /// committed sample.
+/// One session's sample count and time shown aligned: each sample's state holds until the next
+/// sample (the last adds no time).
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    n: i64,
+    span_ms: f64,
+    aligned_ms: f64,
+    /// The last sample's time (only when counted from the samples).
+    last_t_ms: Option<f64>,
+}
+
+/// Counts a session's totals from its samples (an index range scan of that session only).
+fn session_totals(conn: &Connection, id: SessionId, path: &Path) -> Result<Totals, StoreError> {
+    conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(COALESCE(dt, 0)), 0),
+                COALESCE(SUM(CASE WHEN state = 'aligned' THEN COALESCE(dt, 0) ELSE 0 END), 0),
+                MAX(t_ms)
+         FROM (SELECT state, t_ms, LEAD(t_ms) OVER (ORDER BY frame) - t_ms AS dt
+               FROM samples WHERE session_id = ?1)",
+        [id],
+        |row| {
+            Ok(Totals {
+                n: row.get(0)?,
+                span_ms: row.get(1)?,
+                aligned_ms: row.get(2)?,
+                last_t_ms: row.get(3)?,
+            })
+        },
+    )
+    .map_err(sql("count a session's samples", path))
+}
+
+/// Keeps a closed session's totals in its row, so listing sessions need not read the samples.
+fn store_totals(
+    conn: &Connection,
+    id: SessionId,
+    t: &Totals,
+    path: &Path,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE sessions SET samples_n = ?2, span_ms = ?3, aligned_ms = ?4 WHERE id = ?1",
+        params![id, t.n, t.span_ms, t.aligned_ms],
+    )
+    .map(drop)
+    .map_err(sql("save a session's totals", path))
+}
+
 fn recover(conn: &Connection, path: &Path) -> Result<Vec<SessionId>, StoreError> {
     let open: Vec<(SessionId, Option<i64>)> = {
         let mut stmt = conn
@@ -719,6 +767,7 @@ fn recover(conn: &Connection, path: &Path) -> Result<Vec<SessionId>, StoreError>
             [id],
         )
         .map_err(sql("recover an interrupted session", path))?;
+        store_totals(conn, id, &session_totals(conn, id, path)?, path)?;
         recovered.push(id);
     }
     Ok(recovered)
@@ -933,6 +982,8 @@ impl Recorder {
                 params![self.session, SessionStatus::Complete.as_str(), ended_ms],
             )
             .map_err(sql("finish a session", &self.path))?;
+        let totals = session_totals(&self.conn, self.session, &self.path)?;
+        store_totals(&self.conn, self.session, &totals, &self.path)?;
         Ok(self.session)
     }
 

@@ -363,7 +363,7 @@ fn a_version_1_database_is_migrated_with_its_data() {
     assert_eq!(user_version(&path), 1);
 
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), migrations::LATEST);
     let row = store.session(7).unwrap().unwrap();
     assert_eq!(row.source, "old.mp4");
     assert_eq!(row.ended_ms, Some(2000));
@@ -382,6 +382,22 @@ fn a_version_1_database_is_migrated_with_its_data() {
         )
         .unwrap();
     assert_eq!(indexes, 1);
+    // Version 3's cached totals: counted from the samples on the first list, then kept.
+    let cached = |path: &Path| -> Option<i64> {
+        Connection::open(path)
+            .unwrap()
+            .query_row("SELECT samples_n FROM sessions WHERE id = 7", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(cached(&path), None);
+    let listed = store.list().unwrap();
+    assert_eq!(listed[0].samples, 2);
+    // 500 ms unknown, then the last (aligned) sample, which adds no time.
+    assert_eq!(listed[0].aligned_fraction, Some(0.0));
+    assert_eq!(cached(&path), Some(2));
+    assert_eq!(store.list().unwrap(), listed);
 }
 
 #[test]
