@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::offline::AnalysisConfig;
-use super::record::RecordItem;
+use super::record::{RecordItem, RecordMsg};
 use super::slot::{Slot, Taken};
 use super::{FrameAnalyzer, StageTimings};
 use crate::geometry::calibration::Baseline;
@@ -55,13 +55,13 @@ enum Control {
     Baseline(Option<Baseline>),
     Thresholds(Thresholds),
     /// Send every analysed frame here from now on (`None`: stop).
-    Record(Option<Sender<RecordItem>>),
+    Record(Option<Sender<RecordMsg>>),
 }
 
 /// Where the inference thread sends frames while recording, and the recording's origin.
 #[derive(Debug)]
 struct Recording {
-    tx: Sender<RecordItem>,
+    tx: Sender<RecordMsg>,
     /// Timestamp and index of the first recorded frame: the session's zero.
     origin: Option<(Duration, u64)>,
 }
@@ -83,7 +83,7 @@ impl Recording {
             frame: Arc::clone(frame),
             events: result.motion.events.clone(),
         };
-        self.tx.send(item).is_ok()
+        self.tx.send(RecordMsg::Frame(Box::new(item))).is_ok()
     }
 }
 
@@ -257,7 +257,7 @@ impl LivePipeline {
 
     /// Sends every analysed frame to `tx` from the next frame on (a
     /// [`LiveRecording`](super::record::LiveRecording)'s sender), or stops with `None`.
-    pub fn record(&self, tx: Option<Sender<RecordItem>>) {
+    pub fn record(&self, tx: Option<Sender<RecordMsg>>) {
         let _ = self.control.send(Control::Record(tx));
     }
 

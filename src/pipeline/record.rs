@@ -25,11 +25,22 @@ pub struct RecordItem {
     pub events: Vec<MotionEvent>,
 }
 
+/// What the recording thread is sent.
+#[derive(Debug)]
+pub enum RecordMsg {
+    Frame(Box<RecordItem>),
+    /// Something that happened (an alert the user saw), recorded at the last frame's time.
+    Event {
+        kind: &'static str,
+        detail: serde_json::Value,
+    },
+}
+
 /// A session being recorded on its own thread. Dropping the last [`Sender`] (stopping the
 /// recording) lets the thread write the keyframes and close the session.
 #[derive(Debug)]
 pub struct LiveRecording {
-    tx: Option<Sender<RecordItem>>,
+    tx: Option<Sender<RecordMsg>>,
     /// The session's id, once the thread has opened the store and started it.
     started: Receiver<SessionId>,
     session: Option<SessionId>,
@@ -44,7 +55,7 @@ impl LiveRecording {
     /// caller; frames sent meanwhile wait in the channel. If the store cannot be opened (an
     /// unwritable folder, a corrupt database), [`outcome`](Self::outcome) says so.
     pub fn start(data_dir: &Path, meta: SessionMeta) -> Self {
-        let (tx, rx) = mpsc::channel::<RecordItem>();
+        let (tx, rx) = mpsc::channel::<RecordMsg>();
         let (started_tx, started) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let dir = data_dir.to_path_buf();
@@ -89,8 +100,15 @@ impl LiveRecording {
     }
 
     /// Where the pipeline sends frames; `None` once the recording was stopped.
-    pub fn sender(&self) -> Option<Sender<RecordItem>> {
+    pub fn sender(&self) -> Option<Sender<RecordMsg>> {
         self.tx.clone()
+    }
+
+    /// Records an event (`posture_alert`, …) at the time of the last recorded frame.
+    pub fn event(&self, kind: &'static str, detail: serde_json::Value) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(RecordMsg::Event { kind, detail });
+        }
     }
 
     /// Stops taking frames: the thread writes what is left and closes the session. Senders
@@ -158,11 +176,19 @@ impl Timeline {
 }
 
 /// The recording thread: every frame into the store, keyframes at the end.
-fn record(mut recorder: Recorder, rx: Receiver<RecordItem>) -> Result<SessionId, StoreError> {
+fn record(mut recorder: Recorder, rx: Receiver<RecordMsg>) -> Result<SessionId, StoreError> {
     let mut picker = KeyframePicker::default();
     let mut last_state = None;
     let mut timeline = Timeline::default();
-    for mut item in rx {
+    for msg in rx {
+        let mut item = match msg {
+            RecordMsg::Frame(item) => item,
+            RecordMsg::Event { kind, detail } => {
+                let t = timeline.last.map_or(0.0, |(t, _)| t);
+                recorder.event(t, kind, detail)?;
+                continue;
+            }
+        };
         (item.sample.t_ms, item.sample.frame) = timeline.place(item.sample.t_ms, item.sample.frame);
         let changed = last_state != Some(item.sample.state);
         last_state = Some(item.sample.state);

@@ -54,7 +54,8 @@ pub enum ExportError {
     Encode { what: &'static str, detail: String },
 }
 
-/// The summary of a stored session: its samples, plus the movement events it recorded.
+/// The summary of a stored session: its samples, plus the movement events and alerts it
+/// recorded.
 pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Summary, StoreError> {
     let mut b = SummaryBuilder::default();
     for s in samples {
@@ -68,6 +69,7 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
         match e.kind.as_str() {
             "sudden_movement" => summary.motion.sudden_movements += 1,
             "move_reminder" => summary.motion.move_reminders += 1,
+            "posture_alert" => summary.posture_alerts += 1,
             _ => {}
         }
     }

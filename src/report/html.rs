@@ -368,6 +368,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         ),
         ("Sudden movements", s.motion.sudden_movements.to_string()),
         ("Reminders to move", s.motion.move_reminders.to_string()),
+        ("Posture alerts", s.posture_alerts.to_string()),
         (
             "Walking cadence",
             number(s.motion.cadence_spm, " steps/min", 0),

@@ -80,6 +80,10 @@ pub struct Summary {
     /// Per metric, by its column name.
     pub metrics: BTreeMap<String, MetricStats>,
     pub motion: MotionSummary,
+    /// Alerts the app raised for a long misaligned stretch while recording (0 for a file
+    /// analysed headless, which raises none).
+    #[serde(default)]
+    pub posture_alerts: u32,
     /// Where the time went, per frame on average.
     pub timings_ms: TimingsMs,
 }
@@ -244,6 +248,7 @@ impl SummaryBuilder {
                 .map(|(k, v)| (k.to_string(), stats(v)))
                 .collect(),
             motion,
+            posture_alerts: 0,
             timings_ms: self.mean_timings(),
         }
     }

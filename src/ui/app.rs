@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, ColorImage, Key, RichText, TextureHandle, TextureOptions};
 
-use super::alerts::{AlertOutputs, Alerter};
+use super::alerts::{AlertKind, AlertOutputs, Alerter};
 use super::calibration::CalibrationFlow;
 use super::history::SessionBrowser;
 use super::panel::{self, PanelView};
@@ -418,6 +418,15 @@ impl PlumblineApp {
             None => return,
         };
         if let Some(alert) = self.alerter.update(t, state, cue, events, Instant::now()) {
+            // Move reminders are recorded with the motion events already.
+            if alert.kind == AlertKind::Misaligned
+                && let Some(rec) = &self.recording
+            {
+                rec.live.event(
+                    "posture_alert",
+                    serde_json::json!({ "message": alert.message }),
+                );
+            }
             self.outputs.deliver(&alert, &self.settings.alerts);
         }
     }

@@ -177,11 +177,37 @@ fn a_long_slouch_raises_a_banner_that_mute_silences() {
     settings.save(&data).unwrap();
     let video = still_video(dir.path(), 40);
     let mut h = app(&data, Some(&video));
+    h.step();
+    h.get_by_label("Record").click();
     // The photographer leans ~30°, uncalibrated: misaligned, and after a second a banner
     // says so, with what to correct.
     step_until(&mut h, "the alert banner", Duration::from_secs(20), |h| {
         shows(h, "Misaligned for")
     });
+    // The alert is part of the recorded session, and its report counts it.
+    h.key_press(eframe::egui::Key::R);
+    step_until(&mut h, "the saved session", Duration::from_secs(20), |h| {
+        shows(h, "saved session")
+    });
+    let db = Store::open(&data).unwrap();
+    let id = db.list().unwrap()[0].id;
+    let alerts: Vec<_> = db
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "posture_alert")
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0].detail["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Misaligned for")
+    );
+    let json =
+        plumbline::report::export_session(&db, id, plumbline::report::ExportFormat::Json).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["summary"]["posture_alerts"], 1);
     // camera.png ends at the photographer's knees: the app says how to fix the framing.
     assert!(shows(&h, "until your feet are in the picture"));
     let banner = h.get_by_label_contains("Misaligned for");
