@@ -324,16 +324,20 @@ impl PlumblineApp {
         match pipeline.latest() {
             Some(LiveMessage::Result(r)) => self.show_result(ctx, r, &events),
             Some(LiveMessage::Ended) => {
-                self.info("the video ended; open another or press Start to replay it");
                 self.pipeline = None;
+                // No more frames will come: a recording of this video is complete.
+                self.stop_recording_if_any();
+                self.info("the video ended; open another or press Start to replay it");
             }
             Some(LiveMessage::SourceFailed(e)) => {
-                self.error(e.to_string());
                 self.pipeline = None;
+                self.stop_recording_if_any();
+                self.error(e.to_string());
             }
             Some(LiveMessage::EngineFailed(e)) => {
-                self.error(format!("the pose engine stopped: {e}"));
                 self.pipeline = None;
+                self.stop_recording_if_any();
+                self.error(format!("the pose engine stopped: {e}"));
             }
             None => {
                 if !events.is_empty() {
@@ -485,6 +489,13 @@ impl PlumblineApp {
                 self.finishing.push(rec.live);
             }
             None => self.start_recording(),
+        }
+    }
+
+    /// Saves a recording whose frames have stopped coming.
+    fn stop_recording_if_any(&mut self) {
+        if self.recording.is_some() {
+            self.toggle_recording();
         }
     }
 

@@ -317,3 +317,27 @@ fn settings_changed_in_the_window_are_saved() {
     // The defaults were left as they were.
     assert_eq!(saved.thresholds, Settings::default().thresholds);
 }
+
+#[test]
+fn a_recording_is_saved_when_its_video_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let clip = fixture("video/camera_turning.mp4");
+    let mut h = app(&data, Some(&clip));
+    h.step();
+    h.get_by_label("Record").click();
+    step_until(
+        &mut h,
+        "the end of the 5 s clip",
+        Duration::from_secs(30),
+        |h| shows(h, "saved session"),
+    );
+    assert!(
+        h.query_by_label("Record").is_some(),
+        "ready to record again"
+    );
+    let sessions = Store::open(&data).unwrap().list().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].status.as_str(), "complete");
+    assert!(sessions[0].samples > 60, "{:?}", sessions[0]);
+}
