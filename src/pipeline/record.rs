@@ -74,10 +74,8 @@ impl LiveRecording {
             Ok(t) => (Some(t), None),
             Err(e) => (
                 None,
-                Some(Err(StoreError::BadData {
-                    what: "recording thread",
-                    detail: e.to_string(),
-                    path: data_dir.to_path_buf(),
+                Some(Err(StoreError::RecordingThread {
+                    detail: format!("could not start ({e})"),
                 })),
             ),
         };
@@ -125,10 +123,8 @@ impl LiveRecording {
                 Ok(r) => self.outcome = Some(r),
                 Err(TryRecvError::Empty) => return None,
                 Err(TryRecvError::Disconnected) => {
-                    self.outcome = Some(Err(StoreError::BadData {
-                        what: "recording",
-                        detail: "the recording thread stopped unexpectedly".into(),
-                        path: Default::default(),
+                    self.outcome = Some(Err(StoreError::RecordingThread {
+                        detail: "stopped unexpectedly".into(),
                     }))
                 }
             }

@@ -59,6 +59,8 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("the recording thread {detail}")]
+    RecordingThread { detail: String },
     #[error(
         "a stored {what} could not be read ({detail}); the database may have been edited by \
          another program: {path}"
