@@ -1,9 +1,9 @@
 //! The live loop: a capture thread and an inference thread joined by a newest-frame slot, so a
 //! slow model never works through stale frames; results go to the UI or CLI the same way.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -124,9 +124,13 @@ impl LivePipeline {
         let (control, control_rx) = mpsc::channel::<Control>();
         let (events_tx, events) = mpsc::channel::<MotionEvent>();
 
+        // How the source failed, handed to the inference thread: it reports the ending only
+        // after the results of the frames that came before it.
+        let failure: Arc<Mutex<Option<SourceError>>> = Arc::default();
+
         let capture = {
-            let (stop, frames, ending) =
-                (Arc::clone(&stop), Arc::clone(&frames), Arc::clone(&ending));
+            let (stop, frames, failure) =
+                (Arc::clone(&stop), Arc::clone(&frames), Arc::clone(&failure));
             std::thread::Builder::new()
                 .name("capture".into())
                 .spawn(move || {
@@ -144,7 +148,7 @@ impl LivePipeline {
                             Ok(None) => break,
                             Err(e) if e.is_skippable() => tracing::warn!("skipped a frame: {e}"),
                             Err(e) => {
-                                ending.put(LiveMessage::SourceFailed(e));
+                                *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
                                 break;
                             }
                         }
@@ -153,11 +157,12 @@ impl LivePipeline {
                 })
         };
         let worker = {
-            let (stop, frames, results, ending) = (
+            let (stop, frames, results, ending, failure) = (
                 Arc::clone(&stop),
                 Arc::clone(&frames),
                 Arc::clone(&results),
                 Arc::clone(&ending),
+                Arc::clone(&failure),
             );
             let config = config.clone();
             std::thread::Builder::new()
@@ -215,9 +220,14 @@ impl LivePipeline {
                         }
                         results.put(LiveMessage::Result(Box::new(result)));
                     }
-                    // A source failure was already reported; otherwise the source simply ended.
+                    // The frames before it are analysed: now say how the source ended (an
+                    // engine failure was reported where it happened).
                     if !stop.load(Ordering::Relaxed) && ending.put_count() == 0 {
-                        ending.put(LiveMessage::Ended);
+                        let failed = failure
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .take();
+                        ending.put(failed.map_or(LiveMessage::Ended, LiveMessage::SourceFailed));
                     }
                 })
         };
@@ -270,7 +280,18 @@ impl LivePipeline {
     /// The newest result, or once the results are drained, how the run ended; never waits
     /// (for a UI's update loop).
     pub fn latest(&self) -> Option<LiveMessage> {
-        self.results.try_take().or_else(|| self.ending.try_take())
+        if let Some(r) = self.results.try_take() {
+            return Some(r);
+        }
+        let end = self.ending.try_take()?;
+        // A result put just before the ending (between the two looks) still comes first.
+        match self.results.try_take() {
+            Some(r) => {
+                self.ending.put(end);
+                Some(r)
+            }
+            None => Some(end),
+        }
     }
 
     /// Waits up to `timeout` for the next message: a result, or how the run ended.

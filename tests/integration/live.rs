@@ -137,6 +137,27 @@ fn a_camera_lost_mid_run_ends_the_run_with_a_clear_error_after_its_frames() {
 }
 
 #[test]
+fn a_camera_lost_while_the_model_works_still_delivers_that_frame_first() {
+    // One frame, then the camera is gone at once: the failure arrives while the model is still
+    // working on the frame (the first one also runs the detector). Its result must not be
+    // overtaken by the news of the failure.
+    for _ in 0..5 {
+        let pipeline = LivePipeline::start(
+            Box::new(Paced::new(100, Duration::ZERO, Some(1))),
+            &config(),
+        )
+        .unwrap();
+        let (frames, end) = collect(&pipeline);
+        assert_eq!(
+            frames,
+            [0],
+            "the frame before the failure, then the failure"
+        );
+        assert!(matches!(end, LiveMessage::SourceFailed(_)), "{end:?}");
+    }
+}
+
+#[test]
 fn dropping_the_pipeline_stops_its_threads_promptly() {
     let pipeline = LivePipeline::start(
         Box::new(Paced::new(u64::MAX, Duration::from_millis(5), None)),
