@@ -41,6 +41,22 @@ where
         .expect("the plumbline binary runs")
 }
 
+/// Records the 5 s rotation clip as a session in `data` with `plumbline analyze --notes`.
+pub fn record_clip(data: &Path, notes: &str) {
+    let clip = fixture("video/camera_turning.mp4");
+    let out = plumbline_in(
+        data,
+        [
+            "analyze",
+            clip.to_str().unwrap(),
+            "--quiet",
+            "--notes",
+            notes,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 pub fn stdout_lines(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()

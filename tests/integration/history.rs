@@ -50,18 +50,7 @@ fn only_session(data: &Path) -> SessionSummaryRow {
 #[test]
 fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     let data = data_dir();
-    let clip = fixture("video/camera_turning.mp4");
-    let out = plumbline_in(
-        data.path(),
-        [
-            "analyze",
-            clip.to_str().unwrap(),
-            "--quiet",
-            "--notes",
-            "standing desk",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    record_clip(data.path(), "standing desk");
     let session = only_session(data.path());
     let id = session.id;
 

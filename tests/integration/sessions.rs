@@ -21,18 +21,7 @@ fn sessions_json(data: &std::path::Path) -> Vec<Value> {
 #[test]
 fn analyze_records_a_session_that_sessions_and_report_show() {
     let data = data_dir();
-    let clip = fixture("video/camera_turning.mp4");
-    let out = plumbline_in(
-        data.path(),
-        [
-            "analyze",
-            clip.to_str().unwrap(),
-            "--quiet",
-            "--notes",
-            "<script>alert(1)</script> posture & more",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    record_clip(data.path(), "<script>alert(1)</script> posture & more");
     let list = sessions_json(data.path());
     assert_eq!(list.len(), 1);
     let s = &list[0];
