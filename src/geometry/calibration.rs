@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{Metrics, PlumbDeviation};
-use super::state::{Band, Thresholds};
+use super::bands::{Band, Thresholds};
+use super::metric_id::{MetricId, PerMetric};
+use super::metrics::Metrics;
 
 /// A change from the baseline smaller than this many of its standard deviations is within the
 /// measurement's own wobble, not a change in posture.
@@ -37,52 +38,56 @@ impl Stat {
     }
 }
 
-/// The user's neutral stance. Serialisable so the app and sessions keep it.
+/// The user's neutral stance: the mean and wobble of every metric while they stood still.
+/// Serialisable so the app and sessions keep it (`{"frames", "duration_s", "<metric key>":
+/// {"mean", "std", "samples"} or null, …}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Baseline {
     /// Frames that went into it.
     pub frames: u32,
     pub duration_s: f32,
-    pub trunk_lean_frontal_deg: Option<Stat>,
-    pub trunk_lean_sagittal_deg: Option<Stat>,
-    pub shoulder_hip_offset: Option<Stat>,
-    pub shoulder_hip_offset_cm: Option<Stat>,
-    pub shoulder_tilt_deg: Option<Stat>,
-    pub hip_tilt_deg: Option<Stat>,
-    pub head_forward_deg: Option<Stat>,
-    pub plumb_ear: Option<Stat>,
-    pub plumb_shoulder: Option<Stat>,
-    pub plumb_hip: Option<Stat>,
-    pub plumb_knee: Option<Stat>,
-}
-
-fn minus(v: Option<f32>, base: Option<Stat>) -> Option<f32> {
-    match (v, base) {
-        (Some(v), Some(b)) => Some(v - b.mean),
-        (v, None) => v,
-        (None, _) => None,
-    }
+    #[serde(flatten)]
+    stats: PerMetric<Stat>,
 }
 
 impl Baseline {
+    /// A baseline of `frames` frames over `duration_s`, with no metric's stance yet.
+    pub fn new(frames: u32, duration_s: f32) -> Self {
+        Self {
+            frames,
+            duration_s,
+            stats: PerMetric::default(),
+        }
+    }
+
+    /// The neutral stance of metric `id`, if it was seen in the calibration.
+    pub fn stat(&self, id: MetricId) -> Option<Stat> {
+        self.stats.get(id)
+    }
+
+    /// Records the neutral stance of metric `id`.
+    pub fn set_stat(&mut self, id: MetricId, stat: Option<Stat>) {
+        self.stats.set(id, stat);
+    }
+
     /// `metrics` as change from this baseline (metrics the baseline lacks stay absolute).
     pub fn relative(&self, m: &Metrics) -> Metrics {
-        Metrics {
-            view: m.view,
-            trunk_lean_frontal_deg: minus(m.trunk_lean_frontal_deg, self.trunk_lean_frontal_deg),
-            trunk_lean_sagittal_deg: minus(m.trunk_lean_sagittal_deg, self.trunk_lean_sagittal_deg),
-            shoulder_hip_offset: minus(m.shoulder_hip_offset, self.shoulder_hip_offset),
-            shoulder_hip_offset_cm: minus(m.shoulder_hip_offset_cm, self.shoulder_hip_offset_cm),
-            shoulder_tilt_deg: minus(m.shoulder_tilt_deg, self.shoulder_tilt_deg),
-            hip_tilt_deg: minus(m.hip_tilt_deg, self.hip_tilt_deg),
-            head_forward_deg: minus(m.head_forward_deg, self.head_forward_deg),
-            plumb_deviation: m.plumb_deviation.map(|p| PlumbDeviation {
-                ear: minus(p.ear, self.plumb_ear),
-                shoulder: minus(p.shoulder, self.plumb_shoulder),
-                hip: minus(p.hip, self.plumb_hip),
-                knee: minus(p.knee, self.plumb_knee),
-            }),
+        m.map(|id, v| match self.stat(id) {
+            Some(b) => v.map(|v| v - b.mean),
+            None => v,
+        })
+    }
+
+    /// Thresholds that judge change from this baseline fairly: a metric that wobbled by ±σ
+    /// while the person stood still cannot be called drifting below 2σ. With a good camera
+    /// set-up σ is well under the bands and nothing changes; a noisy metric (a limb half
+    /// hidden) raises fewer false alerts.
+    pub fn widen(&self, th: &Thresholds) -> Thresholds {
+        let mut out = *th;
+        for (id, band) in th.bands() {
+            out.set_band(id, widen(band, self.stat(id)));
         }
+        out
     }
 }
 
@@ -102,32 +107,6 @@ fn widen(band: Band, stat: Option<Stat>) -> Band {
     }
 }
 
-impl Baseline {
-    /// Thresholds that judge change from this baseline fairly: a metric that wobbled by ±σ
-    /// while the person stood still cannot be called drifting below 2σ. With a good camera
-    /// set-up σ is well under the bands and nothing changes; a noisy metric (a limb half
-    /// hidden) raises fewer false alerts.
-    pub fn widen(&self, th: &Thresholds) -> Thresholds {
-        let plumb = [self.plumb_ear, self.plumb_shoulder, self.plumb_hip]
-            .into_iter()
-            .flatten()
-            .max_by(|a, b| a.std.total_cmp(&b.std));
-        Thresholds {
-            trunk_lean_frontal_deg: widen(th.trunk_lean_frontal_deg, self.trunk_lean_frontal_deg),
-            trunk_lean_sagittal_deg: widen(
-                th.trunk_lean_sagittal_deg,
-                self.trunk_lean_sagittal_deg,
-            ),
-            shoulder_hip_offset: widen(th.shoulder_hip_offset, self.shoulder_hip_offset),
-            shoulder_tilt_deg: widen(th.shoulder_tilt_deg, self.shoulder_tilt_deg),
-            hip_tilt_deg: widen(th.hip_tilt_deg, self.hip_tilt_deg),
-            head_forward_deg: widen(th.head_forward_deg, self.head_forward_deg),
-            plumb_deviation: widen(th.plumb_deviation, plumb),
-            ..*th
-        }
-    }
-}
-
 /// Why a calibration was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CalibrationError {
@@ -136,9 +115,13 @@ pub enum CalibrationError {
     )]
     TooFewFrames { got: u32, needed: u32 },
     #[error(
-        "the trunk moved too much during calibration ({metric} varied by ±{std:.1}); stand still in your neutral stance and try again"
+        "the trunk moved too much during calibration (its {metric} varied by ±{std:.1}{unit}); stand still in your neutral stance and try again"
     )]
-    TooMuchMovement { metric: &'static str, std: f32 },
+    TooMuchMovement {
+        metric: &'static str,
+        std: f32,
+        unit: &'static str,
+    },
 }
 
 /// Collects a neutral stance over a fixed time.
@@ -196,41 +179,23 @@ impl Calibrator {
                 needed: self.min_frames,
             });
         }
-        let stat = |f: &dyn Fn(&Metrics) -> Option<f32>| {
-            let v: Vec<f32> = self.samples.iter().filter_map(f).collect();
+        let mut baseline = Baseline::new(got, self.duration.as_secs_f32());
+        for id in MetricId::ALL {
+            let v: Vec<f32> = self.samples.iter().filter_map(|m| m.get(id)).collect();
             // A metric seen in under half the frames is not part of the neutral stance.
-            if (v.len() as u32) * 2 < got {
-                None
-            } else {
-                Stat::of(&v)
+            if (v.len() as u32) * 2 >= got {
+                baseline.set_stat(id, Stat::of(&v));
             }
-        };
-        let plumb = |f: &dyn Fn(&PlumbDeviation) -> Option<f32>| {
-            stat(&|m| m.plumb_deviation.as_ref().and_then(f))
-        };
-        let baseline = Baseline {
-            frames: got,
-            duration_s: self.duration.as_secs_f32(),
-            trunk_lean_frontal_deg: stat(&|m| m.trunk_lean_frontal_deg),
-            trunk_lean_sagittal_deg: stat(&|m| m.trunk_lean_sagittal_deg),
-            shoulder_hip_offset: stat(&|m| m.shoulder_hip_offset),
-            shoulder_hip_offset_cm: stat(&|m| m.shoulder_hip_offset_cm),
-            shoulder_tilt_deg: stat(&|m| m.shoulder_tilt_deg),
-            hip_tilt_deg: stat(&|m| m.hip_tilt_deg),
-            head_forward_deg: stat(&|m| m.head_forward_deg),
-            plumb_ear: plumb(&|p| p.ear),
-            plumb_shoulder: plumb(&|p| p.shoulder),
-            plumb_hip: plumb(&|p| p.hip),
-            plumb_knee: plumb(&|p| p.knee),
-        };
-        for (metric, s) in [
-            ("frontal trunk lean (°)", baseline.trunk_lean_frontal_deg),
-            ("sagittal trunk lean (°)", baseline.trunk_lean_sagittal_deg),
-        ] {
-            if let Some(s) = s
+        }
+        for id in [MetricId::TrunkLeanFrontal, MetricId::TrunkLeanSagittal] {
+            if let Some(s) = baseline.stat(id)
                 && s.std > self.max_lean_std_deg
             {
-                return Err(CalibrationError::TooMuchMovement { metric, std: s.std });
+                return Err(CalibrationError::TooMuchMovement {
+                    metric: id.label(),
+                    std: s.std,
+                    unit: id.unit().short_suffix(),
+                });
             }
         }
         Ok(baseline)
@@ -242,11 +207,9 @@ mod tests {
     use super::*;
 
     fn lean(v: f32) -> Metrics {
-        Metrics {
-            trunk_lean_frontal_deg: Some(v),
-            shoulder_tilt_deg: Some(2.0),
-            ..Metrics::default()
-        }
+        Metrics::default()
+            .with(MetricId::TrunkLeanFrontal, v)
+            .with(MetricId::ShoulderTilt, 2.0)
     }
 
     fn ms(v: u64) -> Duration {
@@ -265,16 +228,16 @@ mod tests {
         assert_eq!(done, 1.0);
         assert!(c.is_done());
         let b = c.finish().unwrap();
-        let s = b.trunk_lean_frontal_deg.unwrap();
+        let s = b.stat(MetricId::TrunkLeanFrontal).unwrap();
         assert!(
             (s.mean - 4.0).abs() < 0.05 && (s.std - 0.5).abs() < 0.05,
             "{s:?}"
         );
-        assert_eq!(b.hip_tilt_deg, None, "never measured");
+        assert_eq!(b.stat(MetricId::HipTilt), None, "never measured");
         // Afterwards, their neutral 4° reads as 0 and 9° as 5° of change.
         let rel = b.relative(&lean(9.0));
-        assert!((rel.trunk_lean_frontal_deg.unwrap() - 5.0).abs() < 0.05);
-        assert!((rel.shoulder_tilt_deg.unwrap()).abs() < 1e-6);
+        assert!((rel.get(MetricId::TrunkLeanFrontal).unwrap() - 5.0).abs() < 0.05);
+        assert!((rel.get(MetricId::ShoulderTilt).unwrap()).abs() < 1e-6);
         // It survives a round trip through JSON, as the app and sessions store it.
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(serde_json::from_str::<Baseline>(&json).unwrap(), b);
@@ -283,28 +246,29 @@ mod tests {
     #[test]
     fn bands_widen_only_past_the_measured_noise() {
         let th = Thresholds::default();
-        let steady = Baseline {
-            trunk_lean_frontal_deg: Some(Stat {
-                mean: 4.0,
-                std: 0.5,
+        let mut steady = Baseline::default();
+        let stat = |mean, std| {
+            Some(Stat {
+                mean,
+                std,
                 samples: 90,
-            }),
-            shoulder_tilt_deg: Some(Stat {
-                mean: -2.0,
-                std: 4.0,
-                samples: 90,
-            }),
-            ..Baseline::default()
+            })
         };
+        steady.set_stat(MetricId::TrunkLeanFrontal, stat(4.0, 0.5));
+        steady.set_stat(MetricId::ShoulderTilt, stat(-2.0, 4.0));
         let w = steady.widen(&th);
+        let band = |t: &Thresholds, id| t.band(id).unwrap();
         // 2 × 0.5° is inside the 5° band: unchanged.
-        assert_eq!(w.trunk_lean_frontal_deg, th.trunk_lean_frontal_deg);
+        assert_eq!(
+            band(&w, MetricId::TrunkLeanFrontal),
+            band(&th, MetricId::TrunkLeanFrontal)
+        );
         // A shoulder line that wobbled ±4° cannot be "drifting" before 8°; the 3° gap to
         // "misaligned" is kept.
-        assert_eq!(w.shoulder_tilt_deg.drifting, 8.0);
-        assert_eq!(w.shoulder_tilt_deg.misaligned, 11.0);
+        assert_eq!(band(&w, MetricId::ShoulderTilt).drifting, 8.0);
+        assert_eq!(band(&w, MetricId::ShoulderTilt).misaligned, 11.0);
         // Metrics the baseline lacks keep their bands.
-        assert_eq!(w.hip_tilt_deg, th.hip_tilt_deg);
+        assert_eq!(band(&w, MetricId::HipTilt), band(&th, MetricId::HipTilt));
         assert_eq!(w.min_dwell_s, th.min_dwell_s);
     }
 
@@ -315,7 +279,8 @@ mod tests {
             c.push(ms(i * 33), Some(&lean(2.0)));
         }
         c.push(ms(2000), Some(&lean(40.0)));
-        assert!((c.finish().unwrap().trunk_lean_frontal_deg.unwrap().mean - 2.0).abs() < 1e-4);
+        let b = c.finish().unwrap();
+        assert!((b.stat(MetricId::TrunkLeanFrontal).unwrap().mean - 2.0).abs() < 1e-4);
     }
 
     #[test]
@@ -338,5 +303,27 @@ mod tests {
         let err = c.finish().unwrap_err();
         assert!(matches!(err, CalibrationError::TooMuchMovement { .. }));
         assert!(err.to_string().contains("stand still"));
+        assert!(
+            err.to_string()
+                .contains("trunk lean, frontal varied by ±10.0°"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_baseline_from_an_earlier_version_still_reads() {
+        // As settings.json and sessions stored it before the metric table.
+        let json = r#"{"frames": 90, "duration_s": 3.0,
+            "trunk_lean_frontal_deg": {"mean": 4.0, "std": 0.5, "samples": 90},
+            "trunk_lean_sagittal_deg": null, "plumb_ear": null}"#;
+        let b: Baseline = serde_json::from_str(json).unwrap();
+        assert_eq!(b.frames, 90);
+        assert_eq!(
+            b.stat(MetricId::TrunkLeanFrontal).map(|s| s.mean),
+            Some(4.0)
+        );
+        assert_eq!(b.stat(MetricId::TrunkLeanSagittal), None);
+        let again: Baseline = serde_json::from_str(&serde_json::to_string(&b).unwrap()).unwrap();
+        assert_eq!(again, b);
     }
 }

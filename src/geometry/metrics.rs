@@ -1,9 +1,13 @@
-//! Per-frame posture metrics: pure functions from one pose to angles and offsets.
+//! Per-frame posture metrics: the one function that computes every metric of
+//! [`MetricId`]'s table from a pose, and the [`Metrics`] value it fills.
 //! Image metrics work in pixels (so a wide frame does not skew angles); sagittal ones use the
 //! 3-D world landmarks. A metric is `None` when the landmarks it needs are not visible enough.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use super::metric_id::{MetricId, PerMetric};
 use super::view::{View, infer_view};
 use crate::pose::roi::ImageSize;
 use crate::pose::{LandmarkId, Pose, Vec3};
@@ -25,44 +29,168 @@ impl Default for MetricsConfig {
     }
 }
 
-/// Horizontal distances from the plumb line through the ankle, in torso lengths, positive
-/// toward where the person faces (anterior). Ideal standing alignment (Kendall) puts ear,
-/// shoulder, hip and knee close to this line, slightly anterior.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct PlumbDeviation {
-    pub ear: Option<f32>,
-    pub shoulder: Option<f32>,
-    pub hip: Option<f32>,
-    pub knee: Option<f32>,
-}
-
-/// Posture metrics for one frame. Signs are stated per field; units are in the names
-/// (`_deg` degrees, `_cm` centimetres; bare offsets are in torso lengths).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+/// Posture metrics for one frame: the view, and a value per [`MetricId`] (signs, units and
+/// meanings in the table). A metric is `None` when it could not be measured.
+///
+/// As JSON (a pose's `metrics`, a session's samples) it keeps the layout users script against:
+/// `view`, then each metric under its key, the plumb-line points grouped in a
+/// `plumb_deviation` object (`null` outside a side view), every metric present, `null` when
+/// unmeasured.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Metrics {
     /// Frontal, side or oblique view; decides which metrics are valid.
     pub view: Option<View>,
-    /// Hip midpoint → shoulder midpoint against the image vertical; positive when the
-    /// shoulders are to the image's right of the hips.
-    pub trunk_lean_frontal_deg: Option<f32>,
-    /// The same in the body's sagittal plane from the world landmarks; positive when leaning
-    /// forward (toward where the person faces).
-    pub trunk_lean_sagittal_deg: Option<f32>,
-    /// Horizontal offset of the shoulder midpoint from the hip midpoint in the image, in torso
-    /// lengths; image right positive.
-    pub shoulder_hip_offset: Option<f32>,
-    /// The same from the world landmarks, in centimetres; image right positive.
-    pub shoulder_hip_offset_cm: Option<f32>,
-    /// Line through the shoulders against the horizontal; positive when its image-right end
-    /// is higher. Frontal and oblique views only.
-    pub shoulder_tilt_deg: Option<f32>,
-    /// Line through the hips, as for the shoulders.
-    pub hip_tilt_deg: Option<f32>,
-    /// Shoulder midpoint → ear midpoint against the vertical in the sagittal plane (world
-    /// landmarks); positive when the head is forward of the shoulders.
-    pub head_forward_deg: Option<f32>,
-    /// Side view only: deviations from the plumb line through the ankle.
-    pub plumb_deviation: Option<PlumbDeviation>,
+    values: PerMetric<f32>,
+}
+
+impl Metrics {
+    /// Nothing measured yet, in `view`.
+    pub fn new(view: Option<View>) -> Self {
+        Self {
+            view,
+            values: PerMetric::default(),
+        }
+    }
+
+    /// The value of `id`, if measured.
+    pub fn get(&self, id: MetricId) -> Option<f32> {
+        self.values.get(id)
+    }
+
+    pub fn set(&mut self, id: MetricId, value: Option<f32>) {
+        self.values.set(id, value);
+    }
+
+    /// These metrics with `id` measured as `value` (for building examples and tests).
+    pub fn with(mut self, id: MetricId, value: f32) -> Self {
+        self.set(id, Some(value));
+        self
+    }
+
+    /// Every metric with its value, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = (MetricId, Option<f32>)> + '_ {
+        self.values.iter()
+    }
+
+    /// The measured metrics, with their values.
+    pub fn measured(&self) -> impl Iterator<Item = (MetricId, f32)> + '_ {
+        self.values.present()
+    }
+
+    /// The same view with every value mapped by `f` (`None` stays `None` unless `f` says).
+    pub fn map(&self, mut f: impl FnMut(MetricId, Option<f32>) -> Option<f32>) -> Metrics {
+        Metrics {
+            view: self.view,
+            values: PerMetric::from_fn(|id| f(id, self.get(id))),
+        }
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("view", &self.view)?;
+        let mut groups_done: Vec<&str> = Vec::new();
+        for id in MetricId::ALL {
+            match id.spec().json_group {
+                None => map.serialize_entry(id.key(), &self.get(id))?,
+                Some((group, _)) if !groups_done.contains(&group) => {
+                    groups_done.push(group);
+                    map.serialize_entry(
+                        group,
+                        &Group {
+                            metrics: self,
+                            group,
+                        },
+                    )?;
+                }
+                Some(_) => {}
+            }
+        }
+        map.end()
+    }
+}
+
+/// A group of metrics as one JSON object, or `null` when none of them was measured.
+struct Group<'a> {
+    metrics: &'a Metrics,
+    group: &'static str,
+}
+
+impl Group<'_> {
+    fn members(&self) -> impl Iterator<Item = (&'static str, MetricId)> + '_ {
+        MetricId::ALL
+            .into_iter()
+            .filter_map(|id| match id.spec().json_group {
+                Some((g, field)) if g == self.group => Some((field, id)),
+                _ => None,
+            })
+    }
+}
+
+impl Serialize for Group<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if self.members().all(|(_, id)| self.metrics.get(id).is_none()) {
+            return s.serialize_none();
+        }
+        let mut map = s.serialize_map(None)?;
+        for (field, id) in self.members() {
+            map.serialize_entry(field, &self.metrics.get(id))?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Metrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Metrics;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("posture metrics")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Metrics, A::Error> {
+                let mut m = Metrics::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "view" {
+                        m.view = map.next_value()?;
+                        continue;
+                    }
+                    if let Some(id) = MetricId::from_key(&key)
+                        && id.spec().json_group.is_none()
+                    {
+                        m.set(id, map.next_value()?);
+                        continue;
+                    }
+                    let is_group = MetricId::ALL
+                        .iter()
+                        .any(|id| id.spec().json_group.is_some_and(|(g, _)| g == key));
+                    if !is_group {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        continue;
+                    }
+                    let fields: Option<BTreeMap<String, Option<f32>>> = map.next_value()?;
+                    for (field, v) in fields.unwrap_or_default() {
+                        let id = MetricId::ALL.into_iter().find(|id| {
+                            id.spec()
+                                .json_group
+                                .is_some_and(|(g, f)| g == key && f == field)
+                        });
+                        if let Some(id) = id {
+                            m.set(id, v);
+                        }
+                    }
+                }
+                Ok(m)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 /// A point in pixels.
@@ -208,47 +336,55 @@ pub fn compute(pose: &Pose, size: ImageSize, config: &MetricsConfig) -> Metrics 
         .map(|(s, h)| Px::dist(s, h))
         .filter(|&d| d > 1.0);
 
-    let mut m = Metrics {
-        view,
-        ..Metrics::default()
-    };
+    let mut m = Metrics::new(view);
+    use MetricId as M;
     if let (Some(s), Some(h), Some(torso)) = (shoulders, hips, torso_px) {
-        m.trunk_lean_frontal_deg = Some(angle_from_vertical_deg(s.x - h.x, s.y - h.y));
-        m.shoulder_hip_offset = Some((s.x - h.x) / torso);
+        m.set(
+            M::TrunkLeanFrontal,
+            Some(angle_from_vertical_deg(s.x - h.x, s.y - h.y)),
+        );
+        m.set(M::ShoulderHipOffset, Some((s.x - h.x) / torso));
     }
     let world_shoulders = seen.world_mid(L::LeftShoulder, L::RightShoulder);
     let world_hips = seen.world_mid(L::LeftHip, L::RightHip);
     if let (Some(s), Some(h)) = (world_shoulders, world_hips) {
-        m.shoulder_hip_offset_cm = Some((s.x - h.x) * 100.0);
+        m.set(M::ShoulderHipOffsetCm, Some((s.x - h.x) * 100.0));
     }
     let forward = facing(pose);
     if let (Some(s), Some(h), Some(f)) = (world_shoulders, world_hips, forward) {
-        m.trunk_lean_sagittal_deg = sagittal_angle_deg(sub(s, h), f);
+        m.set(M::TrunkLeanSagittal, sagittal_angle_deg(sub(s, h), f));
     }
     if let (Some(s), Some(e), Some(f)) = (
         world_shoulders,
         seen.world_mid(L::LeftEar, L::RightEar),
         forward,
     ) {
-        m.head_forward_deg = sagittal_angle_deg(sub(e, s), f);
+        m.set(M::HeadForward, sagittal_angle_deg(sub(e, s), f));
     }
     if view != Some(View::Side) {
         let pair = |a, b| seen.px(a).zip(seen.px(b)).and_then(|(a, b)| tilt_deg(a, b));
-        m.shoulder_tilt_deg = pair(L::LeftShoulder, L::RightShoulder);
-        m.hip_tilt_deg = pair(L::LeftHip, L::RightHip);
+        m.set(M::ShoulderTilt, pair(L::LeftShoulder, L::RightShoulder));
+        m.set(M::HipTilt, pair(L::LeftHip, L::RightHip));
     }
-    if view == Some(View::Side) {
-        m.plumb_deviation = torso_px.and_then(|t| plumb_deviation(&seen, forward, t));
+    if view == Some(View::Side)
+        && let Some(plumb) = torso_px.and_then(|t| plumb_deviation(&seen, forward, t))
+    {
+        for (id, v) in plumb {
+            m.set(id, v);
+        }
     }
     m
 }
 
-/// Deviations from the vertical through the ankle of the side facing the camera.
+/// Horizontal distances of ear, shoulder, hip and knee from the vertical through the ankle of
+/// the side facing the camera, in torso lengths, positive toward where the person faces
+/// (anterior). Ideal standing alignment (Kendall) puts them close to this line, slightly
+/// anterior.
 fn plumb_deviation(
     seen: &Seen<'_>,
     forward: Option<Vec3>,
     torso_px: f32,
-) -> Option<PlumbDeviation> {
+) -> Option<[(MetricId, Option<f32>); 4]> {
     let chain = |left: bool| {
         let pick = |l: L| if left { l } else { l.mirrored() };
         [
@@ -273,12 +409,12 @@ fn plumb_deviation(
         _ => forward.map(|f| if f.x >= 0.0 { 1.0 } else { -1.0 })?,
     };
     let dev = |id: L| seen.px(id).map(|p| (p.x - ankle.x) * sign / torso_px);
-    Some(PlumbDeviation {
-        ear: dev(near[0]),
-        shoulder: dev(near[1]),
-        hip: dev(near[2]),
-        knee: dev(near[3]),
-    })
+    Some([
+        (MetricId::PlumbEar, dev(near[0])),
+        (MetricId::PlumbShoulder, dev(near[1])),
+        (MetricId::PlumbHip, dev(near[2])),
+        (MetricId::PlumbKnee, dev(near[3])),
+    ])
 }
 
 #[cfg(test)]

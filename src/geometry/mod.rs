@@ -1,11 +1,16 @@
 //! Posture geometry: pure functions from landmarks to posture metrics, states and time rules.
 //! Knows only the pose types; no I/O, no clocks (time comes in as timestamps).
 
+pub mod advice;
+pub mod bands;
 pub mod calibration;
 pub mod framing;
+pub mod metric_id;
 pub mod metrics;
 pub mod motion;
 pub mod state;
 #[cfg(test)]
 mod testing;
 pub mod view;
+
+pub use metric_id::MetricId;

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::calibration::Baseline;
+use super::bands::{Band, Thresholds};
+use super::metric_id::{BodyPart, MetricId};
 use super::metrics::Metrics;
 
 /// How aligned the person is right now.
@@ -41,108 +42,35 @@ impl PostureState {
     }
 }
 
-/// Where a metric's magnitude stops being aligned and where it becomes misaligned.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Band {
-    pub drifting: f32,
-    pub misaligned: f32,
-}
+/// The level of each metric this frame (after hysteresis): `Unknown` when not measured or
+/// not judged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricLevels([PostureState; MetricId::COUNT]);
 
-/// Thresholds on the magnitude of each metric (relative to the baseline when calibrated).
-///
-/// Defaults, and where they come from:
-/// - trunk lean: RULA (McAtamney & Corlett 1993, *Applied Ergonomics* 24(2)) scores the trunk
-///   as upright up to 0° and penalises flexion from 0–20°, more beyond 20°. 2-D pose angles carry
-///   a few degrees of error, so "drifting" starts at 5° frontal / 10° sagittal and
-///   "misaligned" at 10° / 20°.
-/// - shoulder and hip tilt: a level shoulder girdle within ~2–3° is usual in standing posture
-///   assessments (e.g. Kendall, *Muscles: Testing and Function*); 3° / 6°.
-/// - shoulder-over-hip offset: 5% / 10% of the torso length (≈2.5 / 5 cm for a 50 cm torso).
-/// - head forward: ear over shoulder is Kendall's ideal; forward-head thresholds in the
-///   craniovertebral-angle literature are ≈50° from horizontal, i.e. ≈40° from vertical at C7.
-///   Measured from the shoulder midpoint the angle runs smaller, so 15° / 25°.
-/// - plumb line (side view): the worst of ear, shoulder and hip, 10% / 20% of the torso.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Thresholds {
-    pub trunk_lean_frontal_deg: Band,
-    pub trunk_lean_sagittal_deg: Band,
-    pub shoulder_hip_offset: Band,
-    pub shoulder_tilt_deg: Band,
-    pub hip_tilt_deg: Band,
-    pub head_forward_deg: Band,
-    pub plumb_deviation: Band,
-    /// Dead zone: a metric leaves a band only when it falls this fraction below the band's
-    /// threshold (0.2 = 20%), so noise around a threshold does not flip the state.
-    pub hysteresis: f32,
-    /// The shown state changes only after the new state has held this long.
-    pub min_dwell_s: f32,
-}
-
-impl Default for Thresholds {
+impl Default for MetricLevels {
     fn default() -> Self {
-        Self {
-            trunk_lean_frontal_deg: Band {
-                drifting: 5.0,
-                misaligned: 10.0,
-            },
-            trunk_lean_sagittal_deg: Band {
-                drifting: 10.0,
-                misaligned: 20.0,
-            },
-            shoulder_hip_offset: Band {
-                drifting: 0.05,
-                misaligned: 0.10,
-            },
-            shoulder_tilt_deg: Band {
-                drifting: 3.0,
-                misaligned: 6.0,
-            },
-            hip_tilt_deg: Band {
-                drifting: 3.0,
-                misaligned: 6.0,
-            },
-            head_forward_deg: Band {
-                drifting: 15.0,
-                misaligned: 25.0,
-            },
-            plumb_deviation: Band {
-                drifting: 0.10,
-                misaligned: 0.20,
-            },
-            hysteresis: 0.2,
-            min_dwell_s: 1.0,
-        }
+        Self([PostureState::Unknown; MetricId::COUNT])
     }
 }
 
-/// The level of each metric this frame (after hysteresis); `Unknown` when not measured.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct MetricLevels {
-    pub trunk_lean_frontal: PostureState,
-    pub trunk_lean_sagittal: PostureState,
-    pub shoulder_hip_offset: PostureState,
-    pub shoulder_tilt: PostureState,
-    pub hip_tilt: PostureState,
-    pub head_forward: PostureState,
-    pub plumb: PostureState,
-}
-
 impl MetricLevels {
-    fn all(&self) -> [PostureState; 7] {
-        [
-            self.trunk_lean_frontal,
-            self.trunk_lean_sagittal,
-            self.shoulder_hip_offset,
-            self.shoulder_tilt,
-            self.hip_tilt,
-            self.head_forward,
-            self.plumb,
-        ]
+    pub fn get(&self, id: MetricId) -> PostureState {
+        self.0[id.index()]
     }
 
     /// The worst measured level, `Unknown` if nothing was measured.
     pub fn worst(&self) -> PostureState {
-        self.all().into_iter().max().unwrap_or_default()
+        self.0.iter().copied().max().unwrap_or_default()
+    }
+
+    /// The worst level among the metrics that colour `part` of the skeleton.
+    pub fn of_part(&self, part: BodyPart) -> PostureState {
+        MetricId::ALL
+            .into_iter()
+            .filter(|id| id.spec().part == Some(part))
+            .map(|id| self.get(id))
+            .max()
+            .unwrap_or_default()
     }
 }
 
@@ -174,7 +102,7 @@ pub fn level_with_hysteresis(
 }
 
 /// What [`StateMachine::update`] decided for a frame.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StateUpdate {
     /// The state to show (debounced).
     pub state: PostureState,
@@ -186,9 +114,8 @@ pub struct StateUpdate {
 }
 
 /// Posture state over time, with hysteresis per metric and a minimum dwell.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StateMachine {
-    pub thresholds: Thresholds,
     levels: MetricLevels,
     shown: PostureState,
     candidate: PostureState,
@@ -197,79 +124,26 @@ pub struct StateMachine {
 }
 
 impl StateMachine {
-    pub fn new(thresholds: Thresholds) -> Self {
-        Self {
-            thresholds,
-            levels: MetricLevels::default(),
-            shown: PostureState::Unknown,
-            candidate: PostureState::Unknown,
-            candidate_since: None,
-            last_t: None,
-        }
+    pub fn new() -> Self {
+        Self::default()
     }
 
     pub fn state(&self) -> PostureState {
         self.shown
     }
 
-    /// Feeds one frame's metrics at `t`, as change from `baseline` when given (with the bands
-    /// widened past the baseline's own noise, [`Baseline::widen`]).
-    pub fn update(
-        &mut self,
-        t: Duration,
-        metrics: &Metrics,
-        baseline: Option<&Baseline>,
-    ) -> StateUpdate {
-        let (m, widened) = match baseline {
-            Some(b) => (b.relative(metrics), b.widen(&self.thresholds)),
-            None => (*metrics, self.thresholds),
-        };
-        let th = &widened;
-        let h = th.hysteresis;
+    /// Feeds one frame's metrics at `t`, judged against `bands` (the metrics already as change
+    /// from the baseline, and the bands already widened past its noise, when calibrated).
+    pub fn update(&mut self, t: Duration, metrics: &Metrics, bands: &Thresholds) -> StateUpdate {
         let prev = self.levels;
-        let plumb = m.plumb_deviation.and_then(|p| {
-            [p.ear, p.shoulder, p.hip]
-                .into_iter()
-                .flatten()
-                .map(f32::abs)
-                .reduce(f32::max)
-        });
-        self.levels = MetricLevels {
-            trunk_lean_frontal: level_with_hysteresis(
-                m.trunk_lean_frontal_deg,
-                &th.trunk_lean_frontal_deg,
-                prev.trunk_lean_frontal,
-                h,
-            ),
-            trunk_lean_sagittal: level_with_hysteresis(
-                m.trunk_lean_sagittal_deg,
-                &th.trunk_lean_sagittal_deg,
-                prev.trunk_lean_sagittal,
-                h,
-            ),
-            shoulder_hip_offset: level_with_hysteresis(
-                m.shoulder_hip_offset,
-                &th.shoulder_hip_offset,
-                prev.shoulder_hip_offset,
-                h,
-            ),
-            shoulder_tilt: level_with_hysteresis(
-                m.shoulder_tilt_deg,
-                &th.shoulder_tilt_deg,
-                prev.shoulder_tilt,
-                h,
-            ),
-            hip_tilt: level_with_hysteresis(m.hip_tilt_deg, &th.hip_tilt_deg, prev.hip_tilt, h),
-            head_forward: level_with_hysteresis(
-                m.head_forward_deg,
-                &th.head_forward_deg,
-                prev.head_forward,
-                h,
-            ),
-            plumb: level_with_hysteresis(plumb, &th.plumb_deviation, prev.plumb, h),
-        };
+        let mut levels = MetricLevels::default();
+        for (id, band) in bands.bands() {
+            levels.0[id.index()] =
+                level_with_hysteresis(metrics.get(id), &band, prev.get(id), bands.hysteresis);
+        }
+        self.levels = levels;
         let instant = self.levels.worst();
-        let changed = self.debounce(t, instant);
+        let changed = self.debounce(t, instant, bands.min_dwell_s);
         StateUpdate {
             state: self.shown,
             instant,
@@ -279,9 +153,9 @@ impl StateMachine {
     }
 
     /// Feeds a frame without a person.
-    pub fn update_absent(&mut self, t: Duration) -> StateUpdate {
+    pub fn update_absent(&mut self, t: Duration, bands: &Thresholds) -> StateUpdate {
         self.levels = MetricLevels::default();
-        let changed = self.debounce(t, PostureState::Unknown);
+        let changed = self.debounce(t, PostureState::Unknown, bands.min_dwell_s);
         StateUpdate {
             state: self.shown,
             instant: PostureState::Unknown,
@@ -290,7 +164,7 @@ impl StateMachine {
         }
     }
 
-    fn debounce(&mut self, t: Duration, instant: PostureState) -> bool {
+    fn debounce(&mut self, t: Duration, instant: PostureState, min_dwell_s: f32) -> bool {
         if self.last_t.is_some_and(|last| t < last) {
             return false; // out-of-order frame: ignore for timing
         }
@@ -307,7 +181,7 @@ impl StateMachine {
         let held = self
             .candidate_since
             .map_or(Duration::ZERO, |since| t.saturating_sub(since));
-        if held.as_secs_f32() >= self.thresholds.min_dwell_s {
+        if held.as_secs_f32() >= min_dwell_s {
             self.shown = instant;
             self.candidate_since = None;
             return true;

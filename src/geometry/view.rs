@@ -17,6 +17,17 @@ pub enum View {
     Oblique,
 }
 
+impl View {
+    /// Its name in JSON and CSV: `frontal`, `side`, `oblique`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Frontal => "frontal",
+            View::Side => "side",
+            View::Oblique => "oblique",
+        }
+    }
+}
+
 /// Up to this body yaw the view counts as frontal.
 pub const FRONTAL_MAX_YAW_DEG: f32 = 30.0;
 /// From this body yaw on the view counts as side.

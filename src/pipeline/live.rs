@@ -11,10 +11,12 @@ use super::offline::AnalysisConfig;
 use super::record::{RecordItem, RecordMsg};
 use super::slot::{Slot, Taken};
 use super::{FrameAnalyzer, StageTimings};
+use crate::geometry::advice::Cue;
+use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::Metrics;
 use crate::geometry::motion::{MotionEvent, MotionUpdate};
-use crate::geometry::state::{StateUpdate, Thresholds};
+use crate::geometry::state::StateUpdate;
 use crate::pose::{Pose, PoseError, PoseEstimator};
 use crate::session::Sample;
 use crate::source::{Frame, FrameSource, SourceError};
@@ -25,6 +27,12 @@ pub struct LiveResult {
     pub frame: Arc<Frame>,
     pub pose: Option<Pose>,
     pub metrics: Option<Metrics>,
+    /// The metrics as judged: change from the baseline when calibrated.
+    pub judged: Option<Metrics>,
+    /// The bands they were judged by (widened past the baseline's noise when calibrated).
+    pub bands: Thresholds,
+    /// The cue for the measure furthest out of its band.
+    pub cue: Option<Cue>,
     pub state: StateUpdate,
     pub motion: MotionUpdate,
     pub timings: StageTimings,
@@ -198,6 +206,9 @@ impl LivePipeline {
                             frame: captured.frame,
                             pose: done.pose,
                             metrics: done.metrics,
+                            judged: done.judged,
+                            bands: done.bands,
+                            cue: done.cue,
                             state: done.state,
                             motion: done.motion,
                             timings: done.timings,

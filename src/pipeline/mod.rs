@@ -9,15 +9,24 @@ pub mod slot;
 
 use std::time::{Duration, Instant};
 
+use crate::geometry::advice::{self, Cue};
+use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::{self, Metrics};
 use crate::geometry::motion::{MotionTracker, MotionUpdate};
-use crate::geometry::state::Thresholds;
 use crate::geometry::state::{StateMachine, StateUpdate};
 use crate::pose::roi::ImageSize;
 use crate::pose::{Pose, PoseError, PoseEstimator};
 use crate::source::Frame;
 use offline::AnalysisConfig;
+
+/// The thresholds as judged: widened past the baseline's own noise when calibrated.
+fn effective_bands(config: &AnalysisConfig) -> Thresholds {
+    match &config.baseline {
+        Some(b) => b.widen(&config.thresholds),
+        None => config.thresholds,
+    }
+}
 
 /// Time per stage for one frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -37,6 +46,12 @@ pub struct StageTimings {
 pub struct FrameAnalysis {
     pub pose: Option<Pose>,
     pub metrics: Option<Metrics>,
+    /// The metrics as judged: change from the baseline when calibrated.
+    pub judged: Option<Metrics>,
+    /// The bands they were judged by: widened past the baseline's noise when calibrated.
+    pub bands: Thresholds,
+    /// What to tell the user, when a measure is out of its band.
+    pub cue: Option<Cue>,
     pub state: StateUpdate,
     pub motion: MotionUpdate,
     /// Preprocessing, inference and geometry times (capture is the caller's to fill in).
@@ -48,6 +63,8 @@ pub struct FrameAnalysis {
 #[derive(Debug)]
 pub struct FrameAnalyzer {
     config: AnalysisConfig,
+    /// The thresholds widened past the baseline's noise, once per change.
+    bands: Thresholds,
     states: StateMachine,
     motion: MotionTracker,
 }
@@ -56,7 +73,8 @@ impl FrameAnalyzer {
     pub fn new(config: &AnalysisConfig) -> Self {
         Self {
             config: config.clone(),
-            states: StateMachine::new(config.thresholds),
+            bands: effective_bands(config),
+            states: StateMachine::new(),
             motion: MotionTracker::new(config.motion.clone()),
         }
     }
@@ -64,12 +82,13 @@ impl FrameAnalyzer {
     /// Judges states as change from `baseline` from the next frame on (`None`: absolute).
     pub fn set_baseline(&mut self, baseline: Option<Baseline>) {
         self.config.baseline = baseline;
+        self.bands = effective_bands(&self.config);
     }
 
     /// New threshold bands from the next frame on; the shown state carries over.
     pub fn set_thresholds(&mut self, thresholds: Thresholds) {
         self.config.thresholds = thresholds;
-        self.states.thresholds = thresholds;
+        self.bands = effective_bands(&self.config);
     }
 
     /// Analyses `frame` with `engine`.
@@ -88,11 +107,13 @@ impl FrameAnalyzer {
         let m = pose
             .as_ref()
             .map(|p| metrics::compute(p, size, &self.config.metrics));
-        let state = match &m {
-            Some(m) => self
-                .states
-                .update(frame.timestamp, m, self.config.baseline.as_ref()),
-            None => self.states.update_absent(frame.timestamp),
+        let judged = m.map(|m| match &self.config.baseline {
+            Some(b) => b.relative(&m),
+            None => m,
+        });
+        let state = match &judged {
+            Some(m) => self.states.update(frame.timestamp, m, &self.bands),
+            None => self.states.update_absent(frame.timestamp, &self.bands),
         };
         let motion = self.motion.update(frame.timestamp, size, pose.as_ref());
         let timings = StageTimings {
@@ -104,6 +125,11 @@ impl FrameAnalyzer {
         Ok(FrameAnalysis {
             pose,
             metrics: m,
+            judged,
+            bands: self.bands,
+            cue: judged
+                .as_ref()
+                .and_then(|m| advice::cue(m, &state.levels, &self.bands)),
             state,
             motion,
             timings,

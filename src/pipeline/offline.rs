@@ -6,10 +6,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{FrameAnalyzer, StageTimings};
+use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::motion::{MotionConfig, MotionUpdate};
-use crate::geometry::state::Thresholds;
 use crate::pose::{EngineConfig, Pose, PoseError, PoseEstimator};
 use crate::session::Sample;
 use crate::source::{Frame, FrameSource, SourceError};

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use crate::geometry::motion::MotionEvent;
 use crate::pose::Pose;
-use crate::session::Sample;
 use crate::session::keyframes::KeyframePicker;
 use crate::session::store::{Recorder, SessionId, SessionMeta, Store, StoreError};
+use crate::session::{EventKind, Sample};
 use crate::source::Frame;
 
 /// One analysed frame on its way to the database. Times are from the start of the recording.
@@ -31,7 +31,7 @@ pub enum RecordMsg {
     Frame(Box<RecordItem>),
     /// Something that happened (an alert the user saw), recorded at the last frame's time.
     Event {
-        kind: &'static str,
+        kind: EventKind,
         detail: serde_json::Value,
     },
 }
@@ -103,7 +103,7 @@ impl LiveRecording {
     }
 
     /// Records an event (`posture_alert`, …) at the time of the last recorded frame.
-    pub fn event(&self, kind: &'static str, detail: serde_json::Value) {
+    pub fn event(&self, kind: EventKind, detail: serde_json::Value) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(RecordMsg::Event { kind, detail });
         }

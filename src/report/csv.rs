@@ -1,29 +1,15 @@
-//! Per-frame CSV: `frame, t_ms, person`, every metric, then `state`. One row per sample, so a
+//! Per-frame CSV: `frame, t_ms, person, view`, every metric, then `state`. One row per sample, so a
 //! spreadsheet or pandas can read an analysis directly.
 
+use crate::geometry::MetricId;
 use crate::geometry::metrics::Metrics;
 use crate::session::Sample;
 
-/// Metric columns, in the order the README documents them.
-pub const METRIC_COLUMNS: [&str; 12] = [
-    "view",
-    "trunk_lean_frontal_deg",
-    "trunk_lean_sagittal_deg",
-    "shoulder_hip_offset",
-    "shoulder_hip_offset_cm",
-    "shoulder_tilt_deg",
-    "hip_tilt_deg",
-    "head_forward_deg",
-    "plumb_ear",
-    "plumb_shoulder",
-    "plumb_hip",
-    "plumb_knee",
-];
-
-/// The header row.
+/// The header row: `frame, t_ms, person, view`, a column per metric in table order
+/// ([`MetricId::key`]), then `state`.
 pub fn header() -> Vec<&'static str> {
-    let mut h = vec!["frame", "t_ms", "person"];
-    h.extend(METRIC_COLUMNS);
+    let mut h = vec!["frame", "t_ms", "person", "view"];
+    h.extend(MetricId::ALL.map(MetricId::key));
     h.push("state");
     h
 }
@@ -34,32 +20,12 @@ fn num(v: Option<f32>) -> String {
 
 fn metric_cells(m: Option<&Metrics>) -> Vec<String> {
     let Some(m) = m else {
-        return vec![String::new(); METRIC_COLUMNS.len()];
+        return vec![String::new(); 1 + MetricId::COUNT];
     };
-    let view = m
-        .view
-        .map(|v| {
-            serde_json::to_value(v)
-                .ok()
-                .and_then(|j| j.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    let plumb = m.plumb_deviation.unwrap_or_default();
-    vec![
-        view,
-        num(m.trunk_lean_frontal_deg),
-        num(m.trunk_lean_sagittal_deg),
-        num(m.shoulder_hip_offset),
-        num(m.shoulder_hip_offset_cm),
-        num(m.shoulder_tilt_deg),
-        num(m.hip_tilt_deg),
-        num(m.head_forward_deg),
-        num(plumb.ear),
-        num(plumb.shoulder),
-        num(plumb.hip),
-        num(plumb.knee),
-    ]
+    let view = m.view.map(|v| v.as_str().to_owned()).unwrap_or_default();
+    std::iter::once(view)
+        .chain(m.iter().map(|(_, v)| num(v)))
+        .collect()
 }
 
 /// One sample as CSV cells, matching [`header`]. Missing values are empty cells.
@@ -86,11 +52,7 @@ mod tests {
             frame: 3,
             t_ms: 100.0,
             person: true,
-            metrics: Some(Metrics {
-                view: Some(View::Side),
-                trunk_lean_frontal_deg: Some(-4.25),
-                ..Metrics::default()
-            }),
+            metrics: Some(Metrics::new(Some(View::Side)).with(MetricId::TrunkLeanFrontal, -4.25)),
             state: PostureState::Drifting,
         };
         let without = Sample {
@@ -111,5 +73,12 @@ mod tests {
         assert_eq!(r[5], "", "unmeasured metrics are empty cells");
         assert_eq!(r.last().unwrap(), "drifting");
         assert_eq!(row(&without)[2], "0");
+        // The columns people script against, in their documented order.
+        assert_eq!(
+            header().join(","),
+            "frame,t_ms,person,view,trunk_lean_frontal_deg,trunk_lean_sagittal_deg,\
+             shoulder_hip_offset,shoulder_hip_offset_cm,shoulder_tilt_deg,hip_tilt_deg,\
+             head_forward_deg,plumb_ear,plumb_shoulder,plumb_hip,plumb_knee,state"
+        );
     }
 }

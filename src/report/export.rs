@@ -8,10 +8,10 @@ use super::csv as csv_report;
 use super::format_time;
 use super::html::{self, HistoryPoint, Keyframe, ReportInput, SessionInfo};
 use super::summary::{Summary, SummaryBuilder};
-use crate::session::Sample;
 use crate::session::store::{
     SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
 };
+use crate::session::{EventKind, Sample};
 
 /// Version of the JSON export's layout.
 pub const EXPORT_SCHEMA: u32 = 1;
@@ -66,11 +66,11 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
     });
     let mut summary = b.finish(&row.source, &row.model, note);
     for e in db.events(row.id)? {
-        match e.kind.as_str() {
-            "sudden_movement" => summary.motion.sudden_movements += 1,
-            "move_reminder" => summary.motion.move_reminders += 1,
-            "posture_alert" => summary.posture_alerts += 1,
-            _ => {}
+        match e.kind {
+            EventKind::SuddenMovement => summary.motion.sudden_movements += 1,
+            EventKind::MoveReminder => summary.motion.move_reminders += 1,
+            EventKind::PostureAlert => summary.posture_alerts += 1,
+            EventKind::State | EventKind::WalkingStarted | EventKind::WalkingStopped => {}
         }
     }
     Ok(summary)
@@ -195,6 +195,7 @@ fn history_before(list: &[SessionSummaryRow], row: &SessionRow) -> Vec<HistoryPo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::MetricId;
     use crate::geometry::metrics::Metrics;
     use crate::geometry::state::PostureState;
     use crate::session::store::SessionMeta;
@@ -216,10 +217,7 @@ mod tests {
                 frame,
                 t_ms: frame as f64 * 100.0,
                 person: true,
-                metrics: Some(Metrics {
-                    trunk_lean_frontal_deg: Some(frame as f32),
-                    ..Metrics::default()
-                }),
+                metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, frame as f32)),
                 state: PostureState::Aligned,
             };
             rec.push(&sample, None).unwrap();

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use plotters::prelude::*;
 
 use super::summary::Summary;
+use crate::geometry::MetricId;
 use crate::geometry::state::PostureState;
 use crate::pose::landmarks::SKELETON;
 use crate::pose::{Landmark, LandmarkId, NUM_LANDMARKS};
@@ -107,7 +108,7 @@ fn lean_line(samples: &[Sample]) -> Vec<(f64, f64)> {
         .iter()
         .filter_map(|s| {
             s.metrics
-                .and_then(|m| m.trunk_lean_frontal_deg)
+                .and_then(|m| m.get(MetricId::TrunkLeanFrontal))
                 .map(|l| (s.t_ms / 1000.0, l as f64))
         })
         .collect();
@@ -410,25 +411,17 @@ pub fn render(input: &ReportInput<'_>) -> String {
     );
 
     html.push_str(r#"<section id="distributions"><h2>Distributions</h2><div class="grid">"#);
-    for (name, label) in [
-        ("trunk_lean_frontal_deg", "frontal trunk lean (°)"),
-        ("trunk_lean_sagittal_deg", "sagittal trunk lean (°)"),
-        (
-            "shoulder_hip_offset",
-            "shoulder-over-hip offset (torso lengths)",
-        ),
-        ("shoulder_tilt_deg", "shoulder tilt (°)"),
-        ("hip_tilt_deg", "hip tilt (°)"),
-        ("head_forward_deg", "head forward (°)"),
-    ] {
+    for id in MetricId::judged() {
+        let scale = f64::from(id.unit().display_scale());
         let values: Vec<f64> = input
             .samples
             .iter()
-            .filter_map(|s| s.metrics.as_ref().and_then(|m| metric(m, name)))
-            .map(f64::from)
+            .filter_map(|s| s.metrics.as_ref().and_then(|m| m.get(id)))
+            .map(|v| f64::from(v) * scale)
             .collect();
+        let label = format!("{} ({})", id.label(), id.unit().short_suffix().trim());
         if !values.is_empty() {
-            let _ = write!(html, r#"<div>{}</div>"#, histogram_svg(&values, label));
+            let _ = write!(html, r#"<div>{}</div>"#, histogram_svg(&values, &label));
         }
     }
     html.push_str("</div></section>");
@@ -461,18 +454,6 @@ pub fn render(input: &ReportInput<'_>) -> String {
     );
     html.push_str(r#"<footer>Made by plumbline on this computer; nothing in it was sent anywhere.</footer></body></html>"#);
     html
-}
-
-fn metric(m: &crate::geometry::metrics::Metrics, name: &str) -> Option<f32> {
-    match name {
-        "trunk_lean_frontal_deg" => m.trunk_lean_frontal_deg,
-        "trunk_lean_sagittal_deg" => m.trunk_lean_sagittal_deg,
-        "shoulder_hip_offset" => m.shoulder_hip_offset,
-        "shoulder_tilt_deg" => m.shoulder_tilt_deg,
-        "hip_tilt_deg" => m.hip_tilt_deg,
-        "head_forward_deg" => m.head_forward_deg,
-        _ => None,
-    }
 }
 
 fn format_duration(s: f64) -> String {
@@ -514,11 +495,11 @@ mod tests {
                     frame: i,
                     t_ms: i as f64 * 100.0,
                     person: true,
-                    metrics: Some(Metrics {
-                        trunk_lean_frontal_deg: Some(lean),
-                        shoulder_hip_offset: Some(lean / 100.0),
-                        ..Metrics::default()
-                    }),
+                    metrics: Some(
+                        Metrics::default()
+                            .with(MetricId::TrunkLeanFrontal, lean)
+                            .with(MetricId::ShoulderHipOffset, lean / 100.0),
+                    ),
                     state,
                 }
             })

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::geometry::metrics::Metrics;
+use crate::geometry::MetricId;
 use crate::geometry::motion::{MotionEvent, MotionUpdate};
 use crate::geometry::state::{PostureState, TimeInState};
 use crate::session::Sample;
@@ -110,30 +110,13 @@ pub struct SummaryBuilder {
     with_person: u64,
     skipped: u64,
     times: TimeInState,
-    values: BTreeMap<&'static str, Vec<f32>>,
+    values: BTreeMap<MetricId, Vec<f32>>,
     motion: MotionSummary,
     cadence_sum: f64,
     cadence_n: u64,
     last_walking_t_ms: Option<f64>,
     timing_sums: [Duration; 4],
     timed_frames: u32,
-}
-
-fn metric_values(m: &Metrics) -> [(&'static str, Option<f32>); 11] {
-    let p = m.plumb_deviation.unwrap_or_default();
-    [
-        ("trunk_lean_frontal_deg", m.trunk_lean_frontal_deg),
-        ("trunk_lean_sagittal_deg", m.trunk_lean_sagittal_deg),
-        ("shoulder_hip_offset", m.shoulder_hip_offset),
-        ("shoulder_hip_offset_cm", m.shoulder_hip_offset_cm),
-        ("shoulder_tilt_deg", m.shoulder_tilt_deg),
-        ("hip_tilt_deg", m.hip_tilt_deg),
-        ("head_forward_deg", m.head_forward_deg),
-        ("plumb_ear", p.ear),
-        ("plumb_shoulder", p.shoulder),
-        ("plumb_hip", p.hip),
-        ("plumb_knee", p.knee),
-    ]
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -170,9 +153,9 @@ impl SummaryBuilder {
             sample.state,
         );
         if let Some(m) = &sample.metrics {
-            for (name, v) in metric_values(m) {
-                if let Some(v) = v.filter(|v| v.is_finite()) {
-                    self.values.entry(name).or_default().push(v);
+            for (id, v) in m.measured() {
+                if v.is_finite() {
+                    self.values.entry(id).or_default().push(v);
                 }
             }
         }
@@ -245,7 +228,7 @@ impl SummaryBuilder {
             metrics: self
                 .values
                 .iter()
-                .map(|(k, v)| (k.to_string(), stats(v)))
+                .map(|(id, v)| (id.key().to_string(), stats(v)))
                 .collect(),
             motion,
             posture_alerts: 0,
@@ -269,16 +252,14 @@ impl SummaryBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::metrics::Metrics;
 
     fn sample(frame: u64, lean: Option<f32>, state: PostureState) -> Sample {
         Sample {
             frame,
             t_ms: frame as f64 * 100.0,
             person: lean.is_some(),
-            metrics: lean.map(|v| Metrics {
-                trunk_lean_frontal_deg: Some(v),
-                ..Metrics::default()
-            }),
+            metrics: lean.map(|v| Metrics::default().with(MetricId::TrunkLeanFrontal, v)),
             state,
         }
     }

@@ -6,6 +6,7 @@
 use image::RgbImage;
 use image::codecs::jpeg::JpegEncoder;
 
+use crate::geometry::MetricId;
 use crate::pose::Pose;
 use crate::session::Sample;
 
@@ -55,8 +56,8 @@ impl Default for KeyframePicker {
 /// How bad a frame looks: the frontal lean's magnitude, or the offset's in degrees-like units.
 fn badness(sample: &Sample) -> Option<f32> {
     let m = sample.metrics.as_ref()?;
-    let lean = m.trunk_lean_frontal_deg.map(f32::abs);
-    let offset = m.shoulder_hip_offset.map(|o| o.abs() * 100.0);
+    let lean = m.get(MetricId::TrunkLeanFrontal).map(f32::abs);
+    let offset = m.get(MetricId::ShoulderHipOffset).map(|o| o.abs() * 100.0);
     lean.into_iter().chain(offset).reduce(f32::max)
 }
 
@@ -172,10 +173,7 @@ mod tests {
             frame: (t_ms / 100.0) as u64,
             t_ms,
             person: true,
-            metrics: Some(Metrics {
-                trunk_lean_frontal_deg: Some(lean),
-                ..Metrics::default()
-            }),
+            metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, lean)),
             state: PostureState::Aligned,
         }
     }

@@ -7,4 +7,4 @@ pub mod migrations;
 pub mod store;
 pub mod types;
 
-pub use types::Sample;
+pub use types::{EventKind, Sample};

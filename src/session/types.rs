@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::metrics::Metrics;
+use crate::geometry::motion::MotionEvent;
 use crate::geometry::state::PostureState;
 
 /// One analysed frame.
@@ -18,4 +19,73 @@ pub struct Sample {
     pub metrics: Option<Metrics>,
     /// The posture state shown at this frame (debounced).
     pub state: PostureState,
+}
+
+/// What a recorded event is about. Stored by [`EventKind::as_str`] in the `events` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The shown posture state changed (`{"state": …}`).
+    State,
+    /// A key point moved faster than the sudden-movement threshold.
+    SuddenMovement,
+    /// No meaningful movement for a long time.
+    MoveReminder,
+    /// A walking cadence appeared.
+    WalkingStarted,
+    /// The walking cadence vanished.
+    WalkingStopped,
+    /// The shown state stayed misaligned long enough to alert (`{"message": …}`).
+    PostureAlert,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 6] = [
+        EventKind::State,
+        EventKind::SuddenMovement,
+        EventKind::MoveReminder,
+        EventKind::WalkingStarted,
+        EventKind::WalkingStopped,
+        EventKind::PostureAlert,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::State => "state",
+            EventKind::SuddenMovement => "sudden_movement",
+            EventKind::MoveReminder => "move_reminder",
+            EventKind::WalkingStarted => "walking_started",
+            EventKind::WalkingStopped => "walking_stopped",
+            EventKind::PostureAlert => "posture_alert",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kind a motion rule's event is recorded as.
+    pub fn of_motion(e: &MotionEvent) -> Self {
+        match e {
+            MotionEvent::SuddenMovement { .. } => EventKind::SuddenMovement,
+            MotionEvent::MoveReminder { .. } => EventKind::MoveReminder,
+            MotionEvent::WalkingStarted { .. } => EventKind::WalkingStarted,
+            MotionEvent::WalkingStopped { .. } => EventKind::WalkingStopped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_kinds_parse_back_from_their_names() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+            // The name in JSON is the stored name.
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        assert_eq!(EventKind::parse("alert"), None);
+    }
 }

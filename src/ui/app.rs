@@ -13,10 +13,12 @@ use super::history::SessionBrowser;
 use super::panel::{self, PanelView};
 use super::settings::{self, Settings};
 use super::{AppOptions, overlay};
+use crate::geometry::MetricId;
 use crate::geometry::framing::{self, Framing};
 use crate::pipeline::live::{LiveMessage, LivePipeline, LiveResult};
 use crate::pipeline::offline::AnalysisConfig;
 use crate::pipeline::record::LiveRecording;
+use crate::session::EventKind;
 use crate::session::store::SessionMeta;
 use crate::source::camera::CameraSelector;
 use crate::source::{self, CameraRequest, CameraSource, FrameSource, RealTime};
@@ -364,12 +366,11 @@ impl PlumblineApp {
         self.display_latency = Some(latency);
         self.stats.latency(latency);
         let t = r.frame.timestamp.as_secs_f64();
-        if let Some(m) = &r.metrics {
-            let m = panel::shown_metrics(m, self.settings.baseline.as_ref());
-            if let Some(l) = m.trunk_lean_frontal_deg {
+        if let Some(m) = &r.judged {
+            if let Some(l) = m.get(MetricId::TrunkLeanFrontal) {
                 self.lean.push_back([t, l as f64]);
             }
-            if let Some(o) = m.shoulder_hip_offset {
+            if let Some(o) = m.get(MetricId::ShoulderHipOffset) {
                 self.offset.push_back([t, o as f64 * 100.0]);
             }
         }
@@ -409,16 +410,7 @@ impl PlumblineApp {
     /// Feeds the alert rules; delivers an alert that fires.
     fn alert(&mut self, r: Option<&LiveResult>, events: &[crate::geometry::motion::MotionEvent]) {
         let (t, state, cue) = match r.or(self.latest.as_deref()) {
-            Some(r) => (
-                r.frame.timestamp,
-                r.state.state,
-                r.metrics.as_ref().and_then(|m| {
-                    overlay::cue(
-                        &panel::shown_metrics(m, self.settings.baseline.as_ref()),
-                        &r.state.levels,
-                    )
-                }),
-            ),
+            Some(r) => (r.frame.timestamp, r.state.state, r.cue.map(|c| c.text)),
             None => return,
         };
         if let Some(alert) = self.alerter.update(t, state, cue, events, Instant::now()) {
@@ -427,7 +419,7 @@ impl PlumblineApp {
                 && let Some(rec) = &self.recording
             {
                 rec.live.event(
-                    "posture_alert",
+                    EventKind::PostureAlert,
                     serde_json::json!({ "message": alert.message }),
                 );
             }
@@ -438,9 +430,11 @@ impl PlumblineApp {
     fn calibrated(&mut self, done: Result<crate::geometry::calibration::Baseline, impl ToString>) {
         match done {
             Ok(baseline) => {
-                let lean = baseline.trunk_lean_frontal_deg.map_or(String::new(), |s| {
-                    format!(": lean {:+.1}° ±{:.1}", s.mean, s.std)
-                });
+                let lean = baseline
+                    .stat(MetricId::TrunkLeanFrontal)
+                    .map_or(String::new(), |s| {
+                        format!(": lean {:+.1}° ±{:.1}", s.mean, s.std)
+                    });
                 self.info(format!(
                     "calibrated from {} frames{lean}; metrics now show change from this stance",
                     baseline.frames
@@ -865,15 +859,13 @@ impl PlumblineApp {
         if let Some(r) = &self.latest
             && let Some(pose) = &r.pose
         {
-            let shown = r
-                .metrics
-                .map(|m| panel::shown_metrics(&m, self.settings.baseline.as_ref()));
             overlay::draw(
                 ui.painter(),
                 response.rect,
                 pose,
-                shown.as_ref(),
+                r.metrics.as_ref(),
                 &r.state.levels,
+                self.config.metrics.min_visibility,
             );
         }
     }

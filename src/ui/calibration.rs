@@ -99,13 +99,11 @@ impl CalibrationFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::MetricId;
     use crate::geometry::metrics::Metrics;
 
     fn upright(lean: f32) -> Metrics {
-        Metrics {
-            trunk_lean_frontal_deg: Some(lean),
-            ..Metrics::default()
-        }
+        Metrics::default().with(MetricId::TrunkLeanFrontal, lean)
     }
 
     fn settings() -> CalibrationSettings {
@@ -136,7 +134,7 @@ mod tests {
         let baseline = result
             .expect("the capture ends after its duration")
             .unwrap();
-        let lean = baseline.trunk_lean_frontal_deg.unwrap();
+        let lean = baseline.stat(MetricId::TrunkLeanFrontal).unwrap();
         assert!((lean.mean - 2.1).abs() < 0.05, "{lean:?}");
         assert!(!flow.is_running());
     }

@@ -3,6 +3,7 @@
 
 use eframe::egui::{Color32, Painter, Pos2, Rect, Stroke};
 
+use crate::geometry::metric_id::BodyPart;
 use crate::geometry::metrics::Metrics;
 use crate::geometry::state::{MetricLevels, PostureState};
 use crate::geometry::view::View;
@@ -21,35 +22,32 @@ pub fn state_colour(s: PostureState) -> Color32 {
     }
 }
 
-/// Which metric's level colours a segment: the trunk, the shoulder and hip lines and the head
-/// carry their metric's colour; limbs stay neutral.
-fn segment_level(a: LandmarkId, b: LandmarkId, levels: &MetricLevels) -> Option<PostureState> {
+/// Which part of the body a segment draws, for its colour: the trunk, the shoulder and hip
+/// lines and the head carry the level of their metrics; limbs stay neutral.
+fn segment_part(a: LandmarkId, b: LandmarkId) -> Option<BodyPart> {
     let is = |x: LandmarkId, y: LandmarkId| (a == x && b == y) || (a == y && b == x);
     if is(L::LeftShoulder, L::RightShoulder) {
-        Some(levels.shoulder_tilt)
+        Some(BodyPart::ShoulderLine)
     } else if is(L::LeftHip, L::RightHip) {
-        Some(levels.hip_tilt)
+        Some(BodyPart::HipLine)
     } else if is(L::LeftShoulder, L::LeftHip) || is(L::RightShoulder, L::RightHip) {
-        Some(
-            levels
-                .trunk_lean_frontal
-                .max(levels.trunk_lean_sagittal)
-                .max(levels.shoulder_hip_offset),
-        )
+        Some(BodyPart::Trunk)
     } else if a.index() <= L::MouthRight.index() && b.index() <= L::MouthRight.index() {
-        Some(levels.head_forward)
+        Some(BodyPart::Head)
     } else {
         None
     }
 }
 
-/// Draws `pose` over the video shown in `rect`.
+/// Draws `pose` over the video shown in `rect`: the landmarks seen at `min_visibility` (the
+/// same threshold the metrics use) and the segments between them.
 pub fn draw(
     painter: &Painter,
     rect: Rect,
     pose: &Pose,
     metrics: Option<&Metrics>,
     levels: &MetricLevels,
+    min_visibility: f32,
 ) {
     let at = |id: LandmarkId| {
         let l = pose.landmark(id);
@@ -58,7 +56,7 @@ pub fn draw(
                 rect.left() + l.x * rect.width(),
                 rect.top() + l.y * rect.height(),
             ),
-            l.visibility > 0.5,
+            l.visibility >= min_visibility,
         )
     };
     // The plumb line first, under the skeleton: through the ankle of the near side in a side
@@ -92,8 +90,8 @@ pub fn draw(
         if !(va && vb) {
             continue;
         }
-        let (colour, width) = match segment_level(a, b, levels) {
-            Some(level) => (state_colour(level), 5.0),
+        let (colour, width) = match segment_part(a, b) {
+            Some(part) => (state_colour(levels.of_part(part)), 5.0),
             None => (Color32::from_rgb(80, 200, 255), 3.0),
         };
         painter.line_segment([pa, pb], Stroke::new(width, colour));
@@ -104,38 +102,4 @@ pub fn draw(
             painter.circle_filled(p, 3.5, Color32::WHITE);
         }
     }
-}
-
-/// A short plain-words cue for the worst metric, or `None` when all is well.
-pub fn cue(metrics: &Metrics, levels: &MetricLevels) -> Option<&'static str> {
-    let bad = |s: PostureState| matches!(s, PostureState::Drifting | PostureState::Misaligned);
-    let worst = levels.worst();
-    if !bad(worst) {
-        return None;
-    }
-    let pick = |s: PostureState| s == worst;
-    if pick(levels.trunk_lean_sagittal) {
-        return Some(if metrics.trunk_lean_sagittal_deg.unwrap_or(0.0) > 0.0 {
-            "shoulders back over hips"
-        } else {
-            "lean back less: stack your shoulders over your hips"
-        });
-    }
-    if pick(levels.trunk_lean_frontal) || pick(levels.shoulder_hip_offset) {
-        return Some(if metrics.trunk_lean_frontal_deg.unwrap_or(0.0) > 0.0 {
-            "lean less to the right (as on screen)"
-        } else {
-            "lean less to the left (as on screen)"
-        });
-    }
-    if pick(levels.head_forward) {
-        return Some("bring your head back over your shoulders");
-    }
-    if pick(levels.shoulder_tilt) {
-        return Some("level your shoulders");
-    }
-    if pick(levels.hip_tilt) {
-        return Some("level your hips: weight on both feet");
-    }
-    Some("stand tall over your ankles")
 }

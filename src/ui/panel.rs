@@ -8,11 +8,12 @@ use std::time::Duration;
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Line, Plot, PlotPoints};
 
-use super::overlay::{self, state_colour};
+use super::overlay::state_colour;
 use super::settings::{OffsetUnit, Settings};
+use crate::geometry::MetricId;
+use crate::geometry::bands::Band;
 use crate::geometry::calibration::{Baseline, Stat};
-use crate::geometry::metrics::Metrics;
-use crate::geometry::state::{Band, PostureState};
+use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
 
 /// What the panel shows, borrowed from the app.
@@ -30,11 +31,6 @@ pub struct PanelView<'a> {
     pub source: String,
 }
 
-/// The metrics as the user should read them: change from the baseline when there is one.
-pub fn shown_metrics(m: &Metrics, baseline: Option<&Baseline>) -> Metrics {
-    baseline.map_or(*m, |b| b.relative(m))
-}
-
 struct Row<'a> {
     name: &'a str,
     value: Option<f32>,
@@ -42,7 +38,7 @@ struct Row<'a> {
     unit: &'a str,
     scale: f32,
     level: PostureState,
-    band: Band,
+    band: Option<Band>,
 }
 
 fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
@@ -61,16 +57,50 @@ fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
             .strong()
             .monospace(),
     );
-    ui.label(
-        RichText::new(format!(
+    let band = r.band.map_or(String::new(), |b| {
+        format!(
             "{}/{}{}",
-            r.band.drifting * r.scale,
-            r.band.misaligned * r.scale,
+            b.drifting * r.scale,
+            b.misaligned * r.scale,
             r.unit
-        ))
-        .weak(),
-    );
+        )
+    });
+    ui.label(RichText::new(band).weak());
     ui.end_row();
+}
+
+/// The row of judged metric `id` as the user reads it: as change from the baseline with its
+/// wobble once calibrated, against the band the state machine applied.
+fn row_of<'a>(
+    r: &'a LiveResult,
+    id: MetricId,
+    baseline: Option<&'a Baseline>,
+    offset_unit: OffsetUnit,
+) -> Row<'a> {
+    let judged = r.judged.unwrap_or_default();
+    let level = r.state.levels.get(id);
+    let band = r.bands.band(id);
+    // The offset's band is in torso fractions; in centimetres it is shown for a 50 cm torso.
+    let shown = match (id, offset_unit) {
+        (MetricId::ShoulderHipOffset, OffsetUnit::Centimetres) => MetricId::ShoulderHipOffsetCm,
+        _ => id,
+    };
+    let band = band.map(|b| {
+        let k = if shown == id { 1.0 } else { 50.0 };
+        Band {
+            drifting: b.drifting * k,
+            misaligned: b.misaligned * k,
+        }
+    });
+    Row {
+        name: id.label(),
+        value: judged.get(shown),
+        spread: baseline.and_then(|b| b.stat(shown)),
+        unit: shown.unit().short_suffix(),
+        scale: shown.unit().display_scale(),
+        level,
+        band,
+    }
 }
 
 pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
@@ -90,11 +120,8 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
     if instant != state {
         ui.label(RichText::new(format!("now {}", instant.name())).color(state_colour(instant)));
     }
-    if let Some(r) = v.latest
-        && let Some(m) = &r.metrics
-        && let Some(cue) = overlay::cue(&shown_metrics(m, baseline), &r.state.levels)
-    {
-        ui.label(RichText::new(cue).size(18.0));
+    if let Some(cue) = v.latest.and_then(|r| r.cue) {
+        ui.label(RichText::new(cue.text).size(18.0));
     }
     ui.separator();
     ui.label(
@@ -108,115 +135,20 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
         .weak(),
     );
     if let Some(r) = v.latest {
-        let raw = r.metrics.unwrap_or_default();
-        let m = shown_metrics(&raw, baseline);
-        // The bands the state machine used: widened past the baseline's own noise.
-        let th = &baseline.map_or(v.settings.thresholds, |b| b.widen(&v.settings.thresholds));
-        let lv = &r.state.levels;
-        let b = |f: fn(&Baseline) -> Option<Stat>| baseline.and_then(f);
-        let (offset, offset_spread, offset_unit, offset_scale) = match v.settings.offset_unit {
-            OffsetUnit::PercentTorso => (
-                m.shoulder_hip_offset,
-                b(|b| b.shoulder_hip_offset),
-                "%",
-                100.0,
-            ),
-            OffsetUnit::Centimetres => (
-                m.shoulder_hip_offset_cm,
-                b(|b| b.shoulder_hip_offset_cm),
-                " cm",
-                1.0,
-            ),
-        };
-        // The offset's band is in torso fractions; in centimetres it is shown for a 50 cm torso.
-        let offset_band = match v.settings.offset_unit {
-            OffsetUnit::PercentTorso => th.shoulder_hip_offset,
-            OffsetUnit::Centimetres => Band {
-                drifting: th.shoulder_hip_offset.drifting * 50.0,
-                misaligned: th.shoulder_hip_offset.misaligned * 50.0,
-            },
-        };
         egui::Grid::new("metrics")
             .num_columns(3)
             .striped(true)
             .show(ui, |ui| {
-                let deg = |name, value, spread, level, band| Row {
-                    name,
-                    value,
-                    spread,
-                    unit: "°",
-                    scale: 1.0,
-                    level,
-                    band,
-                };
-                metric_row(
-                    ui,
-                    deg(
-                        "trunk lean, frontal",
-                        m.trunk_lean_frontal_deg,
-                        b(|b| b.trunk_lean_frontal_deg),
-                        lv.trunk_lean_frontal,
-                        th.trunk_lean_frontal_deg,
-                    ),
-                );
-                metric_row(
-                    ui,
-                    deg(
-                        "trunk lean, sagittal",
-                        m.trunk_lean_sagittal_deg,
-                        b(|b| b.trunk_lean_sagittal_deg),
-                        lv.trunk_lean_sagittal,
-                        th.trunk_lean_sagittal_deg,
-                    ),
-                );
-                metric_row(
-                    ui,
-                    Row {
-                        name: "shoulders over hips",
-                        value: offset,
-                        spread: offset_spread,
-                        unit: offset_unit,
-                        scale: offset_scale,
-                        level: lv.shoulder_hip_offset,
-                        band: offset_band,
-                    },
-                );
-                metric_row(
-                    ui,
-                    deg(
-                        "shoulder tilt",
-                        m.shoulder_tilt_deg,
-                        b(|b| b.shoulder_tilt_deg),
-                        lv.shoulder_tilt,
-                        th.shoulder_tilt_deg,
-                    ),
-                );
-                metric_row(
-                    ui,
-                    deg(
-                        "hip tilt",
-                        m.hip_tilt_deg,
-                        b(|b| b.hip_tilt_deg),
-                        lv.hip_tilt,
-                        th.hip_tilt_deg,
-                    ),
-                );
-                metric_row(
-                    ui,
-                    deg(
-                        "head forward",
-                        m.head_forward_deg,
-                        b(|b| b.head_forward_deg),
-                        lv.head_forward,
-                        th.head_forward_deg,
-                    ),
-                );
+                for id in MetricId::judged() {
+                    metric_row(ui, row_of(r, id, baseline, v.settings.offset_unit));
+                }
             });
         ui.label(
             RichText::new(format!(
                 "view: {}",
-                m.view
-                    .map_or("—".to_string(), |v| format!("{v:?}").to_lowercase())
+                r.metrics
+                    .and_then(|m| m.view)
+                    .map_or("—", |view| view.as_str())
             ))
             .weak(),
         );

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use eframe::egui::{self, RichText};
 use serde::{Deserialize, Serialize};
 
+use crate::geometry::MetricId;
+use crate::geometry::bands::{Band, Thresholds};
 use crate::geometry::calibration::Baseline;
-use crate::geometry::state::{Band, Thresholds};
 use crate::pose::ModelKind;
 
 /// The settings file inside the data directory.
@@ -286,31 +287,22 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed 
             ui.label("drifting");
             ui.label("misaligned");
             ui.end_row();
-            any |= band_row(
-                ui,
-                "trunk lean, frontal",
-                &mut th.trunk_lean_frontal_deg,
-                "°",
-                1.0,
-            );
-            any |= band_row(
-                ui,
-                "trunk lean, sagittal",
-                &mut th.trunk_lean_sagittal_deg,
-                "°",
-                1.0,
-            );
-            any |= band_row(
-                ui,
-                "shoulders over hips",
-                &mut th.shoulder_hip_offset,
-                "%",
-                100.0,
-            );
-            any |= band_row(ui, "shoulder tilt", &mut th.shoulder_tilt_deg, "°", 1.0);
-            any |= band_row(ui, "hip tilt", &mut th.hip_tilt_deg, "°", 1.0);
-            any |= band_row(ui, "head forward", &mut th.head_forward_deg, "°", 1.0);
-            any |= band_row(ui, "plumb line (side)", &mut th.plumb_deviation, "%", 100.0);
+            for id in MetricId::judged() {
+                let Some(mut band) = th.band(id) else {
+                    continue;
+                };
+                let unit = id.unit();
+                if band_row(
+                    ui,
+                    id.label(),
+                    &mut band,
+                    unit.short_suffix(),
+                    unit.display_scale(),
+                ) {
+                    th.set_band(id, band);
+                    any = true;
+                }
+            }
         });
     ui.horizontal(|ui| {
         ui.label("state must hold for");
@@ -392,7 +384,13 @@ mod tests {
             offset_unit: OffsetUnit::Centimetres,
             ..Settings::default()
         };
-        s.thresholds.trunk_lean_frontal_deg.misaligned = 14.0;
+        s.thresholds.set_band(
+            MetricId::TrunkLeanFrontal,
+            Band {
+                drifting: 5.0,
+                misaligned: 14.0,
+            },
+        );
         s.camera.index = 2;
         s.save(dir.path()).unwrap();
         let (back, err) = Settings::load(dir.path());

@@ -3,15 +3,16 @@
 
 use std::path::Path;
 
+use plumbline::geometry::MetricId;
 use plumbline::geometry::calibration::{Baseline, Stat};
 use plumbline::geometry::metrics::Metrics;
 use plumbline::geometry::state::PostureState;
 use plumbline::pose::{Landmark, NUM_LANDMARKS, Pose, Vec3};
-use plumbline::session::Sample;
 use plumbline::session::migrations;
 use plumbline::session::store::{
     DB_FILE, SessionMeta, SessionStatus, Store, StoreError, decode_landmarks, encode_landmarks,
 };
+use plumbline::session::{EventKind, Sample};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -39,10 +40,10 @@ fn sample(frame: u64, person: bool, state: PostureState) -> Sample {
         frame,
         t_ms: frame as f64 * 33.3,
         person,
-        metrics: person.then(|| Metrics {
-            trunk_lean_frontal_deg: Some(1.5 + frame as f32),
-            shoulder_tilt_deg: Some(-2.25),
-            ..Metrics::default()
+        metrics: person.then(|| {
+            Metrics::default()
+                .with(MetricId::TrunkLeanFrontal, 1.5 + frame as f32)
+                .with(MetricId::ShoulderTilt, -2.25)
         }),
         state,
     }
@@ -52,15 +53,17 @@ fn meta() -> SessionMeta {
     SessionMeta {
         source: "camera 0".into(),
         model: "full".into(),
-        calibration: Some(Baseline {
-            frames: 30,
-            duration_s: 1.0,
-            trunk_lean_frontal_deg: Some(Stat {
-                mean: 1.0,
-                std: 0.5,
-                samples: 30,
-            }),
-            ..Baseline::default()
+        calibration: Some({
+            let mut b = Baseline::new(30, 1.0);
+            b.set_stat(
+                MetricId::TrunkLeanFrontal,
+                Some(Stat {
+                    mean: 1.0,
+                    std: 0.5,
+                    samples: 30,
+                }),
+            );
+            b
         }),
         notes: "desk".into(),
     }
@@ -107,8 +110,12 @@ fn a_session_round_trips() {
         rec.push(&s, person.then_some(&p)).unwrap();
         pushed.push((s, person.then_some(p)));
     }
-    rec.event(40.0, "alert", json!({"metric": "trunk_lean", "deg": 12.5}))
-        .unwrap();
+    rec.event(
+        40.0,
+        EventKind::PostureAlert,
+        json!({"message": "Misaligned for 12 s"}),
+    )
+    .unwrap();
     rec.keyframe(66.6, "worst", vec![0xFF, 0xD8, 1, 2, 3], Some(&pose(0.2)))
         .unwrap();
     rec.keyframe(10.0, "typical", vec![0xFF, 0xD8], None)
@@ -139,8 +146,8 @@ fn a_session_round_trips() {
 
     let events = store.events(id).unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "alert");
-    assert_eq!(events[0].detail["deg"], 12.5);
+    assert_eq!(events[0].kind, EventKind::PostureAlert);
+    assert_eq!(events[0].detail["message"], "Misaligned for 12 s");
 
     let keyframes = store.keyframes(id).unwrap();
     assert_eq!(keyframes.len(), 2);
@@ -356,7 +363,8 @@ fn a_version_1_database_is_migrated_with_its_data() {
                  VALUES (7, 0, 0.0, 0, 'unknown', NULL, NULL),
                         (7, 1, 500.0, 1, 'aligned', '{\"shoulder_tilt_deg\": 1.5}', NULL);
              INSERT INTO events (session_id, t_ms, kind, detail)
-                 VALUES (7, 250.0, 'alert', '{\"n\": 1}');",
+                 VALUES (7, 250.0, 'posture_alert', '{\"n\": 1}'),
+                        (7, 260.0, 'from_a_newer_plumbline', '{}');",
         )
         .unwrap();
     }
@@ -370,8 +378,15 @@ fn a_version_1_database_is_migrated_with_its_data() {
     let samples = store.samples(7).unwrap();
     assert_eq!(samples.len(), 2);
     assert_eq!(samples[1].0.state, PostureState::Aligned);
-    assert_eq!(samples[1].0.metrics.unwrap().shoulder_tilt_deg, Some(1.5));
-    assert_eq!(store.events(7).unwrap()[0].detail, json!({"n": 1}));
+    assert_eq!(
+        samples[1].0.metrics.unwrap().get(MetricId::ShoulderTilt),
+        Some(1.5)
+    );
+    // An event kind this version does not know is left out, not an error.
+    let events = store.events(7).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, EventKind::PostureAlert);
+    assert_eq!(events[0].detail, json!({"n": 1}));
     // Version 2's index exists.
     let indexes: i64 = Connection::open(&path)
         .unwrap()
@@ -409,7 +424,8 @@ fn delete_cascades_to_samples_events_and_keyframes() {
         let mut rec = store.start_session(meta()).unwrap();
         rec.push(&sample(0, true, PostureState::Aligned), Some(&pose(0.0)))
             .unwrap();
-        rec.event(0.0, "start", json!({})).unwrap();
+        rec.event(0.0, EventKind::State, json!({"state": "unknown"}))
+            .unwrap();
         rec.keyframe(0.0, "typical", vec![1, 2], None).unwrap();
         ids.push(rec.finish().unwrap());
     }

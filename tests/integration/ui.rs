@@ -128,7 +128,9 @@ fn calibrate_record_and_mute_from_the_window() {
     let baseline = saved.baseline.expect("the baseline is saved");
     assert!(baseline.frames >= 15, "{baseline:?}");
     // The photographer leans ~28° in absolute terms; from his own baseline he is aligned.
-    let lean = baseline.trunk_lean_frontal_deg.unwrap();
+    let lean = baseline
+        .stat(plumbline::geometry::MetricId::TrunkLeanFrontal)
+        .unwrap();
     assert!(lean.mean.abs() > 15.0, "{lean:?}");
     // His frontal lean now reads as change from that stance: near zero, not ~30°. (Not every
     // metric: his hidden hips make the tilts wander by more than their calibration wobble as
@@ -210,7 +212,7 @@ fn a_long_slouch_raises_a_banner_that_mute_silences() {
         .events(id)
         .unwrap()
         .into_iter()
-        .filter(|e| e.kind == "posture_alert")
+        .filter(|e| e.kind == plumbline::session::EventKind::PostureAlert)
         .collect();
     // One alert, unless the stretch broke and started again while the test ran.
     assert!(!alerts.is_empty());

@@ -5,6 +5,17 @@ fn metrics(b: &Body) -> Metrics {
     compute(&b.pose(), b.size, &MetricsConfig::default())
 }
 
+/// Ear, shoulder, hip and knee from the plumb line.
+fn plumb(m: &Metrics) -> [Option<f32>; 4] {
+    [
+        MetricId::PlumbEar,
+        MetricId::PlumbShoulder,
+        MetricId::PlumbHip,
+        MetricId::PlumbKnee,
+    ]
+    .map(|id| m.get(id))
+}
+
 fn close(got: Option<f32>, want: f32, tol: f32) -> bool {
     got.is_some_and(|g| (g - want).abs() <= tol)
 }
@@ -111,44 +122,45 @@ fn known_skeletons_give_exact_metrics() {
         let m = metrics(&c.body);
         assert_eq!(m.view, Some(View::Frontal), "{}", c.what);
         assert!(
-            close(m.trunk_lean_frontal_deg, c.lean_frontal_deg, 0.1),
+            close(m.get(MetricId::TrunkLeanFrontal), c.lean_frontal_deg, 0.1),
             "{}: frontal lean {:?}",
             c.what,
-            m.trunk_lean_frontal_deg
+            m.get(MetricId::TrunkLeanFrontal)
         );
         assert!(
-            close(m.shoulder_hip_offset, c.offset, 0.001),
+            close(m.get(MetricId::ShoulderHipOffset), c.offset, 0.001),
             "{}: offset {:?}",
             c.what,
-            m.shoulder_hip_offset
+            m.get(MetricId::ShoulderHipOffset)
         );
         assert!(
-            close(m.shoulder_tilt_deg, c.shoulder_tilt_deg, 0.1),
+            close(m.get(MetricId::ShoulderTilt), c.shoulder_tilt_deg, 0.1),
             "{}: shoulder tilt {:?}",
             c.what,
-            m.shoulder_tilt_deg
+            m.get(MetricId::ShoulderTilt)
         );
         assert!(
-            close(m.hip_tilt_deg, c.hip_tilt_deg, 0.1),
+            close(m.get(MetricId::HipTilt), c.hip_tilt_deg, 0.1),
             "{}: hip tilt {:?}",
             c.what,
-            m.hip_tilt_deg
+            m.get(MetricId::HipTilt)
         );
         assert!(
-            close(m.trunk_lean_sagittal_deg, c.lean_sagittal_deg, 0.1),
+            close(m.get(MetricId::TrunkLeanSagittal), c.lean_sagittal_deg, 0.1),
             "{}: sagittal {:?}",
             c.what,
-            m.trunk_lean_sagittal_deg
+            m.get(MetricId::TrunkLeanSagittal)
         );
         assert!(
-            close(m.head_forward_deg, c.head_forward_deg, 0.1),
+            close(m.get(MetricId::HeadForward), c.head_forward_deg, 0.1),
             "{}: head {:?} vs {}",
             c.what,
-            m.head_forward_deg,
+            m.get(MetricId::HeadForward),
             c.head_forward_deg
         );
         assert_eq!(
-            m.plumb_deviation, None,
+            plumb(&m),
+            [None; 4],
             "{}: no plumb line in a frontal view",
             c.what
         );
@@ -161,7 +173,11 @@ fn world_offset_is_in_centimetres_toward_image_right() {
     let right = Vec3::new(0.04, 0.0, 0.0);
     b.shift_world(L::LeftShoulder, right)
         .shift_world(L::RightShoulder, right);
-    assert!(close(metrics(&b).shoulder_hip_offset_cm, 4.0, 0.001));
+    assert!(close(
+        metrics(&b).get(MetricId::ShoulderHipOffsetCm),
+        4.0,
+        0.001
+    ));
 }
 
 #[test]
@@ -179,22 +195,22 @@ fn rotating_the_picture_turns_the_frontal_lean_and_keeps_tilt_differences() {
         b.rotate_ccw(deg, cx, cy);
         let m = metrics(&b);
         // Turning the picture counter-clockwise carries the shoulders to the left of the hips.
-        let want = m0.trunk_lean_frontal_deg.unwrap() - deg;
+        let want = m0.get(MetricId::TrunkLeanFrontal).unwrap() - deg;
         assert!(
-            close(m.trunk_lean_frontal_deg, want, 0.1),
+            close(m.get(MetricId::TrunkLeanFrontal), want, 0.1),
             "{deg}°: {:?} vs {want}",
-            m.trunk_lean_frontal_deg
+            m.get(MetricId::TrunkLeanFrontal)
         );
         // Both lines turn by the same angle: their difference is unchanged.
-        let diff0 = m0.shoulder_tilt_deg.unwrap() - m0.hip_tilt_deg.unwrap();
-        let diff = m.shoulder_tilt_deg.unwrap() - m.hip_tilt_deg.unwrap();
+        let diff0 = m0.get(MetricId::ShoulderTilt).unwrap() - m0.get(MetricId::HipTilt).unwrap();
+        let diff = m.get(MetricId::ShoulderTilt).unwrap() - m.get(MetricId::HipTilt).unwrap();
         assert!(
             (diff - diff0).abs() < 0.1,
             "{deg}°: tilt difference {diff} vs {diff0}"
         );
         assert!(close(
-            m.shoulder_tilt_deg,
-            m0.shoulder_tilt_deg.unwrap() + deg,
+            m.get(MetricId::ShoulderTilt),
+            m0.get(MetricId::ShoulderTilt).unwrap() + deg,
             0.1
         ));
     }
@@ -213,18 +229,30 @@ fn mirroring_flips_signs_and_scaling_changes_nothing() {
     let m = metrics(&mirrored);
     for (a, b, what) in [
         (
-            m0.trunk_lean_frontal_deg,
-            m.trunk_lean_frontal_deg,
+            m0.get(MetricId::TrunkLeanFrontal),
+            m.get(MetricId::TrunkLeanFrontal),
             "frontal lean",
         ),
-        (m0.shoulder_hip_offset, m.shoulder_hip_offset, "offset"),
         (
-            m0.shoulder_hip_offset_cm,
-            m.shoulder_hip_offset_cm,
+            m0.get(MetricId::ShoulderHipOffset),
+            m.get(MetricId::ShoulderHipOffset),
+            "offset",
+        ),
+        (
+            m0.get(MetricId::ShoulderHipOffsetCm),
+            m.get(MetricId::ShoulderHipOffsetCm),
             "offset cm",
         ),
-        (m0.shoulder_tilt_deg, m.shoulder_tilt_deg, "shoulder tilt"),
-        (m0.hip_tilt_deg, m.hip_tilt_deg, "hip tilt"),
+        (
+            m0.get(MetricId::ShoulderTilt),
+            m.get(MetricId::ShoulderTilt),
+            "shoulder tilt",
+        ),
+        (
+            m0.get(MetricId::HipTilt),
+            m.get(MetricId::HipTilt),
+            "hip tilt",
+        ),
     ] {
         assert!(
             close(b, -a.unwrap(), 1e-3),
@@ -233,8 +261,8 @@ fn mirroring_flips_signs_and_scaling_changes_nothing() {
     }
     // Leaning forward is forward on either side of a mirror.
     assert!(close(
-        m.trunk_lean_sagittal_deg,
-        m0.trunk_lean_sagittal_deg.unwrap(),
+        m.get(MetricId::TrunkLeanSagittal),
+        m0.get(MetricId::TrunkLeanSagittal).unwrap(),
         1e-3
     ));
 
@@ -243,18 +271,18 @@ fn mirroring_flips_signs_and_scaling_changes_nothing() {
         scaled.scale(k);
         let m = metrics(&scaled);
         assert!(close(
-            m.trunk_lean_frontal_deg,
-            m0.trunk_lean_frontal_deg.unwrap(),
+            m.get(MetricId::TrunkLeanFrontal),
+            m0.get(MetricId::TrunkLeanFrontal).unwrap(),
             1e-3
         ));
         assert!(close(
-            m.shoulder_hip_offset,
-            m0.shoulder_hip_offset.unwrap(),
+            m.get(MetricId::ShoulderHipOffset),
+            m0.get(MetricId::ShoulderHipOffset).unwrap(),
             1e-4
         ));
         assert!(close(
-            m.shoulder_tilt_deg,
-            m0.shoulder_tilt_deg.unwrap(),
+            m.get(MetricId::ShoulderTilt),
+            m0.get(MetricId::ShoulderTilt).unwrap(),
             1e-3
         ));
     }
@@ -266,20 +294,21 @@ fn unseen_landmarks_give_none_not_numbers() {
     b.visibility[L::LeftHip.index()] = 0.3;
     let m = metrics(&b);
     assert_eq!(
-        m.trunk_lean_frontal_deg, None,
+        m.get(MetricId::TrunkLeanFrontal),
+        None,
         "a hip missing in a frontal view"
     );
-    assert_eq!(m.shoulder_hip_offset, None);
-    assert_eq!(m.hip_tilt_deg, None);
+    assert_eq!(m.get(MetricId::ShoulderHipOffset), None);
+    assert_eq!(m.get(MetricId::HipTilt), None);
     assert!(
-        m.shoulder_tilt_deg.is_some(),
+        m.get(MetricId::ShoulderTilt).is_some(),
         "the shoulders are still seen"
     );
     // Coincident shoulders have no line.
     let mut c = Body::frontal();
     c.set(L::LeftShoulder, 320.0, 200.0)
         .set(L::RightShoulder, 320.0, 200.0);
-    assert_eq!(metrics(&c).shoulder_tilt_deg, None);
+    assert_eq!(metrics(&c).get(MetricId::ShoulderTilt), None);
     // A stricter visibility threshold hides more.
     let mut d = Body::frontal();
     d.visibility[L::Nose.index()] = 0.7;
@@ -291,7 +320,7 @@ fn unseen_landmarks_give_none_not_numbers() {
             min_visibility: 0.8,
         },
     );
-    assert_eq!(strict.shoulder_tilt_deg, None);
+    assert_eq!(strict.get(MetricId::ShoulderTilt), None);
 }
 
 #[test]
@@ -299,29 +328,32 @@ fn side_view_plumb_line_measures_forward_deviation() {
     let straight = Body::side_facing_right();
     let m = metrics(&straight);
     assert_eq!(m.view, Some(View::Side));
-    assert_eq!(m.shoulder_tilt_deg, None, "no shoulder line in profile");
-    let p = m.plumb_deviation.expect("plumb line in a side view");
-    for d in [p.ear, p.shoulder, p.hip, p.knee] {
-        assert!(close(d, 0.0, 1e-4), "{p:?}");
+    assert_eq!(
+        m.get(MetricId::ShoulderTilt),
+        None,
+        "no shoulder line in profile"
+    );
+    let p = plumb(&m);
+    for d in p {
+        assert!(close(d, 0.0, 1e-4), "plumb line in a side view: {p:?}");
     }
     // Head 18 px forward (toward image right, where the person faces) = 0.1 torso.
     let mut poked = Body::side_facing_right();
     poked.shift(L::RightEar, 18.0, 0.0);
-    let p = metrics(&poked).plumb_deviation.unwrap();
-    assert!(close(p.ear, 0.1, 1e-4), "{p:?}");
+    let p = metrics(&poked);
+    assert!(close(p.get(MetricId::PlumbEar), 0.1, 1e-4), "{p:?}");
     // The same person facing left: forward is now image left, and the sign follows.
     let mut left = Body::side_facing_right();
     left.shift(L::RightEar, 18.0, 0.0).mirror();
-    let p = metrics(&left).plumb_deviation.unwrap();
-    assert!(close(p.ear, 0.1, 1e-4), "mirrored: {p:?}");
+    let p = metrics(&left);
+    assert!(
+        close(p.get(MetricId::PlumbEar), 0.1, 1e-4),
+        "mirrored: {p:?}"
+    );
     // Hips pushed back (behind the ankle) are negative.
     let mut sway = Body::side_facing_right();
     sway.shift(L::RightHip, -9.0, 0.0);
-    assert!(close(
-        metrics(&sway).plumb_deviation.unwrap().hip,
-        -0.05,
-        1e-4
-    ));
+    assert!(close(metrics(&sway).get(MetricId::PlumbHip), -0.05, 1e-4));
 }
 
 #[test]
@@ -340,9 +372,9 @@ fn left_right_swap_does_not_flip_sagittal_signs() {
     }
     let m = metrics(&swapped);
     assert!(close(
-        m.trunk_lean_sagittal_deg,
-        m0.trunk_lean_sagittal_deg.unwrap(),
+        m.get(MetricId::TrunkLeanSagittal),
+        m0.get(MetricId::TrunkLeanSagittal).unwrap(),
         1e-3
     ));
-    assert!(m0.trunk_lean_sagittal_deg.unwrap() > 10.0);
+    assert!(m0.get(MetricId::TrunkLeanSagittal).unwrap() > 10.0);
 }

@@ -1,11 +1,13 @@
 use super::*;
-use crate::geometry::calibration::Stat;
 
 fn lean(v: f32) -> Metrics {
-    Metrics {
-        trunk_lean_frontal_deg: Some(v),
-        ..Metrics::default()
-    }
+    Metrics::default().with(MetricId::TrunkLeanFrontal, v)
+}
+
+fn instant() -> Thresholds {
+    let mut t = Thresholds::default();
+    t.min_dwell_s = 0.0;
+    t
 }
 
 fn at(frame: u64) -> Duration {
@@ -89,12 +91,12 @@ fn levels_use_a_dead_zone() {
 fn oscillation_around_a_threshold_does_not_flicker() {
     // The lean swings 3.5° ↔ 6.5° around the 5° threshold, switching every 0.3 s: each swing
     // crosses the dead zone, yet the shown state may change at most once per dwell (1 s).
-    let mut sm = StateMachine::new(Thresholds::default());
+    let mut sm = StateMachine::new();
     let mut changes = Vec::new();
     for f in 0..300u64 {
         let t = at(f);
         let v = if (f / 9) % 2 == 0 { 3.5 } else { 6.5 };
-        let u = sm.update(t, &lean(v), None);
+        let u = sm.update(t, &lean(v), &Thresholds::default());
         if u.changed {
             changes.push(t);
         }
@@ -106,11 +108,11 @@ fn oscillation_around_a_threshold_does_not_flicker() {
         );
     }
     // Small noise inside the dead zone never changes the state once drifting.
-    let mut sm = StateMachine::new(Thresholds::default());
+    let mut sm = StateMachine::new();
     let mut n = 0;
     for f in 0..300u64 {
         let v = if f % 2 == 0 { 4.3 } else { 5.6 };
-        n += sm.update(at(f), &lean(v), None).changed as u32;
+        n += sm.update(at(f), &lean(v), &Thresholds::default()).changed as u32;
     }
     assert_eq!(n, 1, "one change (unknown → drifting), then steady");
     assert_eq!(sm.state(), PostureState::Drifting);
@@ -118,23 +120,26 @@ fn oscillation_around_a_threshold_does_not_flicker() {
 
 #[test]
 fn a_bad_stretch_must_last_the_dwell_to_show() {
-    let mut sm = StateMachine::new(Thresholds::default());
+    let mut sm = StateMachine::new();
     for f in 0..60 {
-        sm.update(at(f), &lean(1.0), None);
+        sm.update(at(f), &lean(1.0), &Thresholds::default());
     }
     assert_eq!(sm.state(), PostureState::Aligned);
     // Half a second of strong lean: not long enough.
     for f in 60..75 {
-        sm.update(at(f), &lean(15.0), None);
+        sm.update(at(f), &lean(15.0), &Thresholds::default());
     }
     assert_eq!(sm.state(), PostureState::Aligned);
     for f in 75..90 {
-        sm.update(at(f), &lean(1.0), None);
+        sm.update(at(f), &lean(1.0), &Thresholds::default());
     }
     // A sustained lean shows after a second.
     let mut shown_at = None;
     for f in 90..150 {
-        if sm.update(at(f), &lean(15.0), None).changed {
+        if sm
+            .update(at(f), &lean(15.0), &Thresholds::default())
+            .changed
+        {
             shown_at = Some(f);
         }
     }
@@ -145,53 +150,46 @@ fn a_bad_stretch_must_last_the_dwell_to_show() {
 
 #[test]
 fn worst_metric_decides_and_nothing_measured_is_unknown() {
-    let mut sm = StateMachine::new(Thresholds {
-        min_dwell_s: 0.0,
-        ..Thresholds::default()
-    });
-    let m = Metrics {
-        trunk_lean_frontal_deg: Some(1.0),
-        shoulder_tilt_deg: Some(7.0),
-        ..Metrics::default()
-    };
-    let u = sm.update(at(0), &m, None);
-    assert_eq!(u.levels.trunk_lean_frontal, PostureState::Aligned);
-    assert_eq!(u.levels.shoulder_tilt, PostureState::Misaligned);
+    let mut sm = StateMachine::new();
+    let m = Metrics::default()
+        .with(MetricId::TrunkLeanFrontal, 1.0)
+        .with(MetricId::ShoulderTilt, 7.0);
+    let u = sm.update(at(0), &m, &instant());
+    assert_eq!(
+        u.levels.get(MetricId::TrunkLeanFrontal),
+        PostureState::Aligned
+    );
+    assert_eq!(
+        u.levels.get(MetricId::ShoulderTilt),
+        PostureState::Misaligned
+    );
+    assert_eq!(
+        u.levels.of_part(BodyPart::ShoulderLine),
+        PostureState::Misaligned
+    );
+    assert_eq!(u.levels.of_part(BodyPart::Trunk), PostureState::Aligned);
     assert_eq!(u.state, PostureState::Misaligned);
     assert_eq!(
-        sm.update(at(1), &Metrics::default(), None).state,
+        sm.update(at(1), &Metrics::default(), &instant()).state,
         PostureState::Unknown
     );
-    assert_eq!(sm.update_absent(at(2)).state, PostureState::Unknown);
+    assert_eq!(
+        sm.update_absent(at(2), &instant()).state,
+        PostureState::Unknown
+    );
 }
 
 #[test]
-fn calibration_moves_the_zero_point() {
-    let mut sm = StateMachine::new(Thresholds {
-        min_dwell_s: 0.0,
-        ..Thresholds::default()
-    });
-    let baseline = Baseline {
-        trunk_lean_frontal_deg: Some(Stat {
-            mean: 7.0,
-            std: 0.5,
-            samples: 90,
-        }),
-        ..Baseline::default()
-    };
-    // 7° is this person's neutral: aligned relative to their baseline, drifting absolutely.
-    assert_eq!(
-        sm.update(at(0), &lean(7.0), Some(&baseline)).state,
-        PostureState::Aligned
-    );
-    let mut raw = StateMachine::new(Thresholds {
-        min_dwell_s: 0.0,
-        ..Thresholds::default()
-    });
-    assert_eq!(
-        raw.update(at(0), &lean(7.0), None).state,
-        PostureState::Drifting
-    );
+fn unjudged_metrics_never_change_the_state() {
+    let mut sm = StateMachine::new();
+    // 40 cm of offset in 3-D and a knee far off the plumb line: reported, not judged.
+    let m = Metrics::default()
+        .with(MetricId::TrunkLeanFrontal, 1.0)
+        .with(MetricId::ShoulderHipOffsetCm, 40.0)
+        .with(MetricId::PlumbKnee, 0.9);
+    let u = sm.update(at(0), &m, &instant());
+    assert_eq!(u.state, PostureState::Aligned);
+    assert_eq!(u.levels.get(MetricId::PlumbKnee), PostureState::Unknown);
 }
 
 #[test]
