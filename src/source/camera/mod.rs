@@ -1,5 +1,5 @@
-//! A webcam as a frame source, through `nokhwa` (Video4Linux on Linux, AVFoundation, Media
-//! Foundation). Frames are decoded to RGB and timed from the moment the stream opened.
+//! A webcam as a frame source: a capture thread opens a camera through a [`CameraBackend`]
+//! (`nokhwa` by default), decodes its frames to RGB and times them from the stream's start.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,15 +7,17 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use ::nokhwa::Camera;
-use ::nokhwa::pixel_format::{FormatDecoder, RgbFormat};
-use ::nokhwa::utils::{CameraFormat, CameraIndex, RequestedFormat, RequestedFormatType};
+// The types a `CameraDevice` speaks, so that implementing one needs no `nokhwa` import.
+pub use ::nokhwa::Buffer;
+use ::nokhwa::pixel_format::RgbFormat;
+pub use ::nokhwa::utils::{CameraFormat, FrameFormat, Resolution};
 
+mod backend;
 mod nokhwa;
 mod request;
 
-use self::nokhwa::choose_format;
-pub use self::nokhwa::list_cameras;
+pub use self::nokhwa::NokhwaBackend;
+pub use backend::{CameraBackend, CameraDevice};
 use request::resolve;
 pub use request::{CameraInfo, CameraRequest, CameraSelector};
 
@@ -24,29 +26,67 @@ use super::{Frame, FrameSource, SourceError};
 /// What to do when a camera cannot be opened, quoted in errors.
 const OPEN_HINT: &str = "close other programs using it, check that you may open /dev/video* (the `video` group), and list cameras with `plumbline cameras`";
 
-/// Without a frame for this long the camera counts as lost (unplugged, or taken by the
-/// system): V4L may block rather than fail when a USB camera disappears.
-const FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 /// Decoded frames waiting for the consumer: enough to ride out jitter, few enough to stay live.
 const QUEUED_FRAMES: usize = 2;
 
-/// A webcam, streaming. The camera lives on its own capture thread (nokhwa's camera handle
+/// The system's cameras (through `nokhwa`); an empty list when there are none. An error only
+/// when the system could not be asked. [`CameraBackend::cameras`] asks another backend.
+pub fn list_cameras() -> Result<Vec<CameraInfo>, SourceError> {
+    NokhwaBackend.cameras()
+}
+
+/// How patient a [`CameraSource`] is with its camera. The defaults suit a real webcam;
+/// tests shorten them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CameraTiming {
+    /// Without a frame for this long the camera counts as lost (unplugged, or taken by the
+    /// system): V4L may block rather than fail when a USB camera disappears.
+    pub frame_timeout: Duration,
+    /// How long dropping the source waits for the capture thread to stop before letting it
+    /// go: a camera that vanished can leave it blocked in the driver.
+    pub stop_grace: Duration,
+}
+
+impl Default for CameraTiming {
+    /// 5 s without a frame; 1 s to stop.
+    fn default() -> Self {
+        Self {
+            frame_timeout: Duration::from_secs(5),
+            stop_grace: Duration::from_secs(1),
+        }
+    }
+}
+
+/// A webcam, streaming. The camera lives on its own capture thread (a driver's camera handle
 /// may not move between threads), which decodes frames and passes them on.
 #[derive(Debug)]
 pub struct CameraSource {
     name: String,
     format: CameraFormat,
+    timing: CameraTiming,
     frames: Option<Receiver<Result<Frame, SourceError>>>,
     stop: Arc<AtomicBool>,
     worker: Option<JoinHandle<()>>,
     delivered: u64,
+    skipped: u64,
     lost: bool,
 }
 
 impl CameraSource {
-    /// Opens the camera in the offered format nearest `request` and starts streaming.
+    /// Opens the system camera in the offered format nearest `request` and starts streaming.
     pub fn open(request: &CameraRequest) -> Result<Self, SourceError> {
-        let cameras = list_cameras()?;
+        Self::open_with(Arc::new(NokhwaBackend), request, CameraTiming::default())
+    }
+
+    /// Opens the camera `request` names among those `backend` offers, in the format nearest
+    /// `request`, and starts streaming; `timing` says how long to wait for frames and for the
+    /// capture thread to stop.
+    pub fn open_with(
+        backend: Arc<dyn CameraBackend>,
+        request: &CameraRequest,
+        timing: CameraTiming,
+    ) -> Result<Self, SourceError> {
+        let cameras = backend.cameras()?;
         if cameras.is_empty() {
             return Err(SourceError::NoCamera {
                 reason: "the system lists no video devices".to_owned(),
@@ -65,7 +105,10 @@ impl CameraSource {
             std::thread::Builder::new()
                 .name("camera".to_owned())
                 .spawn(move || {
-                    capture(index, &thread_name, &request, &stop, &ready_tx, &frames_tx);
+                    let opened = backend
+                        .open(index, &request)
+                        .map_err(|reason| open_error(&thread_name, reason));
+                    capture(opened, &thread_name, &stop, &ready_tx, &frames_tx);
                 })
                 .map_err(|e| SourceError::CameraOpen {
                     camera: name.clone(),
@@ -81,21 +124,22 @@ impl CameraSource {
             }
             Err(_) => {
                 let _ = worker.join();
-                return Err(SourceError::CameraOpen {
-                    camera: name,
-                    reason: "the capture thread ended while opening it".to_owned(),
-                    hint: OPEN_HINT.to_owned(),
-                });
+                return Err(open_error(
+                    &name,
+                    "the capture thread ended while opening it".to_owned(),
+                ));
             }
         };
         tracing::debug!(camera = %name, %format, "camera streaming");
         Ok(Self {
             name,
             format,
+            timing,
             frames: Some(frames),
             stop,
             worker: Some(worker),
             delivered: 0,
+            skipped: 0,
             lost: false,
         })
     }
@@ -103,6 +147,17 @@ impl CameraSource {
     /// The format the camera streams in.
     pub fn format(&self) -> CameraFormat {
         self.format
+    }
+
+    /// Frames handed out so far.
+    pub fn delivered_frames(&self) -> u64 {
+        self.delivered
+    }
+
+    /// Frames that arrived garbled and were reported as [`SourceError::BadCameraFrame`]: a
+    /// few on a busy USB bus are normal, many mean a bad cable or hub.
+    pub fn skipped_frames(&self) -> u64 {
+        self.skipped
     }
 
     fn lose(&mut self, reason: String) -> SourceError {
@@ -115,47 +170,28 @@ impl CameraSource {
     }
 }
 
-/// The capture thread: opens the camera, reports the format (or the failure) on `ready`,
-/// then streams until `stop`, the receiver goes away, or the camera fails.
+/// Camera `name` could not be opened, for `reason`.
+fn open_error(name: &str, reason: String) -> SourceError {
+    SourceError::CameraOpen {
+        camera: name.to_owned(),
+        reason,
+        hint: OPEN_HINT.to_owned(),
+    }
+}
+
+/// The capture thread, given the device it opened: reports the format (or the failure) on
+/// `ready`, then streams until `stop`, the receiver goes away, or the device fails.
 fn capture(
-    index: u32,
+    opened: Result<Box<dyn CameraDevice>, SourceError>,
     name: &str,
-    request: &CameraRequest,
     stop: &AtomicBool,
     ready: &mpsc::Sender<Result<CameraFormat, SourceError>>,
     frames: &SyncSender<Result<Frame, SourceError>>,
 ) {
-    let open_error = |reason: String| SourceError::CameraOpen {
-        camera: name.to_owned(),
-        reason,
-        hint: OPEN_HINT.to_owned(),
-    };
-    let opened = (|| {
-        let mut camera = Camera::new(
-            CameraIndex::Index(index),
-            RequestedFormat::new::<RgbFormat>(RequestedFormatType::None),
-        )
-        .map_err(|e| open_error(e.to_string()))?;
-        let offered = camera
-            .compatible_camera_formats()
-            .map_err(|e| open_error(format!("could not list its formats: {e}")))?;
-        let format = choose_format(&offered, request).ok_or_else(|| {
-            open_error("it offers no format plumbline can decode (MJPEG, YUYV, NV12, RGB)".into())
-        })?;
-        let exact =
-            RequestedFormat::with_formats(RequestedFormatType::Exact(format), RgbFormat::FORMATS);
-        camera
-            .set_camera_requset(exact)
-            .map_err(|e| open_error(format!("could not set {format}: {e}")))?;
-        camera
-            .open_stream()
-            .map_err(|e| open_error(format!("could not start streaming: {e}")))?;
-        Ok(camera)
-    })();
-    let mut camera = match opened {
-        Ok(camera) => {
-            let _ = ready.send(Ok(camera.camera_format()));
-            camera
+    let mut device = match opened {
+        Ok(device) => {
+            let _ = ready.send(Ok(device.format()));
+            device
         }
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -165,7 +201,7 @@ fn capture(
     let started = Instant::now();
     let mut index = 0;
     while !stop.load(Ordering::Relaxed) {
-        let item = match camera.frame() {
+        let item = match device.frame() {
             Ok(buffer) => {
                 let timestamp = started.elapsed();
                 // A garbled MJPEG frame happens on a busy USB bus; the next is usually fine.
@@ -184,12 +220,12 @@ fn capture(
                 index += 1;
                 decoded
             }
-            Err(e) => {
+            Err(reason) => {
                 // The consumer counts the frames it got; it fills in that number.
                 let _ = frames.send(Err(SourceError::CameraLost {
                     camera: name.to_owned(),
                     frames: 0,
-                    reason: e.to_string(),
+                    reason,
                 }));
                 break;
             }
@@ -198,7 +234,8 @@ fn capture(
             break;
         }
     }
-    let _ = camera.stop_stream();
+    // Dropping the device stops its stream.
+    drop(device);
 }
 
 impl FrameSource for CameraSource {
@@ -206,15 +243,21 @@ impl FrameSource for CameraSource {
         let Some(frames) = self.frames.as_ref().filter(|_| !self.lost) else {
             return Ok(None);
         };
-        match frames.recv_timeout(FRAME_TIMEOUT) {
+        match frames.recv_timeout(self.timing.frame_timeout) {
             Ok(Ok(frame)) => {
                 self.delivered += 1;
                 Ok(Some(frame))
             }
             Ok(Err(SourceError::CameraLost { reason, .. })) => Err(self.lose(reason)),
-            Ok(Err(e)) => Err(e),
+            Ok(Err(e)) => {
+                if e.is_skippable() {
+                    self.skipped += 1;
+                }
+                Err(e)
+            }
             Err(RecvTimeoutError::Timeout) => {
-                Err(self.lose(format!("no frame for {} s", FRAME_TIMEOUT.as_secs())))
+                let waited = self.timing.frame_timeout.as_secs_f64();
+                Err(self.lose(format!("no frame for {waited} s")))
             }
             Err(RecvTimeoutError::Disconnected) => {
                 Err(self.lose("the capture thread stopped".to_owned()))
@@ -241,7 +284,7 @@ impl Drop for CameraSource {
         };
         // A camera that vanished can leave the thread blocked in the driver: wait a little,
         // then let it go rather than hang the app.
-        let deadline = Instant::now() + Duration::from_secs(1);
+        let deadline = Instant::now() + self.timing.stop_grace;
         while !worker.is_finished() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }

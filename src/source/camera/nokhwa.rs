@@ -1,38 +1,91 @@
 //! The system's cameras through `nokhwa` (Video4Linux on Linux, AVFoundation, Media
 //! Foundation): listing them, and choosing the format to stream in.
 
-use nokhwa::pixel_format::FormatDecoder;
-use nokhwa::pixel_format::RgbFormat;
-use nokhwa::utils::{ApiBackend, CameraFormat, FrameFormat};
+use nokhwa::pixel_format::{FormatDecoder, RgbFormat};
+use nokhwa::utils::{
+    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
+};
+use nokhwa::{Buffer, Camera};
 
-use super::{CameraInfo, CameraRequest, SourceError};
+use super::{CameraBackend, CameraDevice, CameraInfo, CameraRequest, SourceError};
 
-/// The cameras the system offers; an empty list when there are none. An error only when the
-/// system could not be asked.
-pub fn list_cameras() -> Result<Vec<CameraInfo>, SourceError> {
-    // A backend bug must not take the app down with it: report it as "no camera".
-    let queried = std::panic::catch_unwind(|| nokhwa::query(ApiBackend::Auto)).map_err(|_| {
-        SourceError::NoCamera {
-            reason: "the camera backend failed while listing devices".to_owned(),
-        }
-    })?;
-    let cameras = queried.map_err(|e| SourceError::NoCamera {
-        reason: format!("could not list cameras: {e}"),
-    })?;
-    let mut list: Vec<CameraInfo> = cameras
-        .iter()
-        .filter_map(|c| {
-            let index = c.index().as_index().ok()?;
-            Some(CameraInfo {
-                index,
-                name: c.human_name(),
-                description: c.description().to_owned(),
+/// The system's cameras, through `nokhwa`: what [`super::CameraSource::open`] and
+/// [`super::list_cameras`] use.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NokhwaBackend;
+
+impl CameraBackend for NokhwaBackend {
+    fn cameras(&self) -> Result<Vec<CameraInfo>, SourceError> {
+        // A backend bug must not take the app down with it: report it as "no camera".
+        let queried =
+            std::panic::catch_unwind(|| nokhwa::query(ApiBackend::Auto)).map_err(|_| {
+                SourceError::NoCamera {
+                    reason: "the camera backend failed while listing devices".to_owned(),
+                }
+            })?;
+        let cameras = queried.map_err(|e| SourceError::NoCamera {
+            reason: format!("could not list cameras: {e}"),
+        })?;
+        let mut list: Vec<CameraInfo> = cameras
+            .iter()
+            .filter_map(|c| {
+                let index = c.index().as_index().ok()?;
+                Some(CameraInfo {
+                    index,
+                    name: c.human_name(),
+                    description: c.description().to_owned(),
+                })
             })
-        })
-        .collect();
-    list.sort_by_key(|c| c.index);
-    Ok(list)
+            .collect();
+        list.sort_by_key(|c| c.index);
+        Ok(list)
+    }
+
+    fn open(&self, index: u32, request: &CameraRequest) -> Result<Box<dyn CameraDevice>, String> {
+        let mut camera = Camera::new(
+            CameraIndex::Index(index),
+            RequestedFormat::new::<RgbFormat>(RequestedFormatType::None),
+        )
+        .map_err(|e| e.to_string())?;
+        let offered = camera
+            .compatible_camera_formats()
+            .map_err(|e| format!("could not list its formats: {e}"))?;
+        let format = choose_format(&offered, request).ok_or_else(|| {
+            "it offers no format plumbline can decode (MJPEG, YUYV, NV12, RGB)".to_owned()
+        })?;
+        let exact =
+            RequestedFormat::with_formats(RequestedFormatType::Exact(format), RgbFormat::FORMATS);
+        camera
+            .set_camera_requset(exact)
+            .map_err(|e| format!("could not set {format}: {e}"))?;
+        camera
+            .open_stream()
+            .map_err(|e| format!("could not start streaming: {e}"))?;
+        Ok(Box::new(NokhwaDevice { camera }))
+    }
 }
+
+/// A streaming `nokhwa` camera.
+struct NokhwaDevice {
+    camera: Camera,
+}
+
+impl CameraDevice for NokhwaDevice {
+    fn format(&self) -> CameraFormat {
+        self.camera.camera_format()
+    }
+
+    fn frame(&mut self) -> Result<Buffer, String> {
+        self.camera.frame().map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for NokhwaDevice {
+    fn drop(&mut self) {
+        let _ = self.camera.stop_stream();
+    }
+}
+
 /// Cheapest first: raw formats need no JPEG decoding.
 fn format_cost(format: FrameFormat) -> u8 {
     match format {
