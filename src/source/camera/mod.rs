@@ -1,6 +1,7 @@
 //! A webcam as a frame source: a capture thread opens a camera through a [`CameraBackend`]
 //! (`nokhwa` by default), decodes its frames to RGB and times them from the stream's start.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 pub use ::nokhwa::Buffer;
 use ::nokhwa::pixel_format::RgbFormat;
 pub use ::nokhwa::utils::{CameraFormat, FrameFormat, Resolution};
+use image::RgbImage;
 
 mod backend;
 mod nokhwa;
@@ -205,17 +207,16 @@ fn capture(
             Ok(buffer) => {
                 let timestamp = started.elapsed();
                 // A garbled MJPEG frame happens on a busy USB bus; the next is usually fine.
-                let decoded = buffer
-                    .decode_image::<RgbFormat>()
+                let decoded = decode(&buffer)
                     .map(|image| Frame {
                         image,
                         timestamp,
                         index,
                     })
-                    .map_err(|e| SourceError::BadCameraFrame {
+                    .map_err(|reason| SourceError::BadCameraFrame {
                         camera: name.to_owned(),
                         index,
-                        reason: e.to_string(),
+                        reason,
                     });
                 index += 1;
                 decoded
@@ -236,6 +237,21 @@ fn capture(
     }
     // Dropping the device stops its stream.
     drop(device);
+}
+
+/// A raw frame in RGB, or why it would not decode. libjpeg, under nokhwa's MJPEG decoder,
+/// reports a corrupt JPEG by unwinding (the `mozjpeg` crate asks its callers to catch it):
+/// caught here, it costs one frame rather than the capture thread.
+fn decode(buffer: &Buffer) -> Result<RgbImage, String> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| buffer.decode_image::<RgbFormat>())) {
+        Ok(decoded) => decoded.map_err(|e| e.to_string()),
+        Err(payload) => Err(payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("the decoder failed")
+            .to_owned()),
+    }
 }
 
 impl FrameSource for CameraSource {
