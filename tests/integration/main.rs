@@ -5,6 +5,7 @@
 
 mod analyze;
 mod app;
+mod camera;
 mod helpers;
 mod history;
 mod landmark_stage;
