@@ -1,0 +1,69 @@
+//! How plumbline writes durations and shares for people, in one place: the alerts, the window,
+//! the session list and the reports all say "2 min 5 s" and "73%" the same way.
+
+use std::time::Duration;
+
+/// A duration in plain words, to the second: "12 s", "2 min", "2 min 5 s", "1 h 20 min".
+pub fn plain_duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, (secs / 60) % 60),
+    }
+}
+
+/// [`plain_duration`] of a number of seconds, rounded (negative and non-finite count as 0).
+pub fn plain_seconds(secs: f64) -> String {
+    let rounded = if secs.is_finite() { secs.max(0.0) } else { 0.0 };
+    plain_duration(rounded.round() as u64)
+}
+
+/// A running time as a clock: "1:05", "1:02:05".
+pub fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// A share as a whole percentage, "73%", or "—" when there is none (a session that spans no
+/// time).
+pub fn percent(fraction: Option<f64>) -> String {
+    fraction
+        .filter(|f| f.is_finite())
+        .map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_plain_words() {
+        assert_eq!(plain_duration(0), "0 s");
+        assert_eq!(plain_duration(59), "59 s");
+        assert_eq!(plain_duration(60), "1 min");
+        assert_eq!(plain_duration(125), "2 min 5 s");
+        assert_eq!(plain_duration(4800), "1 h 20 min");
+        assert_eq!(plain_seconds(59.6), "1 min");
+        assert_eq!(plain_seconds(-3.0), "0 s");
+        assert_eq!(plain_seconds(f64::NAN), "0 s");
+    }
+
+    #[test]
+    fn a_running_time_reads_like_a_clock() {
+        assert_eq!(clock(Duration::from_secs(65)), "1:05");
+        assert_eq!(clock(Duration::from_secs(3725)), "1:02:05");
+    }
+
+    #[test]
+    fn shares_are_whole_percentages() {
+        assert_eq!(percent(Some(0.734)), "73%");
+        assert_eq!(percent(Some(1.0)), "100%");
+        assert_eq!(percent(None), "—");
+        assert_eq!(percent(Some(f64::NAN)), "—");
+    }
+}
