@@ -9,7 +9,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use plumbline::pipeline::offline::{self, AnalysisConfig, Event};
+use plumbline::pipeline::analyzer::AnalysisConfig;
+use plumbline::pipeline::offline::{self, Event};
 use plumbline::pose::{EngineConfig, ModelKind, PoseEstimator};
 
 const FRAMES: u64 = 150;
@@ -71,13 +72,18 @@ fn analyze(c: &mut Criterion) {
         b.iter(|| {
             let source = plumbline::source::open(&clip).expect("clip opens");
             let mut n = 0u64;
-            let ending =
-                offline::analyze(source, &mut engine, &config, &AtomicBool::new(false), |e| {
+            let ending = offline::analyze(
+                source,
+                &mut engine,
+                &config.judge,
+                &AtomicBool::new(false),
+                |e| {
                     if let Event::Sample(..) = e {
                         n += 1;
                     }
-                })
-                .expect("analysis runs");
+                },
+            )
+            .expect("analysis runs");
             assert_eq!(n, FRAMES, "{ending:?}");
         })
     });

@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod pose;
 pub mod report;
 pub mod session;
+pub mod settings;
 pub mod source;
 pub mod ui;
 

@@ -1,9 +1,10 @@
-//! `plumbline analyze`: every frame of a video or image folder, per-frame metrics to CSV,
-//! a summary to JSON, a progress bar meanwhile. Ctrl-C stops cleanly and keeps what was written.
+//! `plumbline analyze`: every frame of a video or image folder, judged as the app judges it
+//! (the same saved settings), per-frame metrics to CSV, a summary to JSON, a session recorded,
+//! a progress bar meanwhile. Ctrl-C stops cleanly and keeps what was written.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -11,28 +12,109 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{AnalyzeArgs, Outcome, engine_config};
-use crate::pipeline::offline::{self, AnalysisConfig, Ending, Event};
-use crate::pose::PoseEstimator;
+use crate::geometry::judge::JudgeConfig;
+use crate::pipeline::offline::{self, Ending, Event};
+use crate::pose::{EngineConfig, PoseEstimator};
 use crate::report::csv as csv_report;
 use crate::report::summary::SummaryBuilder;
-use crate::session::keyframes::KeyframePicker;
-use crate::session::store::{self, Recorder, SessionMeta, Store};
+use crate::session::store::{self, SessionMeta, Store};
+use crate::session::writer::{FrameRecord, SessionWriter};
+use crate::settings::Settings;
 
 /// Rows between flushes of the CSV file: at most this many are lost if the machine dies.
 const FLUSH_EVERY: u64 = 30;
 
+/// Where the summary goes.
+#[derive(Debug, Clone, PartialEq)]
+enum JsonOut {
+    Stdout,
+    File(PathBuf),
+}
+
+/// `plumbline analyze`'s arguments, checked and resolved before anything is opened or written.
+#[derive(Debug, Clone)]
+struct AnalyzeConfig {
+    input: PathBuf,
+    engine: EngineConfig,
+    /// How frames are judged: the saved settings (the app's), with the command line's changes.
+    judge: JudgeConfig,
+    /// Where the settings came from, when they did.
+    settings_note: Option<String>,
+    csv: Option<PathBuf>,
+    json: Option<JsonOut>,
+    /// Where to record the session, and its notes (`None`: not recorded).
+    record: Option<(PathBuf, String)>,
+    quiet: bool,
+}
+
+impl AnalyzeConfig {
+    fn from_args(args: &AnalyzeArgs) -> anyhow::Result<Self> {
+        if let Some(v) = args.min_visibility
+            && !(0.0..=1.0).contains(&v)
+        {
+            anyhow::bail!("--min-visibility must be between 0 and 1, got {v}");
+        }
+        let mut engine = engine_config(&args.engine, true);
+        engine.smoothing = !args.no_smoothing;
+        let data_dir = store::data_dir(args.data_dir.as_deref());
+        // The judgment the app would make: its saved bands, calibration, visibility threshold
+        // and alert timing.
+        let (settings, settings_note) = match &data_dir {
+            Ok(dir) => Settings::peek(dir),
+            Err(_) => (Settings::default(), None),
+        };
+        let mut judge = settings.judge_config();
+        if let Some(v) = args.min_visibility {
+            judge.metrics.min_visibility = v;
+        }
+        if args.no_calibration {
+            judge.baseline = None;
+        }
+        let record = if args.no_record {
+            None
+        } else {
+            Some((data_dir?, args.notes.clone()))
+        };
+        let json = args.json.as_ref().map(|p| {
+            if p == Path::new("-") {
+                JsonOut::Stdout
+            } else {
+                JsonOut::File(p.clone())
+            }
+        });
+        Ok(Self {
+            input: args.input.clone(),
+            engine,
+            judge,
+            settings_note,
+            csv: args.csv.clone(),
+            json,
+            record,
+            quiet: args.quiet,
+        })
+    }
+}
+
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
-    let mut engine = engine_config(&args.engine, true);
-    engine.smoothing = !args.no_smoothing;
-    let mut config = AnalysisConfig::new(engine);
-    config.metrics.min_visibility = args.min_visibility;
-    let source = crate::source::open(&args.input)
-        .with_context(|| format!("cannot analyse {}", args.input.display()))?;
+    let config = AnalyzeConfig::from_args(args)?;
+    if let Some(note) = &config.settings_note {
+        eprintln!("plumbline: {note}");
+    }
+    // Everything that can fail before the analysis fails before an output is touched.
+    let mut estimator =
+        PoseEstimator::new(&config.engine).context("cannot start the pose engine")?;
+    let source = crate::source::open(&config.input)
+        .with_context(|| format!("cannot analyse {}", config.input.display()))?;
     let total = source.len_hint();
     let described = source.describe();
+    let model = config.engine.model.name();
 
-    let mut csv = match &args.csv {
+    let mut csv = match &config.csv {
         Some(path) => Some(open_csv(path)?),
+        None => None,
+    };
+    let mut session = match &config.record {
+        Some((dir, notes)) => Some(start_session(dir, &described, model, &config.judge, notes)?),
         None => None,
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -43,62 +125,42 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     }
 
-    let mut recording = match args.no_record {
-        true => None,
-        false => Some(start_recording(
-            args,
-            &described,
-            config.engine.model.name(),
-        )?),
-    };
-    let mut picker = KeyframePicker::default();
-    let mut last_state = None;
-
-    let bar = progress_bar(total, args.quiet);
+    let bar = progress_bar(total, config.quiet);
     let mut summary = SummaryBuilder::default();
     let mut write_error = None;
-    let mut estimator =
-        PoseEstimator::new(&config.engine).context("cannot start the pose engine")?;
     let ending = offline::analyze(
         source,
         &mut estimator,
-        &config,
+        &config.judge,
         &stop,
         |event| match event {
             Event::Sample(a) => {
-                let (sample, t) = (a.sample, a.timings);
-                summary.push(sample, Some(a.motion));
-                summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
-                if let Some(w) = csv.as_mut()
-                    && write_error.is_none()
-                {
-                    let row = csv_report::row(sample);
-                    let flush = summary.frames() % FLUSH_EVERY == 0;
-                    if let Err(e) = w.write_record(&row).and_then(|_| {
-                        if flush {
-                            w.flush().map_err(Into::into)
-                        } else {
-                            Ok(())
-                        }
-                    }) {
-                        write_error = Some(
-                            anyhow::Error::new(e)
-                                .context(format!("cannot write {}", display(&args.csv))),
-                        );
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                let (sample, t) = (a.sample, a.analysis.timings);
+                let judgment = &a.analysis.judgment;
+                summary.push(sample, Some(&judgment.motion));
+                if let Some(alert) = &judgment.alerts.fired {
+                    summary.alert(alert);
                 }
-                if let Some(rec) = recording.as_mut()
-                    && write_error.is_none()
+                summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
+                if write_error.is_none()
+                    && let Some(w) = csv.as_mut()
+                    && let Err(e) = write_row(w, sample, summary.frames() % FLUSH_EVERY == 0)
                 {
-                    let changed = last_state != Some(sample.state);
-                    last_state = Some(sample.state);
-                    if let Err(e) = rec.record_frame(sample, a.pose, &a.motion.events, changed) {
-                        write_error =
-                            Some(anyhow::Error::new(e).context("cannot record the session"));
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                    picker.consider(sample, &a.frame.image, a.pose);
+                    write_error = Some(e.context(format!("cannot write {}", display(&config.csv))));
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if write_error.is_none()
+                    && let Some(writer) = session.as_mut()
+                    && let Err(e) = writer.write(FrameRecord {
+                        sample,
+                        pose: a.analysis.pose.as_ref(),
+                        image: &a.frame.image,
+                        events: &judgment.motion.events,
+                        alert: judgment.alerts.fired.as_ref(),
+                    })
+                {
+                    write_error = Some(anyhow::Error::new(e).context("cannot record the session"));
+                    stop.store(true, Ordering::Relaxed);
                 }
                 bar.inc(1);
             }
@@ -113,20 +175,14 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     bar.finish_and_clear();
     if let Some(mut w) = csv {
         w.flush()
-            .with_context(|| format!("cannot write {}", display(&args.csv)))?;
+            .with_context(|| format!("cannot write {}", display(&config.csv)))?;
     }
     if let Some(e) = write_error {
         // What was recorded so far stays in the database (the recorder flushes on drop).
         return Err(e);
     }
-    let session = match recording.take() {
-        Some(mut rec) => {
-            for k in picker.finish() {
-                rec.keyframe(k.t_ms, k.kind, k.jpeg, Some(&k.pose))
-                    .context("cannot record the session")?;
-            }
-            Some(rec.finish().context("cannot record the session")?)
-        }
+    let session = match session.take() {
+        Some(writer) => Some(writer.finish().context("cannot record the session")?),
         None => None,
     };
 
@@ -137,11 +193,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         }
         Ending::SourceFailed(e) => Some(format!("the input ended early: {e}")),
     };
-    let model = config.engine.model.name();
-    let s = summary.finish(&described, model, note.clone());
-    match args.json.as_deref() {
-        Some(p) if p == Path::new("-") => println!("{}", serde_json::to_string_pretty(&s)?),
-        Some(p) => {
+    let s = summary.finish(&described, model, note);
+    match &config.json {
+        Some(JsonOut::Stdout) => println!("{}", serde_json::to_string_pretty(&s)?),
+        Some(JsonOut::File(p)) => {
             let mut f = BufWriter::new(
                 File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
             );
@@ -152,13 +207,14 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         }
         None => {}
     }
-    if !args.quiet && args.json.as_deref() != Some(Path::new("-")) {
+    if !config.quiet && config.json != Some(JsonOut::Stdout) {
         eprintln!(
             "plumbline: {} frames, {} with a person, {:.0}% of the time aligned{}",
             s.frames,
             s.frames_with_person,
             s.time_in_state.aligned_fraction * 100.0,
-            args.csv
+            config
+                .csv
                 .as_ref()
                 .map(|p| format!("; per-frame metrics in {}", p.display()))
                 .unwrap_or_default()
@@ -179,7 +235,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-fn display(p: &Option<std::path::PathBuf>) -> String {
+fn display(p: &Option<PathBuf>) -> String {
     p.as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default()
@@ -191,6 +247,18 @@ fn open_csv(path: &Path) -> anyhow::Result<csv::Writer<BufWriter<File>>> {
     w.write_record(csv_report::header())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(w)
+}
+
+fn write_row(
+    w: &mut csv::Writer<BufWriter<File>>,
+    sample: &crate::session::Sample,
+    flush: bool,
+) -> anyhow::Result<()> {
+    w.write_record(csv_report::row(sample))?;
+    if flush {
+        w.flush()?;
+    }
+    Ok(())
 }
 
 fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
@@ -212,14 +280,19 @@ fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
     bar
 }
 
-fn start_recording(args: &AnalyzeArgs, source: &str, model: &str) -> anyhow::Result<Recorder> {
-    let dir = store::data_dir(args.data_dir.as_deref())?;
-    let mut db = Store::open(&dir)?;
+fn start_session(
+    dir: &Path,
+    source: &str,
+    model: &str,
+    judge: &JudgeConfig,
+    notes: &str,
+) -> anyhow::Result<SessionWriter> {
+    let mut db = Store::open(dir)?;
     let meta = SessionMeta {
         source: source.to_string(),
         model: model.to_string(),
-        calibration: None,
-        notes: args.notes.clone(),
+        calibration: judge.baseline.clone(),
+        notes: notes.to_string(),
     };
-    Ok(db.start_session(meta)?)
+    Ok(SessionWriter::new(db.start_session(meta)?))
 }

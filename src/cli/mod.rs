@@ -57,7 +57,12 @@ pub struct AppArgs {
     /// Where settings and sessions are kept (default: $PLUMBLINE_DATA_DIR, else the platform's data folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Save a PNG of the window after --frames analysed frames, then close.
+    /// Start recording a session as soon as the analysis starts (for a desktop shortcut that
+    /// begins a practice).
+    #[arg(long)]
+    pub record: bool,
+    /// Save a PNG of the window after --frames analysed frames (or when the video ends), then
+    /// close.
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
     /// Frames to analyse before the screenshot.
@@ -124,9 +129,13 @@ pub struct AnalyzeArgs {
     /// Write the summary here as JSON ('-' for standard output).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Landmarks below this visibility are not used by the metrics (0..1).
-    #[arg(long, default_value_t = 0.5, value_name = "P")]
-    pub min_visibility: f32,
+    /// Landmarks below this visibility are not used by the metrics and rules (0..1; default:
+    /// the one in the saved settings, else 0.5).
+    #[arg(long, value_name = "P")]
+    pub min_visibility: Option<f32>,
+    /// Judge absolute values, ignoring the calibration saved by the app.
+    #[arg(long)]
+    pub no_calibration: bool,
     /// Track the person but do not smooth the landmarks.
     #[arg(long)]
     pub no_smoothing: bool,
@@ -222,6 +231,7 @@ where
             threads: None,
             models_dir: None,
             data_dir: None,
+            record: false,
             screenshot: None,
             frames: 30,
         }),
@@ -312,12 +322,13 @@ fn run_app(args: &AppArgs) -> anyhow::Result<Outcome> {
         models_dir: args.models_dir.clone(),
     };
     let options = crate::ui::AppOptions {
-        config: crate::pipeline::offline::AnalysisConfig::new(engine_config(&engine, true)),
         model: args.model,
         data_dir: args.data_dir.clone(),
         source: args.source.clone(),
+        record: args.record,
         screenshot: args.screenshot.clone(),
         frames: args.frames,
+        ..crate::ui::AppOptions::new(engine_config(&engine, true))
     };
     crate::ui::run(options).map_err(|e| anyhow::anyhow!("cannot open the app window: {e}"))?;
     Ok(Outcome::Success)

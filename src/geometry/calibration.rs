@@ -1,5 +1,8 @@
 //! Personal calibration: a few seconds of the user's own neutral stance become the baseline
-//! that metrics are read against, with its spread as the measurement's uncertainty.
+//! that metrics are read against, with its spread as the measurement's uncertainty. The
+//! countdown-then-capture the user starts is in [`flow`].
+
+pub mod flow;
 
 use std::time::Duration;
 

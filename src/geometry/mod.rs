@@ -2,9 +2,11 @@
 //! Knows only the pose types; no I/O, no clocks (time comes in as timestamps).
 
 pub mod advice;
+pub mod alerts;
 pub mod bands;
 pub mod calibration;
 pub mod framing;
+pub mod judge;
 pub mod metric_id;
 pub mod metrics;
 pub mod motion;

@@ -47,8 +47,6 @@ const MIN_TORSO_PX: f32 = 1.0;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MotionConfig {
-    /// Minimum landmark visibility for a landmark to be used. Default 0.5.
-    pub min_visibility: f32,
     /// A key point moving faster than this (torso lengths per second) is a sudden movement.
     /// Default 3.0. Walking briskly across the camera's view approaches this speed.
     pub sudden_speed_torso_per_s: f32,
@@ -76,7 +74,6 @@ pub struct MotionConfig {
 impl Default for MotionConfig {
     fn default() -> Self {
         Self {
-            min_visibility: 0.5,
             sudden_speed_torso_per_s: 3.0,
             sudden_window_s: 0.1,
             sudden_min_interval_s: 2.0,
@@ -122,6 +119,8 @@ pub struct MotionUpdate {
 #[derive(Debug, Clone)]
 pub struct MotionTracker {
     config: MotionConfig,
+    /// A landmark counts as seen from this visibility on (the metrics' own threshold).
+    min_visibility: f32,
     last_t: Option<Duration>,
     median: MedianOfThree,
     sudden: SuddenDetector,
@@ -133,10 +132,12 @@ pub struct MotionTracker {
 }
 
 impl MotionTracker {
-    /// A tracker that has seen no frames.
-    pub fn new(config: MotionConfig) -> Self {
+    /// A tracker that has seen no frames, using landmarks seen at `min_visibility` (the same
+    /// threshold the metrics use).
+    pub fn new(config: MotionConfig, min_visibility: f32) -> Self {
         Self {
             config,
+            min_visibility,
             last_t: None,
             median: MedianOfThree::default(),
             sudden: SuddenDetector::default(),
@@ -146,6 +147,11 @@ impl MotionTracker {
             walking: false,
             cadence_spm: None,
         }
+    }
+
+    /// Landmarks count as seen from `min_visibility` on, from the next frame.
+    pub fn set_min_visibility(&mut self, min_visibility: f32) {
+        self.min_visibility = min_visibility;
     }
 
     /// The thresholds in use.
@@ -161,7 +167,7 @@ impl MotionTracker {
         }
         self.last_t = Some(t);
         let mut events = Vec::new();
-        let frame = pose.and_then(|p| Features::of(p, t, size, self.config.min_visibility));
+        let frame = pose.and_then(|p| Features::of(p, t, size, self.min_visibility));
         self.update_steps(frame.as_ref());
         let speed = match frame.and_then(|f| self.median.push(f)) {
             Some(filtered) => self.on_person(t, &filtered, &mut events),
@@ -249,8 +255,12 @@ impl MotionTracker {
 }
 
 impl Default for MotionTracker {
+    /// The default rules on landmarks seen at the metrics' default visibility.
     fn default() -> Self {
-        Self::new(MotionConfig::default())
+        Self::new(
+            MotionConfig::default(),
+            super::metrics::MetricsConfig::default().min_visibility,
+        )
     }
 }
 

@@ -5,41 +5,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{FrameAnalyzer, StageTimings};
-use crate::geometry::bands::Thresholds;
-use crate::geometry::calibration::Baseline;
-use crate::geometry::metrics::MetricsConfig;
-use crate::geometry::motion::{MotionConfig, MotionUpdate};
-use crate::pose::{EngineConfig, Pose, PoseError, PoseEstimator};
+use super::analyzer::{FrameAnalysis, FrameAnalyzer};
+use crate::geometry::judge::JudgeConfig;
+use crate::pose::{PoseError, PoseEstimator};
 use crate::session::Sample;
 use crate::source::{Frame, FrameSource, SourceError};
 
 /// Frames decoded ahead of inference. Enough to hide decoding jitter, small enough that
 /// 1080p frames don't pile up in memory (4 × 6 MB).
 const DECODE_AHEAD: usize = 4;
-
-/// Settings for an analysis.
-#[derive(Debug, Clone)]
-pub struct AnalysisConfig {
-    pub engine: EngineConfig,
-    pub metrics: MetricsConfig,
-    pub thresholds: Thresholds,
-    pub motion: MotionConfig,
-    /// The user's neutral stance: states are judged as change from it when set.
-    pub baseline: Option<Baseline>,
-}
-
-impl AnalysisConfig {
-    pub fn new(engine: EngineConfig) -> Self {
-        Self {
-            engine,
-            metrics: MetricsConfig::default(),
-            thresholds: Thresholds::default(),
-            motion: MotionConfig::default(),
-            baseline: None,
-        }
-    }
-}
 
 /// How an analysis ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,24 +40,23 @@ pub enum Event<'a> {
 pub struct Analysed<'a> {
     pub sample: &'a Sample,
     pub frame: &'a Frame,
-    pub pose: Option<&'a Pose>,
-    pub motion: &'a MotionUpdate,
-    pub timings: &'a StageTimings,
+    /// The pose, the whole judgment and the stage timings.
+    pub analysis: &'a FrameAnalysis,
 }
 
 /// Analyses `source` frame by frame with `engine` (loaded once by the caller; its tracking
-/// state is reset), calling `on_event` for each, until the source ends, fails or `stop` is
+/// state is reset), judged as `config` says, calling `on_event` for each, until the source ends, fails or `stop` is
 /// raised. An engine failure (the models) is an error; a source failure is an [`Ending`],
 /// because the frames before it are still good.
 pub fn analyze(
     mut source: Box<dyn FrameSource>,
     engine: &mut PoseEstimator,
-    config: &AnalysisConfig,
+    config: &JudgeConfig,
     stop: &AtomicBool,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Ending, PoseError> {
     engine.reset();
-    let mut analyzer = FrameAnalyzer::new(config);
+    let mut analyzer = FrameAnalyzer::new(config.clone());
     let (tx, rx) = mpsc::sync_channel::<Result<Option<Frame>, SourceError>>(DECODE_AHEAD);
 
     std::thread::scope(|scope| {
@@ -117,19 +90,11 @@ pub fn analyze(
             let wait = waited.elapsed();
             let mut done = analyzer.analyze(engine, &frame)?;
             done.timings.capture = wait;
-            let sample = Sample {
-                frame: frame.index,
-                t_ms: frame.timestamp.as_secs_f64() * 1000.0,
-                person: done.pose.is_some(),
-                metrics: done.metrics,
-                state: done.state.state,
-            };
+            let sample = done.sample(&frame);
             on_event(Event::Sample(Analysed {
                 sample: &sample,
                 frame: &frame,
-                pose: done.pose.as_ref(),
-                motion: &done.motion,
-                timings: &done.timings,
+                analysis: &done,
             }));
         };
         // Dropping the receiver unblocks the decoder thread if it is waiting to send.

@@ -1,6 +1,6 @@
-//! Recording a live session without slowing the live loop: the inference thread hands each
+//! Recording a live session without slowing the live loop: the analysis thread hands each
 //! analysed frame to a recording thread over a channel; that thread owns the session's
-//! [`Recorder`] (batched SQLite commits) and picks the report's keyframes.
+//! [`SessionWriter`] (batched SQLite commits, keyframes).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,11 +8,12 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::geometry::alerts::Alert;
 use crate::geometry::motion::MotionEvent;
 use crate::pose::Pose;
-use crate::session::keyframes::KeyframePicker;
-use crate::session::store::{Recorder, SessionId, SessionMeta, Store, StoreError};
-use crate::session::{EventKind, Sample};
+use crate::session::Sample;
+use crate::session::store::{SessionId, SessionMeta, Store, StoreError};
+use crate::session::writer::{FrameRecord, SessionWriter};
 use crate::source::Frame;
 
 /// One analysed frame on its way to the database. Times are from the start of the recording.
@@ -20,21 +21,15 @@ use crate::source::Frame;
 pub struct RecordItem {
     pub sample: Sample,
     pub pose: Option<Pose>,
-    /// The frame itself, shared with the UI (only kept if it becomes a keyframe).
+    /// The frame itself, shared with the window (only kept if it becomes a keyframe).
     pub frame: Arc<Frame>,
     pub events: Vec<MotionEvent>,
+    /// The alert the policy fired on this frame.
+    pub alert: Option<Alert>,
 }
 
-/// What the recording thread is sent.
-#[derive(Debug)]
-pub enum RecordMsg {
-    Frame(Box<RecordItem>),
-    /// Something that happened (an alert the user saw), recorded at the last frame's time.
-    Event {
-        kind: EventKind,
-        detail: serde_json::Value,
-    },
-}
+/// What the recording thread is sent: every analysed frame, in order.
+pub type RecordMsg = Box<RecordItem>;
 
 /// A session being recorded on its own thread. Dropping the last [`Sender`] (stopping the
 /// recording) lets the thread write the keyframes and close the session.
@@ -66,7 +61,7 @@ impl LiveRecording {
                     .and_then(|mut store| store.start_session(meta))
                     .and_then(|recorder| {
                         let _ = started_tx.send(recorder.session());
-                        record(recorder, rx)
+                        record(SessionWriter::new(recorder), rx)
                     });
                 let _ = done_tx.send(result);
             });
@@ -100,13 +95,6 @@ impl LiveRecording {
     /// Where the pipeline sends frames; `None` once the recording was stopped.
     pub fn sender(&self) -> Option<Sender<RecordMsg>> {
         self.tx.clone()
-    }
-
-    /// Records an event (`posture_alert`, …) at the time of the last recorded frame.
-    pub fn event(&self, kind: EventKind, detail: serde_json::Value) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(RecordMsg::Event { kind, detail });
-        }
     }
 
     /// Stops taking frames: the thread writes what is left and closes the session. Senders
@@ -146,71 +134,16 @@ impl LiveRecording {
     }
 }
 
-/// One session's clock across sources: when the source restarts (the demo loops, the user
-/// opens another file while recording), its times start again from zero; the session's must
-/// not run backwards, so the new run continues one frame after the last.
-#[derive(Debug, Default, Clone, Copy)]
-struct Timeline {
-    shift_ms: f64,
-    shift_frames: u64,
-    last: Option<(f64, u64)>,
-}
-
-impl Timeline {
-    /// The session's time and frame number for a frame at `t_ms`, `frame` of its own run.
-    fn place(&mut self, t_ms: f64, frame: u64) -> (f64, u64) {
-        if let Some((last_t, last_frame)) = self.last
-            && t_ms + self.shift_ms < last_t
-        {
-            self.shift_ms = last_t + 1000.0 / 30.0 - t_ms;
-            self.shift_frames = (last_frame + 1).saturating_sub(frame);
-        }
-        let placed = (t_ms + self.shift_ms, frame + self.shift_frames);
-        self.last = Some(placed);
-        placed
+/// The recording thread: every frame into the session, keyframes at the end.
+fn record(mut writer: SessionWriter, rx: Receiver<RecordMsg>) -> Result<SessionId, StoreError> {
+    for item in rx {
+        writer.write(FrameRecord {
+            sample: &item.sample,
+            pose: item.pose.as_ref(),
+            image: &item.frame.image,
+            events: &item.events,
+            alert: item.alert.as_ref(),
+        })?;
     }
-}
-
-/// The recording thread: every frame into the store, keyframes at the end.
-fn record(mut recorder: Recorder, rx: Receiver<RecordMsg>) -> Result<SessionId, StoreError> {
-    let mut picker = KeyframePicker::default();
-    let mut last_state = None;
-    let mut timeline = Timeline::default();
-    for msg in rx {
-        let mut item = match msg {
-            RecordMsg::Frame(item) => item,
-            RecordMsg::Event { kind, detail } => {
-                let t = timeline.last.map_or(0.0, |(t, _)| t);
-                recorder.event(t, kind, detail)?;
-                continue;
-            }
-        };
-        (item.sample.t_ms, item.sample.frame) = timeline.place(item.sample.t_ms, item.sample.frame);
-        let changed = last_state != Some(item.sample.state);
-        last_state = Some(item.sample.state);
-        recorder.record_frame(&item.sample, item.pose.as_ref(), &item.events, changed)?;
-        picker.consider(&item.sample, &item.frame.image, item.pose.as_ref());
-    }
-    for k in picker.finish() {
-        recorder.keyframe(k.t_ms, k.kind, k.jpeg, Some(&k.pose))?;
-    }
-    recorder.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_restarted_source_continues_the_session_clock() {
-        let mut t = Timeline::default();
-        assert_eq!(t.place(0.0, 0), (0.0, 0));
-        assert_eq!(t.place(33.0, 1), (33.0, 1));
-        assert_eq!(t.place(5000.0, 150), (5000.0, 150));
-        // The demo loops: its clock starts again at zero.
-        let (ms, frame) = t.place(0.0, 0);
-        assert!((ms - 5033.3).abs() < 0.1 && frame == 151, "{ms} {frame}");
-        let (ms, frame) = t.place(33.0, 1);
-        assert!((ms - 5066.3).abs() < 0.1 && frame == 152, "{ms} {frame}");
-    }
+    writer.finish()
 }

@@ -1,6 +1,8 @@
-//! A single-value hand-over between threads where the newest value always wins: a slow
-//! consumer never works through a backlog of stale camera frames. Replaced values are counted.
+//! Handing values from one thread to another in one of two ways: the newest value wins (a slow
+//! consumer never works through a backlog of stale camera frames; replaced values are counted),
+//! or a short queue that makes the producer wait (every frame of a file is analysed).
 
+use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -14,19 +16,31 @@ pub enum Taken<T> {
     Empty,
 }
 
+/// How a [`Slot`] treats a value put while earlier ones wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// The new value replaces the waiting one, which counts as dropped: for live cameras.
+    Newest,
+    /// Up to this many values wait; a producer with a full queue waits for room: for files,
+    /// every frame of which is analysed.
+    Every(usize),
+}
+
 #[derive(Debug)]
 struct State<T> {
-    value: Option<T>,
+    values: VecDeque<T>,
     closed: bool,
     put: u64,
     dropped: u64,
 }
 
-/// Newest-value slot. `put` never blocks; `take` waits for a value.
+/// A hand-over between a producer and a consumer thread.
 #[derive(Debug)]
 pub struct Slot<T> {
+    delivery: Delivery,
     state: Mutex<State<T>>,
     ready: Condvar,
+    room: Condvar,
 }
 
 impl<T> Default for Slot<T> {
@@ -36,15 +50,22 @@ impl<T> Default for Slot<T> {
 }
 
 impl<T> Slot<T> {
+    /// A newest-value slot: `put` never blocks.
     pub fn new() -> Self {
+        Self::with_delivery(Delivery::Newest)
+    }
+
+    pub fn with_delivery(delivery: Delivery) -> Self {
         Self {
+            delivery,
             state: Mutex::new(State {
-                value: None,
+                values: VecDeque::new(),
                 closed: false,
                 put: 0,
                 dropped: 0,
             }),
             ready: Condvar::new(),
+            room: Condvar::new(),
         }
     }
 
@@ -55,46 +76,64 @@ impl<T> Slot<T> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Offers a value, replacing (and counting as dropped) one the consumer has not taken.
-    /// Returns `false` if the slot is closed.
+    /// Offers a value: replacing (and counting as dropped) one the consumer has not taken, or
+    /// waiting for room in the queue. Returns `false` if the slot is (or becomes) closed.
     pub fn put(&self, value: T) -> bool {
         let mut s = self.lock();
+        match self.delivery {
+            Delivery::Newest => {
+                if !s.closed && s.values.pop_front().is_some() {
+                    s.dropped += 1;
+                }
+            }
+            Delivery::Every(capacity) => {
+                s = self
+                    .room
+                    .wait_while(s, |s| !s.closed && s.values.len() >= capacity.max(1))
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+        }
         if s.closed {
             return false;
         }
         s.put += 1;
-        if s.value.replace(value).is_some() {
-            s.dropped += 1;
-        }
+        s.values.push_back(value);
         drop(s);
         self.ready.notify_one();
         true
     }
 
-    /// Takes the newest value, waiting up to `timeout` for one.
+    /// Takes the oldest waiting value (the newest, for a newest-value slot), waiting up to
+    /// `timeout` for one.
     pub fn take(&self, timeout: Duration) -> Taken<T> {
         let s = self.lock();
         let (mut s, _) = self
             .ready
-            .wait_timeout_while(s, timeout, |s| s.value.is_none() && !s.closed)
+            .wait_timeout_while(s, timeout, |s| s.values.is_empty() && !s.closed)
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match s.value.take() {
+        let taken = match s.values.pop_front() {
             Some(v) => Taken::Value(v),
             None if s.closed => Taken::Closed,
             None => Taken::Empty,
-        }
+        };
+        drop(s);
+        self.room.notify_one();
+        taken
     }
 
-    /// Takes the newest value if there is one, without waiting.
+    /// Takes a value if there is one, without waiting.
     pub fn try_take(&self) -> Option<T> {
-        self.lock().value.take()
+        let v = self.lock().values.pop_front();
+        self.room.notify_one();
+        v
     }
 
-    /// No more values will come; a waiting consumer wakes up. A value already in the slot can
-    /// still be taken.
+    /// No more values will come; a waiting consumer and a producer waiting for room wake up.
+    /// Values already waiting can still be taken.
     pub fn close(&self) {
         self.lock().closed = true;
         self.ready.notify_all();
+        self.room.notify_all();
     }
 
     pub fn is_closed(&self) -> bool {
@@ -157,6 +196,49 @@ mod tests {
             "oldest value taken was {max_age:?} old"
         );
         assert_eq!(*seen.last().unwrap(), 399, "the last value is never lost");
+    }
+
+    #[test]
+    fn a_queue_hands_over_every_value_in_order_and_holds_the_producer_back() {
+        let slot = Arc::new(Slot::with_delivery(Delivery::Every(2)));
+        let producer = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || {
+                for i in 0..50u64 {
+                    assert!(slot.put(i));
+                }
+                slot.close();
+            })
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        // The producer is waiting: two values queued, no more.
+        assert_eq!(slot.put_count(), 2);
+        let mut seen = Vec::new();
+        while let Taken::Value(v) = slot.take(Duration::from_secs(5)) {
+            seen.push(v);
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        producer.join().unwrap();
+        assert_eq!(seen, (0..50).collect::<Vec<_>>());
+        assert_eq!(slot.dropped(), 0);
+    }
+
+    #[test]
+    fn closing_a_full_queue_releases_the_producer() {
+        let slot = Arc::new(Slot::with_delivery(Delivery::Every(1)));
+        assert!(slot.put(1));
+        let producer = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || slot.put(2))
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        slot.close();
+        assert!(!producer.join().unwrap(), "refused: the consumer is gone");
+        assert_eq!(
+            slot.try_take(),
+            Some(1),
+            "what was queued can still be taken"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::MetricId;
+use crate::geometry::alerts::{Alert, AlertKind};
 use crate::geometry::motion::{MotionEvent, MotionUpdate};
 use crate::geometry::state::{PostureState, TimeInState};
 use crate::session::Sample;
@@ -80,8 +81,8 @@ pub struct Summary {
     /// Per metric, by its column name.
     pub metrics: BTreeMap<String, MetricStats>,
     pub motion: MotionSummary,
-    /// Alerts the app raised for a long misaligned stretch while recording (0 for a file
-    /// analysed headless, which raises none).
+    /// Alerts for a long misaligned stretch (the app's banner and chime), decided the same way
+    /// by `plumbline analyze` and by the app.
     #[serde(default)]
     pub posture_alerts: u32,
     /// Where the time went, per frame on average.
@@ -117,6 +118,7 @@ pub struct SummaryBuilder {
     last_walking_t_ms: Option<f64>,
     timing_sums: [Duration; 4],
     timed_frames: u32,
+    posture_alerts: u32,
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -190,6 +192,14 @@ impl SummaryBuilder {
         self.timed_frames += 1;
     }
 
+    /// Counts an alert the policy fired (only a long misaligned stretch counts as a posture
+    /// alert; move reminders are counted from the motion rules' events).
+    pub fn alert(&mut self, alert: &Alert) {
+        if alert.kind == AlertKind::Misaligned {
+            self.posture_alerts += 1;
+        }
+    }
+
     /// Counts a frame that could not be decoded.
     pub fn skipped(&mut self) {
         self.skipped += 1;
@@ -231,7 +241,7 @@ impl SummaryBuilder {
                 .map(|(id, v)| (id.key().to_string(), stats(v)))
                 .collect(),
             motion,
-            posture_alerts: 0,
+            posture_alerts: self.posture_alerts,
             timings_ms: self.mean_timings(),
         }
     }

@@ -6,5 +6,6 @@ pub mod keyframes;
 pub mod migrations;
 pub mod store;
 pub mod types;
+pub mod writer;
 
 pub use types::{EventKind, Sample};

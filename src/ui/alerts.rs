@@ -1,306 +1,28 @@
-//! Quiet alerts: when the shown posture has stayed misaligned for a while, or the motion rules
-//! say it is time to move. [`Alerter`] is the pure policy (frames in, an alert out);
-//! [`AlertOutputs`] sounds a chime and shows a desktop notification, off the UI thread.
+//! How an alert reaches the user: a soft chime and a desktop notification, each delivered on a
+//! background thread so the window never waits; and [`AlertGate`], the window's mute, snooze
+//! and dismissed banners. When to alert is decided on the analysis side
+//! ([`crate::geometry::alerts`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use crate::geometry::alerts::{Alert, Banners};
+use crate::settings::AlertSettings;
 
-use super::plain_duration;
-use crate::geometry::motion::MotionEvent;
-use crate::geometry::state::PostureState;
-
-/// How long a move-reminder banner stays up when nobody dismisses it and nobody moves.
-pub const MOVE_BANNER_S: f32 = 60.0;
-
-/// What the user chose to be alerted about, and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AlertSettings {
-    /// Alert when the shown state stays misaligned this long, seconds.
-    pub misaligned_after_s: f32,
-    /// While it stays misaligned, alert again after this long, seconds (0: only once).
-    pub repeat_after_s: f32,
-    /// A short soft chime.
-    pub sound: bool,
-    /// A desktop notification.
-    pub notification: bool,
-    /// Pass on the motion rules' reminders to move after sitting still.
-    pub move_reminders: bool,
-}
-
-impl Default for AlertSettings {
-    fn default() -> Self {
-        Self {
-            misaligned_after_s: 10.0,
-            repeat_after_s: 120.0,
-            sound: true,
-            notification: false,
-            move_reminders: true,
-        }
-    }
-}
-
-impl AlertSettings {
-    /// The settings with every duration finite and non-negative (they may come from a file).
-    fn sanitized(mut self) -> Self {
-        let defaults = Self::default();
-        let clean = |v: f32, default: f32| if v.is_finite() { v.max(0.0) } else { default };
-        self.misaligned_after_s = clean(self.misaligned_after_s, defaults.misaligned_after_s);
-        self.repeat_after_s = clean(self.repeat_after_s, defaults.repeat_after_s);
-        self
-    }
-}
-
-/// What an alert is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlertKind {
-    Misaligned,
-    MoveReminder,
-}
-
-/// One alert, in plain words.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub kind: AlertKind,
-    /// "Misaligned for 12 s: shoulders back over hips".
-    pub message: String,
-}
-
-fn misaligned_message(secs: u64, cue: Option<&str>) -> String {
-    match cue {
-        Some(cue) => format!("Misaligned for {}: {cue}", plain_duration(secs)),
-        None => format!("Misaligned for {}", plain_duration(secs)),
-    }
-}
-
-fn move_message(still_for_s: f32) -> String {
-    let secs = still_for_s.max(0.0).round() as u64;
-    // Whole minutes read better once past a minute.
-    let secs = if secs >= 60 { secs / 60 * 60 } else { secs };
-    format!(
-        "Time to move: you have been still for {}",
-        plain_duration(secs)
-    )
-}
-
-/// A stretch of frames all shown as misaligned.
-#[derive(Debug, Clone)]
-struct Episode {
-    /// Media time of its first frame.
-    since: Duration,
-    /// Media time of the last alert (fired, or swallowed while muted or snoozed).
-    alerted_at: Option<Duration>,
-    /// The banner, once the first alert is due; its text follows the elapsed time.
-    banner: Option<Alert>,
-    /// Whole seconds and cue the banner's text was last written for.
-    banner_secs: u64,
-    banner_cue: Option<String>,
-    /// The user dismissed the banner; the next repeat shows it again.
-    dismissed: bool,
-}
-
-/// A move reminder on show.
-#[derive(Debug, Clone)]
-struct MoveBanner {
-    alert: Alert,
-    /// Media time it fired.
-    at: Duration,
-}
-
-/// Decides when to alert, frame by frame, on media time; wall time only ends a snooze.
-#[derive(Debug, Clone)]
-pub struct Alerter {
-    settings: AlertSettings,
+/// The window's say over alerts: muted or snoozed, nothing sounds and no banner shows; a
+/// dismissed banner stays hidden until the policy fires its next alert. Alerts are still
+/// decided, and recorded, while quiet.
+#[derive(Debug, Clone, Default)]
+pub struct AlertGate {
     muted: bool,
     snoozed_until: Option<Instant>,
-    last_t: Option<Duration>,
-    episode: Option<Episode>,
-    move_banner: Option<MoveBanner>,
-    /// A move reminder that came on the same frame as a misaligned alert, to fire next frame.
-    queued: Option<Alert>,
+    /// Numbers of the alerts whose banners the user dismissed.
+    dismissed: Vec<u64>,
 }
 
-impl Alerter {
-    pub fn new(settings: AlertSettings) -> Self {
-        Self {
-            settings: settings.sanitized(),
-            muted: false,
-            snoozed_until: None,
-            last_t: None,
-            episode: None,
-            move_banner: None,
-            queued: None,
-        }
-    }
-
-    pub fn settings(&self) -> &AlertSettings {
-        &self.settings
-    }
-
-    /// Applies new settings; a running misaligned stretch keeps its start.
-    pub fn set_settings(&mut self, s: AlertSettings) {
-        self.settings = s.sanitized();
-        if !self.settings.move_reminders {
-            self.move_banner = None;
-            self.queued = None;
-        }
-    }
-
-    /// One analysed frame at media time `t` (the frame's timestamp) with the state shown for it,
-    /// the cue shown with it and the motion rules' events; `now` is wall time, for the snooze.
-    /// Returns the alert to sound or notify now, if any. Frames without a person come in as
-    /// [`PostureState::Unknown`] and end a misaligned stretch. Time running backwards (a looped
-    /// or restarted source) starts afresh.
-    pub fn update(
-        &mut self,
-        t: Duration,
-        state: PostureState,
-        cue: Option<&str>,
-        events: &[MotionEvent],
-        now: Instant,
-    ) -> Option<Alert> {
-        if self.snoozed_until.is_some_and(|until| now >= until) {
-            self.snoozed_until = None;
-        }
-        if self.last_t.is_some_and(|last| t < last) {
-            self.episode = None;
-            self.move_banner = None;
-            self.queued = None;
-        }
-        self.last_t = Some(t);
-        let quiet = self.is_quiet();
-
-        let mut fired = self.queued.take();
-        if let Some(alert) = self.update_misaligned(t, state, cue)
-            && let Some(queued) = fired.replace(alert)
-        {
-            self.queued = Some(queued);
-        }
-        if let Some(alert) = self.update_move(t, events) {
-            match fired {
-                None => fired = Some(alert),
-                Some(_) => self.queued = Some(alert),
-            }
-        }
-        if quiet {
-            // Muted or snoozed: an alert that falls due now is swallowed, not saved for later.
-            self.queued = None;
-            return None;
-        }
-        fired
-    }
-
-    fn update_misaligned(
-        &mut self,
-        t: Duration,
-        state: PostureState,
-        cue: Option<&str>,
-    ) -> Option<Alert> {
-        if state != PostureState::Misaligned {
-            self.episode = None;
-            return None;
-        }
-        let ep = self.episode.get_or_insert(Episode {
-            since: t,
-            alerted_at: None,
-            banner: None,
-            banner_secs: 0,
-            banner_cue: None,
-            dismissed: false,
-        });
-        let elapsed = t.saturating_sub(ep.since);
-        let due = match ep.alerted_at {
-            None => elapsed.as_secs_f32() >= self.settings.misaligned_after_s,
-            Some(at) => {
-                let repeat = self.settings.repeat_after_s;
-                repeat > 0.0 && t.saturating_sub(at).as_secs_f32() >= repeat
-            }
-        };
-        if ep.alerted_at.is_none() && !due {
-            return None;
-        }
-        let secs = elapsed.as_secs();
-        if ep.banner.is_none() || ep.banner_secs != secs || ep.banner_cue.as_deref() != cue {
-            ep.banner = Some(Alert {
-                kind: AlertKind::Misaligned,
-                message: misaligned_message(secs, cue),
-            });
-            ep.banner_secs = secs;
-            ep.banner_cue = cue.map(str::to_owned);
-        }
-        if !due {
-            return None;
-        }
-        ep.alerted_at = Some(t);
-        ep.dismissed = false;
-        ep.banner.clone()
-    }
-
-    fn update_move(&mut self, t: Duration, events: &[MotionEvent]) -> Option<Alert> {
-        let moved = events.iter().any(|e| {
-            matches!(
-                e,
-                MotionEvent::SuddenMovement { .. } | MotionEvent::WalkingStarted { .. }
-            )
-        });
-        let expired = self
-            .move_banner
-            .as_ref()
-            .is_some_and(|b| t.saturating_sub(b.at).as_secs_f32() >= MOVE_BANNER_S);
-        if moved || expired {
-            self.move_banner = None;
-        }
-        if !self.settings.move_reminders {
-            return None;
-        }
-        let still_for_s = events.iter().find_map(|e| match e {
-            MotionEvent::MoveReminder { still_for_s, .. } => Some(*still_for_s),
-            _ => None,
-        })?;
-        let alert = Alert {
-            kind: AlertKind::MoveReminder,
-            message: move_message(still_for_s),
-        };
-        self.move_banner = Some(MoveBanner {
-            alert: alert.clone(),
-            at: t,
-        });
-        Some(alert)
-    }
-
-    fn is_quiet(&self) -> bool {
-        self.muted || self.snoozed_until.is_some()
-    }
-
-    /// The alert to show as a banner while its condition lasts: misaligned until the state
-    /// changes (its text follows the time), a move reminder until dismissed, until the person
-    /// moves, or for [`MOVE_BANNER_S`]. Nothing while muted or snoozed.
-    pub fn banner(&self) -> Option<&Alert> {
-        if self.is_quiet() {
-            return None;
-        }
-        let misaligned = self
-            .episode
-            .as_ref()
-            .filter(|ep| !ep.dismissed && ep.alerted_at.is_some())
-            .and_then(|ep| ep.banner.as_ref());
-        misaligned.or(self.move_banner.as_ref().map(|b| &b.alert))
-    }
-
-    /// Hides the banner on show: a misaligned banner until the next repeat, a move reminder for
-    /// good.
-    pub fn dismiss(&mut self) {
-        match self.episode.as_mut() {
-            Some(ep) if !ep.dismissed && ep.alerted_at.is_some() => ep.dismissed = true,
-            _ => self.move_banner = None,
-        }
-    }
-
-    /// Silences alerts until unmuted: nothing fires and no banner shows.
+impl AlertGate {
     pub fn set_muted(&mut self, muted: bool) {
         self.muted = muted;
     }
@@ -314,9 +36,35 @@ impl Alerter {
         self.snoozed_until = now.checked_add(d);
     }
 
-    /// The end of the snooze, while one is on (it ends at the first frame after that time).
-    pub fn snoozed_until(&self) -> Option<Instant> {
-        self.snoozed_until
+    /// The end of the snooze, while one is on at `now`.
+    pub fn snoozed_until(&self, now: Instant) -> Option<Instant> {
+        self.snoozed_until.filter(|until| *until > now)
+    }
+
+    /// Whether an alert fired at wall time `now` should sound and show.
+    pub fn lets_through(&self, now: Instant) -> bool {
+        !self.muted && self.snoozed_until(now).is_none()
+    }
+
+    /// The banner to show at `now`: the misaligned one unless dismissed, else the move
+    /// reminder unless dismissed; nothing while muted or snoozed.
+    pub fn banner<'a>(&self, banners: &'a Banners, now: Instant) -> Option<&'a Alert> {
+        if !self.lets_through(now) {
+            return None;
+        }
+        [&banners.misaligned, &banners.move_reminder]
+            .into_iter()
+            .flatten()
+            .find(|a| !self.dismissed.contains(&a.seq))
+    }
+
+    /// Hides `banner` until the policy fires another alert.
+    pub fn dismiss(&mut self, banner: &Alert) {
+        self.dismissed.push(banner.seq);
+        // Only the newest few matter: banners carry the number of a recent alert.
+        if self.dismissed.len() > 16 {
+            self.dismissed.remove(0);
+        }
     }
 }
 

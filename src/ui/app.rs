@@ -1,51 +1,42 @@
-//! The app's state and its frame-by-frame drawing: a toolbar (source, calibrate, record,
-//! mute), the live view with its overlay and alert banner, and the side panel.
+//! The app's state and its frame-by-frame drawing. The analysis runs on its own threads
+//! ([`LiveAnalysis`]): the window sends it commands, takes its newest result and its events,
+//! and draws them — the live view with its overlay and alert banner, and the side panel. Slow
+//! work (file dialogs, listing cameras, the session store) runs on threads of its own.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eframe::egui::{self, Color32, ColorImage, Key, RichText, TextureHandle, TextureOptions};
+use eframe::egui::{self, Color32, ColorImage, RichText, TextureHandle, TextureOptions};
 
-use super::alerts::{AlertKind, AlertOutputs, Alerter};
-use super::calibration::CalibrationFlow;
+use super::alerts::{AlertGate, AlertOutputs};
+use super::background::Pending;
 use super::history::SessionBrowser;
+use super::options::{AppOptions, demo_clip};
+use super::overlay;
 use super::panel::{self, PanelView};
-use super::settings::{self, Settings};
-use super::{AppOptions, overlay};
+use super::recording::Recordings;
+use super::settings as settings_window;
+use super::stats::UiStats;
+use super::toolbar::{self, Action, Input, ToolbarView};
+use crate::format::clock;
 use crate::geometry::MetricId;
-use crate::geometry::framing::{self, Framing};
-use crate::pipeline::live::{LiveMessage, LivePipeline, LiveResult};
-use crate::pipeline::offline::AnalysisConfig;
-use crate::pipeline::record::LiveRecording;
-use crate::session::EventKind;
+use crate::geometry::calibration::{Baseline, CalibrationError};
+use crate::pipeline::analyzer::AnalysisConfig;
+use crate::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, SourceSpec};
+use crate::pose::EngineConfig;
 use crate::session::store::SessionMeta;
-use crate::source::camera::CameraSelector;
-use crate::source::{self, CameraRequest, CameraSource, FrameSource, RealTime};
+use crate::settings::Settings;
+use crate::source::camera::{CameraBackend, CameraSource, CameraTiming};
+use crate::source::{self, CameraRequest, FrameSource, RealTime, SourceError};
 
 /// Seconds of history in the live plot.
 const PLOT_WINDOW_S: f64 = 60.0;
 /// How long "Snooze" silences alerts.
 const SNOOZE: Duration = Duration::from_secs(15 * 60);
-
-/// Where frames come from, as the user sees it.
-#[derive(Debug, Clone, PartialEq)]
-enum Input {
-    Camera,
-    File(PathBuf),
-    /// The bundled clip, looped, because there is no camera.
-    Demo,
-}
-
-impl Input {
-    fn describe(&self) -> String {
-        match self {
-            Input::Camera => "camera".to_string(),
-            Input::File(p) => p.display().to_string(),
-            Input::Demo => "bundled demo".to_string(),
-        }
-    }
-}
+/// How long closing the window waits for a recording to be saved.
+const SAVE_ON_EXIT: Duration = Duration::from_secs(10);
 
 /// A message in the window, with how serious it is.
 #[derive(Debug, Clone)]
@@ -54,139 +45,66 @@ struct Notice {
     error: bool,
 }
 
-/// A recording in progress.
-#[derive(Debug)]
-struct Recording {
-    live: LiveRecording,
-    started: Instant,
-}
-
 /// The plumbline window.
 pub struct PlumblineApp {
-    config: AnalysisConfig,
+    engine: EngineConfig,
     settings: Settings,
     data_dir: Option<PathBuf>,
+    cameras: Option<Arc<dyn CameraBackend>>,
     input: Input,
-    pipeline: Option<LivePipeline>,
+    analysis: LiveAnalysis,
+    /// The number of the source opened last (the analysis counts the same way).
+    source: u64,
+    /// A source is open or opening.
+    playing: bool,
+    /// What the source says it is, once open.
+    source_description: Option<String>,
     texture: Option<TextureHandle>,
     latest: Option<Box<LiveResult>>,
-    display_latency: Option<Duration>,
     /// (time s, frontal lean °) and (time s, offset × 100) for the plot.
     lean: VecDeque<[f64; 2]>,
     offset: VecDeque<[f64; 2]>,
     notice: Option<Notice>,
-    analysed: u64,
-    fps: f32,
-    last_result_at: Option<Instant>,
-    calibration: CalibrationFlow,
-    recording: Option<Recording>,
-    /// Recordings stopped but still writing their last rows and keyframes.
-    finishing: Vec<LiveRecording>,
-    alerter: Alerter,
+    /// A calibration was asked for and has not ended.
+    calibrating: bool,
+    recordings: Recordings,
+    gate: AlertGate,
     outputs: AlertOutputs,
     browser: Option<SessionBrowser>,
     browser_open: bool,
     settings_open: bool,
-    cameras: Option<Vec<String>>,
+    camera_names: Option<Vec<String>>,
+    camera_list: Option<Pending<Vec<String>>>,
+    dialog: Option<Pending<Option<PathBuf>>>,
     path_input: String,
     screenshot: Option<(PathBuf, u64)>,
     screenshot_asked: bool,
     stats: UiStats,
-    /// The framing of the latest frames, and since when it has been so.
-    framing: (Framing, Instant),
     /// Settings changed and not yet saved, since when (a drag changes them every frame).
     unsaved_since: Option<Instant>,
-}
-
-/// Framing advice shows once the framing has held this long (no flicker at a border).
-const FRAMING_HOLD: Duration = Duration::from_millis(800);
-
-/// How the window keeps up: repaints, and latency from capture to the screen.
-#[derive(Debug)]
-struct UiStats {
-    started: Instant,
-    painted: u64,
-    last_paint: Option<Instant>,
-    /// Repaints per second, smoothed.
-    paint_fps: f32,
-    /// Capture-to-screen latency of each shown result, in ms (bounded).
-    latencies_ms: Vec<f32>,
-}
-
-impl UiStats {
-    fn new() -> Self {
-        Self {
-            started: Instant::now(),
-            painted: 0,
-            last_paint: None,
-            paint_fps: 0.0,
-            latencies_ms: Vec::new(),
-        }
-    }
-
-    fn painted(&mut self) {
-        let now = Instant::now();
-        if let Some(prev) = self.last_paint {
-            let inst = 1.0 / (now - prev).as_secs_f32().max(1e-3);
-            self.paint_fps = if self.paint_fps == 0.0 {
-                inst
-            } else {
-                0.95 * self.paint_fps + 0.05 * inst
-            };
-        }
-        self.last_paint = Some(now);
-        self.painted += 1;
-    }
-
-    fn latency(&mut self, d: Duration) {
-        if self.latencies_ms.len() < 100_000 {
-            self.latencies_ms.push(d.as_secs_f32() * 1000.0);
-        }
-    }
-
-    /// One line for the log when the window closes.
-    fn summary(&self, analysed: u64) -> String {
-        let secs = self.started.elapsed().as_secs_f32().max(1e-3);
-        let mut l = self.latencies_ms.clone();
-        l.sort_by(f32::total_cmp);
-        let q = |p: f32| {
-            l.get(((l.len() as f32 - 1.0) * p).round() as usize)
-                .copied()
-        };
-        format!(
-            "window: {} repaints in {secs:.1} s ({:.1}/s); {analysed} results shown ({:.1}/s); \
-             capture-to-screen latency median {:.0} ms, p95 {:.0} ms",
-            self.painted,
-            self.painted as f32 / secs,
-            analysed as f32 / secs,
-            q(0.5).unwrap_or(f32::NAN),
-            q(0.95).unwrap_or(f32::NAN),
-        )
-    }
 }
 
 impl std::fmt::Debug for PlumblineApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlumblineApp")
             .field("input", &self.input)
-            .field("analysed", &self.analysed)
-            .finish()
+            .field("source", &self.source)
+            .field("playing", &self.playing)
+            .finish_non_exhaustive()
     }
 }
 
 impl PlumblineApp {
-    pub fn new(_cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let data_dir = crate::session::store::data_dir(options.data_dir.as_deref());
         let (mut settings, notice) = match &data_dir {
             Ok(dir) => {
                 let (s, err) = Settings::load(dir);
-                (
-                    s,
-                    err.map(|e| Notice {
-                        text: e.to_string(),
-                        error: true,
-                    }),
-                )
+                let notice = err.map(|e| Notice {
+                    text: e.to_string(),
+                    error: true,
+                });
+                (s, notice)
             }
             Err(e) => (
                 Settings::default(),
@@ -200,102 +118,118 @@ impl PlumblineApp {
         if let Some(m) = options.model {
             settings.model = m;
         }
-        let mut config = options.config;
-        config.engine.model = settings.model;
-        config.thresholds = settings.thresholds;
-        config.baseline = settings.baseline.clone();
-        let input = match options.source {
-            Some(path) => Input::File(path),
-            None => Input::Camera,
-        };
+        let mut engine = options.engine;
+        engine.model = settings.model;
+        let ctx = cc.egui_ctx.clone();
+        let analysis = LiveAnalysis::start(
+            AnalysisConfig {
+                engine: engine.clone(),
+                judge: settings.judge_config(),
+            },
+            Some(Arc::new(move || ctx.request_repaint())),
+        );
         let data_dir = data_dir.ok();
         let mut app = Self {
-            config,
-            calibration: CalibrationFlow::new(settings.calibration.clone()),
-            alerter: Alerter::new(settings.alerts.clone()),
-            outputs: AlertOutputs::new(),
+            engine,
             browser: data_dir.clone().map(SessionBrowser::new),
             settings,
             data_dir,
-            input,
-            pipeline: None,
+            cameras: options.cameras,
+            input: Input::Camera,
+            analysis,
+            source: 0,
+            playing: false,
+            source_description: None,
             texture: None,
             latest: None,
-            display_latency: None,
             lean: VecDeque::new(),
             offset: VecDeque::new(),
             notice,
-            analysed: 0,
-            fps: 0.0,
-            last_result_at: None,
-            recording: None,
-            finishing: Vec::new(),
+            calibrating: false,
+            recordings: Recordings::default(),
+            gate: AlertGate::default(),
+            outputs: AlertOutputs::new(),
             browser_open: false,
             settings_open: false,
-            cameras: None,
+            camera_names: None,
+            camera_list: None,
+            dialog: None,
             path_input: String::new(),
             screenshot: options.screenshot.map(|p| (p, options.frames.max(1))),
             screenshot_asked: false,
-            stats: UiStats::new(),
-            framing: (Framing::Good, Instant::now()),
+            stats: UiStats::default(),
             unsaved_since: None,
         };
-        app.start();
+        app.open(match options.source {
+            Some(path) => Input::File(path),
+            None => Input::Camera,
+        });
+        if options.record {
+            app.start_recording();
+        }
         app
     }
 
-    /// Opens the input and starts the pipeline; falls back to the demo without a camera.
-    fn start(&mut self) {
-        self.stop_pipeline();
-        let opened: Result<Box<dyn FrameSource>, String> = match &self.input {
+    /// The longest time one repaint has taken since the window opened, or since
+    /// [`reset_longest_frame`](Self::reset_longest_frame).
+    pub fn longest_frame(&self) -> Duration {
+        self.stats.longest_frame()
+    }
+
+    pub fn reset_longest_frame(&mut self) {
+        self.stats.reset_longest_frame();
+    }
+
+    /// Opens `input` on the analysis's side; returns at once. The window hears how it went.
+    fn open(&mut self, input: Input) {
+        self.input = input;
+        self.source += 1;
+        self.playing = true;
+        self.source_description = None;
+        self.lean.clear();
+        self.offset.clear();
+        let spec = match &self.input {
             Input::Camera => {
                 let request = CameraRequest {
-                    camera: CameraSelector::Index(self.settings.camera.index),
+                    camera: source::camera::CameraSelector::Index(self.settings.camera.index),
                     width: self.settings.camera.width,
                     height: self.settings.camera.height,
                     fps: self.settings.camera.fps,
                 };
-                match CameraSource::open(&request) {
-                    Ok(camera) => Ok(Box::new(camera)),
-                    Err(e) => {
-                        self.notice = Some(Notice {
-                            text: format!(
-                                "{e}\nPlaying the bundled demo instead; open a video or folder above."
-                            ),
-                            error: false,
-                        });
-                        self.input = Input::Demo;
-                        return self.start();
-                    }
-                }
+                let backend = self.cameras.clone();
+                SourceSpec::live(
+                    "camera",
+                    Box::new(move || {
+                        let camera = match backend {
+                            Some(b) => {
+                                CameraSource::open_with(b, &request, CameraTiming::default())
+                            }
+                            None => CameraSource::open(&request),
+                        };
+                        camera.map(|c| Box::new(c) as Box<dyn FrameSource>)
+                    }),
+                )
             }
-            Input::File(path) => source::open(path)
-                .map(|s| Box::new(RealTime::new(s)) as Box<dyn FrameSource>)
-                .map_err(|e| e.to_string()),
-            // Looped as one stream: one engine, tracking and timers carry on across passes.
-            Input::Demo => source::Looping::open(&super::demo_clip())
-                .map(|s| Box::new(RealTime::new(Box::new(s))) as Box<dyn FrameSource>)
-                .map_err(|e| e.to_string()),
+            Input::File(path) => {
+                let path = path.clone();
+                SourceSpec::every_frame(
+                    path.display().to_string(),
+                    Box::new(move || {
+                        source::open(&path)
+                            .map(|s| Box::new(RealTime::new(s)) as Box<dyn FrameSource>)
+                    }),
+                )
+            }
+            // Looped as one stream: tracking and timers carry on across passes.
+            Input::Demo => SourceSpec::every_frame(
+                "bundled demo",
+                Box::new(|| {
+                    source::Looping::open(&demo_clip())
+                        .map(|s| Box::new(RealTime::new(Box::new(s))) as Box<dyn FrameSource>)
+                }),
+            ),
         };
-        match opened {
-            Ok(source) => match LivePipeline::start(source, &self.config) {
-                Ok(p) => {
-                    if let Some(r) = &self.recording {
-                        p.record(r.live.sender());
-                    }
-                    self.pipeline = Some(p);
-                }
-                Err(e) => self.error(format!("cannot start the pose engine: {e}")),
-            },
-            Err(e) => self.error(e),
-        }
-    }
-
-    /// Stops the pipeline: the camera is released, the thread joined.
-    fn stop_pipeline(&mut self) {
-        self.pipeline = None;
-        self.lean.clear();
-        self.offset.clear();
+        self.analysis.open(spec);
     }
 
     fn error(&mut self, text: impl Into<String>) {
@@ -312,49 +246,84 @@ impl PlumblineApp {
         });
     }
 
-    fn open_input(&mut self, input: Input) {
-        self.notice = None;
-        self.input = input;
-        self.start();
-    }
-
+    /// Takes the analysis's newest result and its events, in that order.
     fn take_results(&mut self, ctx: &egui::Context) {
-        let Some(pipeline) = &self.pipeline else {
-            return;
-        };
-        let events = pipeline.events();
-        match pipeline.latest() {
-            Some(LiveMessage::Result(r)) => self.show_result(ctx, r, &events),
-            Some(LiveMessage::Ended) => {
-                self.pipeline = None;
-                // No more frames will come: a recording of this video is complete.
-                self.stop_recording_if_any();
-                self.info("the video ended; open another or press Start to replay it");
-            }
-            Some(LiveMessage::SourceFailed(e)) => {
-                self.pipeline = None;
-                self.stop_recording_if_any();
-                self.error(e.to_string());
-            }
-            Some(LiveMessage::EngineFailed(e)) => {
-                self.pipeline = None;
-                self.stop_recording_if_any();
-                self.error(format!("the pose engine stopped: {e}"));
-            }
-            None => {
-                if !events.is_empty() {
-                    self.alert(None, &events);
-                }
-            }
+        let (result, events) = self.analysis.poll();
+        if let Some(r) = result.filter(|r| r.source == self.source) {
+            self.show_result(ctx, r);
+        }
+        for e in events {
+            self.on_event(e);
         }
     }
 
-    fn show_result(
-        &mut self,
-        ctx: &egui::Context,
-        r: Box<LiveResult>,
-        events: &[crate::geometry::motion::MotionEvent],
-    ) {
+    fn on_event(&mut self, e: LiveEvent) {
+        match e {
+            LiveEvent::EngineReady { model, took } => {
+                tracing::info!("{} model loaded in {took:.2?}", model.name());
+            }
+            LiveEvent::EngineFailed { error, running } => {
+                let still = running.map_or(String::new(), |m| {
+                    format!("; still using the {} model", m.name())
+                });
+                self.error(format!("cannot start the pose engine: {error}{still}"));
+                if running.is_none() {
+                    self.ended();
+                }
+            }
+            LiveEvent::SourceOpened {
+                source,
+                description,
+            } if source == self.source => {
+                self.source_description = Some(description);
+            }
+            LiveEvent::SourceEnded { source } if source == self.source => {
+                self.ended();
+                self.info("the video ended; open another or press Start to replay it");
+            }
+            LiveEvent::SourceFailed { source, error } if source == self.source => {
+                let cannot_open_camera = self.input == Input::Camera
+                    && matches!(
+                        error,
+                        SourceError::NoCamera { .. } | SourceError::CameraOpen { .. }
+                    );
+                if cannot_open_camera {
+                    self.info(format!(
+                        "{error}\nPlaying the bundled demo instead; open a video or folder above."
+                    ));
+                    self.open(Input::Demo);
+                } else {
+                    self.ended();
+                    self.error(error.to_string());
+                }
+            }
+            LiveEvent::InferenceFailed { source, error } if source == self.source => {
+                self.ended();
+                self.error(format!("the pose engine stopped: {error}"));
+            }
+            LiveEvent::FrameSkipped(e) => tracing::debug!("{e}"),
+            // Recorded by the analysis whatever the window does; sounded unless quiet.
+            LiveEvent::Alert(alert) if self.gate.lets_through(Instant::now()) => {
+                self.outputs.deliver(&alert, &self.settings.alerts);
+            }
+            LiveEvent::Calibrated(result) => self.calibrated(result),
+            // Stale news of an earlier source, and motion events (the alerts carry them).
+            _ => {}
+        }
+    }
+
+    /// No more frames will come from the current source.
+    fn ended(&mut self) {
+        self.playing = false;
+        // A recording of this video is complete.
+        self.stop_recording();
+        // A screenshot waiting for frames that will never come is taken now.
+        if let Some((_, frames)) = &mut self.screenshot {
+            *frames = 0;
+        }
+    }
+
+    fn show_result(&mut self, ctx: &egui::Context, r: Box<LiveResult>) {
         let image = &r.frame.image;
         let size = [image.width() as usize, image.height() as usize];
         let colour = ColorImage::from_rgb(size, image.as_raw());
@@ -362,11 +331,9 @@ impl PlumblineApp {
             Some(t) => t.set(colour, TextureOptions::LINEAR),
             None => self.texture = Some(ctx.load_texture("video", colour, TextureOptions::LINEAR)),
         }
-        let latency = r.captured_at.elapsed();
-        self.display_latency = Some(latency);
-        self.stats.latency(latency);
+        self.stats.shown(r.captured_at.elapsed());
         let t = r.frame.timestamp.as_secs_f64();
-        if let Some(m) = &r.judged {
+        if let Some(m) = &r.judgment.judged {
             if let Some(l) = m.get(MetricId::TrunkLeanFrontal) {
                 self.lean.push_back([t, l as f64]);
             }
@@ -382,52 +349,11 @@ impl PlumblineApp {
                 h.pop_front();
             }
         }
-        let now = Instant::now();
-        if let Some(prev) = self.last_result_at {
-            let inst = 1.0 / (now - prev).as_secs_f32().max(1e-3);
-            self.fps = if self.fps == 0.0 {
-                inst
-            } else {
-                0.9 * self.fps + 0.1 * inst
-            };
-        }
-        self.last_result_at = Some(now);
-        self.analysed += 1;
-        let framing = framing::assess(r.pose.as_ref(), self.config.metrics.min_visibility);
-        if framing != self.framing.0 {
-            self.framing = (framing, now);
-        }
-        if let Some(done) = self
-            .calibration
-            .tick(now, Some((r.frame.timestamp, r.metrics.as_ref())))
-        {
-            self.calibrated(done);
-        }
-        self.alert(Some(&r), events);
         self.latest = Some(r);
     }
 
-    /// Feeds the alert rules; delivers an alert that fires.
-    fn alert(&mut self, r: Option<&LiveResult>, events: &[crate::geometry::motion::MotionEvent]) {
-        let (t, state, cue) = match r.or(self.latest.as_deref()) {
-            Some(r) => (r.frame.timestamp, r.state.state, r.cue.map(|c| c.text)),
-            None => return,
-        };
-        if let Some(alert) = self.alerter.update(t, state, cue, events, Instant::now()) {
-            // Move reminders are recorded with the motion events already.
-            if alert.kind == AlertKind::Misaligned
-                && let Some(rec) = &self.recording
-            {
-                rec.live.event(
-                    EventKind::PostureAlert,
-                    serde_json::json!({ "message": alert.message }),
-                );
-            }
-            self.outputs.deliver(&alert, &self.settings.alerts);
-        }
-    }
-
-    fn calibrated(&mut self, done: Result<crate::geometry::calibration::Baseline, impl ToString>) {
+    fn calibrated(&mut self, done: Result<Baseline, CalibrationError>) {
+        self.calibrating = false;
         match done {
             Ok(baseline) => {
                 let lean = baseline
@@ -439,14 +365,11 @@ impl PlumblineApp {
                     "calibrated from {} frames{lean}; metrics now show change from this stance",
                     baseline.frames
                 ));
-                self.settings.baseline = Some(baseline.clone());
-                self.config.baseline = Some(baseline.clone());
-                if let Some(p) = &self.pipeline {
-                    p.set_baseline(Some(baseline));
-                }
+                // The analysis already judges against it; keep it for the next start.
+                self.settings.baseline = Some(baseline);
                 self.save_settings();
             }
-            Err(e) => self.error(format!("calibration not saved: {}", e.to_string())),
+            Err(e) => self.error(format!("calibration not saved: {e}")),
         }
     }
 
@@ -460,36 +383,93 @@ impl PlumblineApp {
         }
     }
 
-    fn toggle_calibration(&mut self) {
-        if self.calibration.is_running() {
-            self.calibration.cancel();
-        } else {
-            self.calibration
-                .start(Instant::now(), self.settings.calibration.clone());
-        }
-    }
-
-    fn toggle_recording(&mut self) {
-        match self.recording.take() {
-            Some(mut rec) => {
-                if let Some(p) = &self.pipeline {
-                    p.record(None);
-                }
-                rec.live.stop();
-                self.info(format!(
-                    "recording stopped after {}; saving…",
-                    elapsed(rec.started.elapsed()),
-                ));
-                self.finishing.push(rec.live);
+    fn act(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Open(input) => {
+                self.notice = None;
+                self.open(input);
             }
-            None => self.start_recording(),
+            Action::PickFile => {
+                self.dialog = Some(Pending::spawn("the file dialog", ctx, || {
+                    rfd::FileDialog::new()
+                        .set_title("Open a video")
+                        .add_filter(
+                            "videos and images",
+                            &[
+                                "mp4", "mov", "m4v", "mkv", "webm", "avi", "png", "jpg", "jpeg",
+                                "bmp", "webp",
+                            ],
+                        )
+                        .pick_file()
+                }));
+            }
+            Action::PickFolder => {
+                self.dialog = Some(Pending::spawn("the folder dialog", ctx, || {
+                    rfd::FileDialog::new()
+                        .set_title("Open a folder of images")
+                        .pick_folder()
+                }));
+            }
+            Action::Stop => {
+                self.analysis.stop_source();
+                self.playing = false;
+                self.stop_recording();
+                self.info("stopped; the camera is released");
+            }
+            Action::Start => {
+                self.notice = None;
+                self.open(self.input.clone());
+            }
+            Action::ToggleCalibration => {
+                if self.calibrating {
+                    self.analysis.cancel_calibration();
+                    self.calibrating = false;
+                } else {
+                    self.analysis.calibrate(self.settings.calibration.clone());
+                    self.calibrating = true;
+                }
+            }
+            Action::ForgetCalibration => {
+                self.settings.baseline = None;
+                self.analysis.set_baseline(None);
+                self.save_settings();
+            }
+            Action::ToggleRecording => {
+                if self.recordings.is_recording() {
+                    self.stop_recording();
+                } else {
+                    self.start_recording();
+                }
+            }
+            Action::ToggleMute => {
+                let muted = !self.gate.is_muted();
+                self.gate.set_muted(muted);
+            }
+            Action::Snooze => self.gate.snooze(Instant::now(), SNOOZE),
+            Action::ToggleSessions => self.browser_open = !self.browser_open,
+            Action::ToggleSettings => self.settings_open = !self.settings_open,
         }
     }
 
-    /// Saves a recording whose frames have stopped coming.
-    fn stop_recording_if_any(&mut self) {
-        if self.recording.is_some() {
-            self.toggle_recording();
+    fn poll_dialog(&mut self) {
+        let Some(answer) = self.dialog.as_ref().and_then(Pending::poll) else {
+            return;
+        };
+        self.dialog = None;
+        match answer {
+            Ok(Some(path)) => {
+                self.notice = None;
+                self.open(Input::File(path));
+            }
+            Ok(None) => {}
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn stop_recording(&mut self) {
+        if let Some(ran) = self.recordings.stop() {
+            self.analysis.record(None);
+            self.info(format!("recording stopped after {}; saving…", clock(ran)));
         }
     }
 
@@ -504,283 +484,90 @@ impl PlumblineApp {
             calibration: self.settings.baseline.clone(),
             notes: String::new(),
         };
-        let live = LiveRecording::start(&dir, meta);
-        if let Some(p) = &self.pipeline {
-            p.record(live.sender());
-        }
+        let tx = self.recordings.start(&dir, meta);
+        self.analysis.record(tx);
         self.notice = None;
-        self.recording = Some(Recording {
-            live,
-            started: Instant::now(),
-        });
     }
 
     /// Reports recordings that finished writing (or failed).
     fn poll_recordings(&mut self) {
-        let mut messages = Vec::new();
-        self.finishing.retain_mut(|rec| match rec.outcome() {
-            None => true,
-            Some(Ok(id)) => {
-                messages.push((format!("saved session {id}; Sessions lists it"), false));
-                false
-            }
-            Some(Err(e)) => {
-                messages.push((format!("the recording could not be completed: {e}"), true));
-                false
-            }
-        });
-        // A recording whose thread failed while running (a full disk) stops itself.
-        if let Some(rec) = &mut self.recording {
-            let started = rec.live.session().is_some();
-            if let Some(Err(e)) = rec.live.outcome() {
-                let text = if started {
-                    format!("recording stopped: {e}; what was saved before is kept")
-                } else {
-                    format!("cannot start recording: {e}")
-                };
-                messages.push((text, true));
-                self.recording = None;
-            }
+        let news = self.recordings.poll();
+        if !news.is_empty() && !self.recordings.is_recording() {
+            // A recording that failed on its own no longer takes frames.
+            self.analysis.record(None);
         }
-        for (text, error) in messages {
-            self.notice = Some(Notice { text, error });
+        for n in news {
+            self.notice = Some(Notice {
+                text: n.text,
+                error: n.error,
+            });
             if let Some(b) = &mut self.browser {
                 b.refresh();
             }
         }
     }
 
-    fn toggle_mute(&mut self) {
-        let muted = !self.alerter.is_muted();
-        self.alerter.set_muted(muted);
-    }
-
-    fn shortcuts(&mut self, ctx: &egui::Context) {
-        if ctx.wants_keyboard_input() {
-            return;
-        }
-        let (c, r, m) = ctx.input(|i| {
-            (
-                i.key_pressed(Key::C),
-                i.key_pressed(Key::R),
-                i.key_pressed(Key::M),
-            )
-        });
-        if c {
-            self.toggle_calibration();
-        }
-        if r {
-            self.toggle_recording();
-        }
-        if m {
-            self.toggle_mute();
-        }
-    }
-
-    fn pick_file(&mut self) {
-        if let Some(path) = rfd::FileDialog::new()
-            .set_title("Open a video")
-            .add_filter(
-                "videos and images",
-                &[
-                    "mp4", "mov", "m4v", "mkv", "webm", "avi", "png", "jpg", "jpeg", "bmp", "webp",
-                ],
-            )
-            .pick_file()
-        {
-            self.open_input(Input::File(path));
-        }
-    }
-
-    fn pick_folder(&mut self) {
-        if let Some(path) = rfd::FileDialog::new()
-            .set_title("Open a folder of images")
-            .pick_folder()
-        {
-            self.open_input(Input::File(path));
-        }
-    }
-
-    fn toolbar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            if ui
-                .selectable_label(self.input == Input::Camera, "Camera")
-                .on_hover_text("Use the webcam chosen in Settings")
-                .clicked()
-            {
-                self.open_input(Input::Camera);
-            }
-            if ui
-                .selectable_label(self.input == Input::Demo, "Demo")
-                .on_hover_text("Play the bundled sample clip")
-                .clicked()
-            {
-                self.open_input(Input::Demo);
-            }
-            if ui.button("Open video…").clicked() {
-                self.pick_file();
-            }
-            if ui.button("Open folder…").clicked() {
-                self.pick_folder();
-            }
-            let path = ui.add(
-                egui::TextEdit::singleline(&mut self.path_input)
-                    .hint_text("or type a path and press Enter")
-                    .desired_width(180.0),
-            );
-            if path.lost_focus()
-                && ui.input(|i| i.key_pressed(Key::Enter))
-                && !self.path_input.trim().is_empty()
-            {
-                let p = PathBuf::from(self.path_input.trim());
-                self.open_input(Input::File(p));
-            }
-            if self.pipeline.is_some() {
-                if ui
-                    .button("Stop")
-                    .on_hover_text("Stop analysing and release the camera")
-                    .clicked()
-                {
-                    self.stop_pipeline();
-                    self.info("stopped; the camera is released");
-                }
-            } else if ui.button("Start").clicked() {
-                self.notice = None;
-                self.start();
-            }
-            ui.separator();
-            let calibrating = self.calibration.is_running();
-            if ui
-                .button(if calibrating {
-                    "Cancel calibration"
-                } else {
-                    "Calibrate"
-                })
-                .on_hover_text("C: capture your neutral stance; metrics then show change from it")
-                .clicked()
-            {
-                self.toggle_calibration();
-            }
-            if self.settings.baseline.is_some()
-                && !calibrating
-                && ui
-                    .button("Forget calibration")
-                    .on_hover_text("Go back to absolute values")
-                    .clicked()
-            {
-                self.settings.baseline = None;
-                self.config.baseline = None;
-                if let Some(p) = &self.pipeline {
-                    p.set_baseline(None);
-                }
-                self.save_settings();
-            }
-            match &mut self.recording {
-                Some(rec) => {
-                    let session = rec
-                        .live
-                        .session()
-                        .map_or(String::new(), |id| format!(" · session {id}"));
-                    ui.label(
-                        RichText::new(format!("● REC {}{session}", elapsed(rec.started.elapsed())))
-                            .color(Color32::from_rgb(220, 40, 40))
-                            .strong(),
-                    );
-                    if ui
-                        .button("Stop recording")
-                        .on_hover_text("R: stop and save the session")
-                        .clicked()
-                    {
-                        self.toggle_recording();
-                    }
-                }
-                None => {
-                    if ui
-                        .button("Record")
-                        .on_hover_text("R: record a session to review and report later")
-                        .clicked()
-                    {
-                        self.toggle_recording();
-                    }
-                }
-            }
-            ui.separator();
-            let muted = self.alerter.is_muted();
-            if ui
-                .selectable_label(muted, if muted { "Muted" } else { "Mute" })
-                .on_hover_text("M: no alert banners, sounds or notifications")
-                .clicked()
-            {
-                self.toggle_mute();
-            }
-            match self.alerter.snoozed_until() {
-                Some(until) if until > Instant::now() => {
-                    let left = until.saturating_duration_since(Instant::now());
-                    ui.label(
-                        RichText::new(format!("snoozed {} min", left.as_secs().div_ceil(60)))
-                            .weak(),
-                    );
-                }
-                _ => {
-                    if ui
-                        .button("Snooze 15 min")
-                        .on_hover_text("No alerts for 15 minutes")
-                        .clicked()
-                    {
-                        self.alerter.snooze(Instant::now(), SNOOZE);
-                    }
-                }
-            }
-            ui.separator();
-            if ui.button("Sessions").clicked() {
-                self.browser_open = !self.browser_open;
-                if let Some(b) = &mut self.browser {
-                    b.refresh();
-                }
-            }
-            if ui.button("Settings").clicked() {
-                self.settings_open = !self.settings_open;
-            }
-        });
-    }
-
     fn settings_window(&mut self, ctx: &egui::Context) {
         if !self.settings_open {
             return;
         }
-        let cameras = self.cameras.get_or_insert_with(|| {
-            source::list_cameras()
-                .map(|c| c.into_iter().map(|c| c.name).collect())
-                .unwrap_or_default()
-        });
+        // Listing cameras can take a while (V4L probes each device): off the UI thread.
+        if self.camera_names.is_none() && self.camera_list.is_none() {
+            let backend = self.cameras.clone();
+            self.camera_list = Some(Pending::spawn("listing cameras", ctx, move || {
+                let listed = match backend {
+                    Some(b) => b.cameras(),
+                    None => source::list_cameras(),
+                };
+                listed
+                    .map(|c| c.into_iter().map(|c| c.name).collect())
+                    .unwrap_or_default()
+            }));
+        }
+        if let Some(names) = self.camera_list.as_ref().and_then(Pending::poll) {
+            self.camera_names = Some(names.unwrap_or_default());
+            self.camera_list = None;
+        }
         let mut open = true;
-        let mut changed = settings::Changed::default();
+        let mut changed = settings_window::Changed::default();
+        let before = self.settings.clone();
         egui::Window::new("Settings")
             .open(&mut open)
             .vscroll(true)
             .show(ctx, |ui| {
-                changed = settings::show(ui, &mut self.settings, cameras);
+                changed =
+                    settings_window::show(ui, &mut self.settings, self.camera_names.as_deref());
             });
         self.settings_open = open;
-        if changed.any {
-            self.config.thresholds = self.settings.thresholds;
-            self.config.engine.model = self.settings.model;
-            self.alerter.set_settings(self.settings.alerts.clone());
-            if let Some(p) = &self.pipeline {
-                p.set_thresholds(self.settings.thresholds);
-            }
-            self.unsaved_since.get_or_insert_with(Instant::now);
+        if !changed.any {
+            return;
         }
-        if changed.restart && self.pipeline.is_some() {
-            self.start();
+        let s = &self.settings;
+        if s.thresholds != before.thresholds {
+            self.analysis.set_thresholds(s.thresholds);
         }
+        if s.alerts.rules != before.alerts.rules {
+            self.analysis.set_alert_rules(s.alerts.rules.clone());
+        }
+        if s.min_visibility != before.min_visibility {
+            self.analysis.set_min_visibility(s.min_visibility);
+        }
+        if s.model != before.model {
+            // Loaded on the analysis thread; the current source plays on meanwhile.
+            self.engine.model = s.model;
+            self.analysis.set_engine(self.engine.clone());
+        }
+        if s.camera != before.camera && self.input == Input::Camera && self.playing {
+            self.open(Input::Camera);
+        }
+        self.unsaved_since.get_or_insert_with(Instant::now);
     }
 
     fn handle_screenshot(&mut self, ctx: &egui::Context) {
         let Some((path, frames)) = self.screenshot.clone() else {
             return;
         };
-        if !self.screenshot_asked && self.analysed >= frames {
+        if !self.screenshot_asked && self.stats.results_shown() >= frames {
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(Default::default()));
             self.screenshot_asked = true;
         }
@@ -811,7 +598,12 @@ impl PlumblineApp {
                 }
             });
         }
-        if let Some(alert) = self.alerter.banner().cloned() {
+        let now = Instant::now();
+        let banner = self
+            .latest
+            .as_ref()
+            .and_then(|r| self.gate.banner(&r.judgment.alerts.banners, now).cloned());
+        if let Some(alert) = banner {
             egui::Frame::new()
                 .fill(Color32::from_rgb(150, 30, 30))
                 .inner_margin(8.0)
@@ -825,14 +617,13 @@ impl PlumblineApp {
                                 .strong(),
                         );
                         if ui.button("Dismiss").clicked() {
-                            self.alerter.dismiss();
+                            self.gate.dismiss(&alert);
                         }
                     });
                 });
         }
-        if self.pipeline.is_some()
-            && self.framing.1.elapsed() >= FRAMING_HOLD
-            && let Some(advice) = self.framing.0.advice()
+        if let Some(r) = self.latest.as_ref().filter(|_| self.playing)
+            && let Some(advice) = r.judgment.framing.advice()
         {
             ui.label(
                 RichText::new(format!("Camera set-up: {advice}"))
@@ -840,7 +631,12 @@ impl PlumblineApp {
                     .color(Color32::from_rgb(240, 200, 80)),
             );
         }
-        if let Some((text, done)) = self.calibration.status(Instant::now()) {
+        if self.calibrating {
+            let status = self.latest.as_ref().and_then(|r| r.judgment.calibration);
+            let (text, done) = match status {
+                Some(s) => (s.message(), s.done()),
+                None => ("Calibration starts with the next frame…".to_string(), 0.0),
+            };
             ui.label(RichText::new(text).size(22.0).strong());
             ui.add(egui::ProgressBar::new(done).show_percentage());
         }
@@ -848,7 +644,11 @@ impl PlumblineApp {
             ui.label(RichText::new(e).weak());
         }
         let Some(texture) = &self.texture else {
-            ui.label("waiting for the first frame…");
+            ui.label(if self.playing {
+                "opening the source and loading the models…"
+            } else {
+                "nothing playing: choose Camera, Demo or a video above"
+            });
             return;
         };
         // Fit the video into the space left, keeping its aspect ratio.
@@ -863,45 +663,25 @@ impl PlumblineApp {
                 ui.painter(),
                 response.rect,
                 pose,
-                r.metrics.as_ref(),
-                &r.state.levels,
-                self.config.metrics.min_visibility,
+                r.judgment.metrics.as_ref(),
+                &r.judgment.state.levels,
+                self.settings.min_visibility,
             );
         }
     }
 
-    /// Stops a recording and waits for it to be saved (closing the window).
-    fn finish_recordings(&mut self) {
+    /// Saves what is unsaved and waits for recordings to be written (the window is closing).
+    fn finish(&mut self) {
         if self.unsaved_since.is_some() {
             self.save_settings();
         }
-        if self.pipeline.is_some() {
-            tracing::info!("{}", self.stats.summary(self.analysed));
+        if self.stats.results_shown() > 0 {
+            tracing::info!("{}", self.stats.summary());
+            self.stats = UiStats::default();
         }
-        self.pipeline = None;
-        if let Some(mut rec) = self.recording.take() {
-            rec.live.stop();
-            self.finishing.push(rec.live);
-        }
-        for rec in self.finishing.drain(..) {
-            match rec.finish(Duration::from_secs(10)) {
-                Some(Ok(id)) => tracing::info!("saved session {id}"),
-                Some(Err(e)) => tracing::error!("the recording could not be completed: {e}"),
-                None => tracing::error!(
-                    "the recording is still saving; it will be recovered at the next start"
-                ),
-            }
-        }
-    }
-}
-
-/// "1:05" for a duration.
-fn elapsed(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
+        self.analysis.record(None);
+        self.analysis.stop_source();
+        self.recordings.finish_all(SAVE_ON_EXIT);
     }
 }
 
@@ -917,25 +697,49 @@ fn save_screenshot(image: &ColorImage, path: &Path) {
 
 impl eframe::App for PlumblineApp {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.stats.painted();
+        self.stats.frame_start();
         self.take_results(ctx);
-        // The countdown runs on wall time, even when no frame arrives.
-        if let Some(done) = self.calibration.tick(Instant::now(), None) {
-            self.calibrated(done);
-        }
         self.poll_recordings();
-        self.shortcuts(ctx);
+        self.poll_dialog();
+        if let Some(action) = toolbar::shortcuts(ctx) {
+            self.act(ctx, action);
+        }
         self.handle_screenshot(ctx);
-        egui::TopBottomPanel::top("toolbar").show(ctx, |ui| self.toolbar(ui));
+        let now = Instant::now();
+        let recording = self.recordings.status();
+        let action = egui::TopBottomPanel::top("toolbar")
+            .show(ctx, |ui| {
+                toolbar::show(
+                    ui,
+                    ToolbarView {
+                        input: &self.input,
+                        playing: self.playing,
+                        calibrating: self.calibrating,
+                        calibrated: self.settings.baseline.is_some(),
+                        recording,
+                        muted: self.gate.is_muted(),
+                        snoozed_until: self.gate.snoozed_until(now),
+                        dialog_open: self.dialog.is_some(),
+                        path_input: &mut self.path_input,
+                    },
+                )
+            })
+            .inner;
+        if let Some(action) = action {
+            self.act(ctx, action);
+        }
         let view = PanelView {
             latest: self.latest.as_deref(),
             settings: &self.settings,
             lean: &self.lean,
             offset: &self.offset,
-            fps: self.fps,
-            display_latency: self.display_latency,
-            paint_fps: self.stats.paint_fps,
-            source: self.input.describe(),
+            fps: self.stats.results.per_s(),
+            display_latency: self.stats.display_latency,
+            paint_fps: self.stats.paint.per_s(),
+            source: match &self.source_description {
+                Some(d) => format!("{} ({d})", self.input.describe()),
+                None => self.input.describe(),
+            },
         };
         egui::SidePanel::right("panel")
             .min_width(360.0)
@@ -951,37 +755,25 @@ impl eframe::App for PlumblineApp {
         {
             self.save_settings();
         }
-        // Repaint at display rate while frames flow; otherwise only on input (idle CPU ≈ 0).
-        let busy = self.pipeline.is_some()
-            || self.screenshot.is_some()
-            || self.calibration.is_running()
-            || !self.finishing.is_empty()
-            || self.unsaved_since.is_some();
-        if busy {
+        // Results and events wake the window (the analysis asks for a repaint); otherwise it
+        // repaints only on input, or to tick a clock, a countdown or a pending save.
+        if self.screenshot.is_some() {
             ctx.request_repaint_after(Duration::from_millis(15));
-        } else if self.recording.is_some() {
+        } else if self.unsaved_since.is_some() || self.recordings.is_finishing() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        } else if self.recordings.is_recording() {
             ctx.request_repaint_after(Duration::from_millis(500));
         }
+        self.stats.frame_end();
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.finish_recordings();
+        self.finish();
     }
 }
 
 impl Drop for PlumblineApp {
     fn drop(&mut self) {
-        self.finish_recordings();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn elapsed_reads_like_a_clock() {
-        assert_eq!(elapsed(Duration::from_secs(65)), "1:05");
-        assert_eq!(elapsed(Duration::from_secs(3725)), "1:02:05");
+        self.finish();
     }
 }

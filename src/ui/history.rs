@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 
 use eframe::egui::{self, RichText};
 
-use super::plain_duration;
+use crate::format::plain_duration;
 use crate::report::{ExportError, ExportFormat, export_session, format_time};
 use crate::session::store::{SessionId, SessionStatus, SessionSummaryRow, Store, StoreError};
 

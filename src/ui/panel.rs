@@ -9,12 +9,12 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::overlay::state_colour;
-use super::settings::{OffsetUnit, Settings};
 use crate::geometry::MetricId;
 use crate::geometry::bands::Band;
 use crate::geometry::calibration::{Baseline, Stat};
 use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
+use crate::settings::{OffsetUnit, Settings};
 
 /// What the panel shows, borrowed from the app.
 #[derive(Debug)]
@@ -77,9 +77,10 @@ fn row_of<'a>(
     baseline: Option<&'a Baseline>,
     offset_unit: OffsetUnit,
 ) -> Row<'a> {
-    let judged = r.judged.unwrap_or_default();
-    let level = r.state.levels.get(id);
-    let band = r.bands.band(id);
+    let j = &r.judgment;
+    let judged = j.judged.unwrap_or_default();
+    let level = j.state.levels.get(id);
+    let band = j.bands.band(id);
     // The offset's band is in torso fractions; in centimetres it is shown for a 50 cm torso.
     let shown = match (id, offset_unit) {
         (MetricId::ShoulderHipOffset, OffsetUnit::Centimetres) => MetricId::ShoulderHipOffsetCm,
@@ -107,7 +108,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
     let (state, instant) = v
         .latest
         .map_or((PostureState::Unknown, PostureState::Unknown), |r| {
-            (r.state.state, r.state.instant)
+            (r.judgment.state.state, r.judgment.state.instant)
         });
     let baseline = v.settings.baseline.as_ref();
     ui.add_space(6.0);
@@ -120,7 +121,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
     if instant != state {
         ui.label(RichText::new(format!("now {}", instant.name())).color(state_colour(instant)));
     }
-    if let Some(cue) = v.latest.and_then(|r| r.cue) {
+    if let Some(cue) = v.latest.and_then(|r| r.judgment.cue) {
         ui.label(RichText::new(cue.text).size(18.0));
     }
     ui.separator();
@@ -146,7 +147,8 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
         ui.label(
             RichText::new(format!(
                 "view: {}",
-                r.metrics
+                r.judgment
+                    .metrics
                     .and_then(|m| m.view)
                     .map_or("—", |view| view.as_str())
             ))

@@ -1,174 +1,12 @@
-//! The app's settings: what the user chose (camera, model, thresholds, alerts, units) and
-//! their calibration, kept as JSON beside the session database so they survive a restart.
-//! A settings file that cannot be read is set aside, never silently overwritten.
-
-use std::path::{Path, PathBuf};
+//! The Settings window: camera, model, thresholds, alerts, units and calibration timings,
+//! edited in place; the data and its file are [`crate::settings`].
 
 use eframe::egui::{self, RichText};
-use serde::{Deserialize, Serialize};
 
 use crate::geometry::MetricId;
 use crate::geometry::bands::{Band, Thresholds};
-use crate::geometry::calibration::Baseline;
 use crate::pose::ModelKind;
-
-/// The settings file inside the data directory.
-pub const SETTINGS_FILE: &str = "settings.json";
-
-/// How the shoulder-over-hip offset is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OffsetUnit {
-    /// Percent of the torso length, from the image: works in any view.
-    #[default]
-    PercentTorso,
-    /// Centimetres, from BlazePose's 3-D world landmarks (an estimate of real size).
-    Centimetres,
-}
-
-/// Which camera, at what size.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CameraSettings {
-    pub index: u32,
-    pub width: u32,
-    pub height: u32,
-    pub fps: u32,
-}
-
-impl Default for CameraSettings {
-    fn default() -> Self {
-        Self {
-            index: 0,
-            width: 640,
-            height: 480,
-            fps: 30,
-        }
-    }
-}
-
-/// The calibration's timing: a countdown to get into position, then the capture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CalibrationSettings {
-    pub countdown_s: f32,
-    pub duration_s: f32,
-}
-
-impl Default for CalibrationSettings {
-    fn default() -> Self {
-        Self {
-            countdown_s: 3.0,
-            duration_s: 5.0,
-        }
-    }
-}
-
-/// Everything the app remembers between runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    pub model: ModelKind,
-    pub camera: CameraSettings,
-    pub thresholds: Thresholds,
-    pub alerts: super::alerts::AlertSettings,
-    pub offset_unit: OffsetUnit,
-    pub calibration: CalibrationSettings,
-    /// The user's neutral stance, from the last calibration.
-    pub baseline: Option<Baseline>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            model: ModelKind::Full,
-            camera: CameraSettings::default(),
-            thresholds: Thresholds::default(),
-            alerts: Default::default(),
-            offset_unit: OffsetUnit::default(),
-            calibration: CalibrationSettings::default(),
-            baseline: None,
-        }
-    }
-}
-
-/// Why settings could not be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("cannot read the settings ({source}): {path}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "the settings file is not valid ({source}); it was renamed to {} and defaults are used",
-        kept.display()
-    )]
-    Invalid {
-        kept: PathBuf,
-        source: serde_json::Error,
-    },
-    #[error("cannot save the settings ({source}); check the folder's permissions: {path}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-impl Settings {
-    pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(SETTINGS_FILE)
-    }
-
-    /// Reads the settings in `data_dir`; defaults when there are none yet. An unreadable file
-    /// is renamed aside (so the next save cannot destroy it) and reported with the defaults.
-    pub fn load(data_dir: &Path) -> (Settings, Option<SettingsError>) {
-        let path = Self::path(data_dir);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return (Settings::default(), None);
-            }
-            Err(source) => {
-                return (
-                    Settings::default(),
-                    Some(SettingsError::Read { path, source }),
-                );
-            }
-        };
-        match serde_json::from_str(&text) {
-            Ok(s) => (s, None),
-            Err(source) => {
-                let kept = path.with_extension("json.unreadable");
-                if let Err(e) = std::fs::rename(&path, &kept) {
-                    return (
-                        Settings::default(),
-                        Some(SettingsError::Read { path, source: e }),
-                    );
-                }
-                (
-                    Settings::default(),
-                    Some(SettingsError::Invalid { kept, source }),
-                )
-            }
-        }
-    }
-
-    /// Writes the settings atomically (a temporary file renamed over the old one).
-    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
-        let path = Self::path(data_dir);
-        let write = |source| SettingsError::Write {
-            path: path.clone(),
-            source,
-        };
-        std::fs::create_dir_all(data_dir).map_err(write)?;
-        let tmp = path.with_extension("json.tmp");
-        let mut text = serde_json::to_string_pretty(self).map_err(|e| write(e.into()))?;
-        text.push('\n');
-        std::fs::write(&tmp, text).map_err(write)?;
-        std::fs::rename(&tmp, &path).map_err(write)
-    }
-}
+use crate::settings::{OffsetUnit, Settings};
 
 /// What changing a setting requires of the running app.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -220,8 +58,9 @@ fn band_row(ui: &mut egui::Ui, name: &str, band: &mut Band, unit: &str, scale: f
     a || b
 }
 
-/// The settings window's contents. `cameras` are the names of the cameras found.
-pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed {
+/// The settings window's contents. `cameras` are the names of the cameras found (`None`: still
+/// looking).
+pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> Changed {
     let mut changed = Changed::default();
     let mut restart = false;
     ui.heading("Camera and model");
@@ -230,12 +69,19 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed 
         .show(ui, |ui| {
             ui.label("camera");
             let current = cameras
-                .get(s.camera.index as usize)
+                .and_then(|c| c.get(s.camera.index as usize))
                 .cloned()
                 .unwrap_or_else(|| format!("camera {}", s.camera.index));
             egui::ComboBox::from_id_salt("camera")
                 .selected_text(current)
                 .show_ui(ui, |ui| {
+                    let Some(cameras) = cameras else {
+                        ui.label("looking for cameras…");
+                        return;
+                    };
+                    if cameras.is_empty() {
+                        ui.label("no camera found");
+                    }
                     for (i, name) in cameras.iter().enumerate() {
                         restart |= ui
                             .selectable_value(&mut s.camera.index, i as u32, name)
@@ -318,17 +164,18 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed 
     ui.separator();
     ui.heading("Alerts");
     let a = &mut s.alerts;
+    let rules = &mut a.rules;
     egui::Grid::new("settings-alerts")
         .num_columns(2)
         .show(ui, |ui| {
             ui.label("alert when misaligned for");
             any |= ui
-                .add(seconds(&mut a.misaligned_after_s, 1.0..=600.0, 0.5))
+                .add(seconds(&mut rules.misaligned_after_s, 1.0..=600.0, 0.5))
                 .changed();
             ui.end_row();
             ui.label("repeat while misaligned every");
             any |= ui
-                .add(seconds(&mut a.repeat_after_s, 10.0..=3600.0, 1.0))
+                .add(seconds(&mut rules.repeat_after_s, 10.0..=3600.0, 1.0))
                 .changed();
             ui.end_row();
         });
@@ -338,7 +185,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed 
         .changed();
     any |= ui
         .checkbox(
-            &mut a.move_reminders,
+            &mut rules.move_reminders,
             "remind me to move after long stillness",
         )
         .changed();
@@ -358,6 +205,17 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed 
             .changed();
     });
     ui.horizontal(|ui| {
+        ui.label("a landmark counts as seen from visibility");
+        any |= ui
+            .add(
+                egui::DragValue::new(&mut s.min_visibility)
+                    .range(0.05..=0.95)
+                    .speed(0.01),
+            )
+            .on_hover_text("The same threshold for every measure, rule and the drawn skeleton")
+            .changed();
+    });
+    ui.horizontal(|ui| {
         ui.label("calibration: get ready");
         any |= ui
             .add(seconds(&mut s.calibration.countdown_s, 0.0..=30.0, 1.0))
@@ -370,64 +228,4 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: &[String]) -> Changed 
     changed.restart = restart;
     changed.any = any || restart;
     changed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_round_trip_through_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Settings {
-            model: ModelKind::Lite,
-            offset_unit: OffsetUnit::Centimetres,
-            ..Settings::default()
-        };
-        s.thresholds.set_band(
-            MetricId::TrunkLeanFrontal,
-            Band {
-                drifting: 5.0,
-                misaligned: 14.0,
-            },
-        );
-        s.camera.index = 2;
-        s.save(dir.path()).unwrap();
-        let (back, err) = Settings::load(dir.path());
-        assert!(err.is_none());
-        assert_eq!(back, s);
-    }
-
-    #[test]
-    fn missing_file_gives_defaults_without_complaint() {
-        let dir = tempfile::tempdir().unwrap();
-        let (s, err) = Settings::load(dir.path());
-        assert!(err.is_none());
-        assert_eq!(s, Settings::default());
-    }
-
-    #[test]
-    fn older_files_with_missing_fields_keep_what_they_have() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(SETTINGS_FILE), r#"{"model": "heavy"}"#).unwrap();
-        let (s, err) = Settings::load(dir.path());
-        assert!(err.is_none());
-        assert_eq!(s.model, ModelKind::Heavy);
-        assert_eq!(s.thresholds, Thresholds::default());
-    }
-
-    #[test]
-    fn a_broken_file_is_set_aside_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(SETTINGS_FILE);
-        std::fs::write(&path, "{ not json").unwrap();
-        let (s, err) = Settings::load(dir.path());
-        assert_eq!(s, Settings::default());
-        let msg = err.unwrap().to_string();
-        assert!(msg.contains("settings.json.unreadable"), "{msg}");
-        let kept = dir.path().join("settings.json.unreadable");
-        assert_eq!(std::fs::read_to_string(kept).unwrap(), "{ not json");
-        s.save(dir.path()).unwrap();
-        assert!(path.exists());
-    }
 }

@@ -1,10 +1,17 @@
-//! The live loop with a real engine: a paced source stands in for a camera.
+//! The live analysis with a real engine: paced sources stand in for a camera, real files for
+//! a video; the same clip judged live and by `plumbline analyze` gives the same judgment.
 
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use plumbline::pipeline::live::{LiveMessage, LivePipeline};
-use plumbline::pipeline::offline::AnalysisConfig;
+use plumbline::pipeline::analyzer::AnalysisConfig;
+use plumbline::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, SourceSpec};
+use plumbline::pipeline::record::LiveRecording;
 use plumbline::pose::{EngineConfig, ModelKind};
+use plumbline::session::store::{SessionMeta, Store};
+use plumbline::settings::Settings;
 use plumbline::source::{Frame, FrameSource, SourceError};
 
 use crate::helpers::*;
@@ -34,6 +41,10 @@ impl Paced {
             every,
             fail_at,
         }
+    }
+
+    fn spec(self) -> SourceSpec {
+        SourceSpec::live("paced test source", Box::new(move || Ok(Box::new(self))))
     }
 }
 
@@ -67,69 +78,110 @@ impl FrameSource for Paced {
     }
 }
 
-fn config() -> AnalysisConfig {
-    AnalysisConfig::new(EngineConfig::video(ModelKind::Full))
+fn start() -> LiveAnalysis {
+    LiveAnalysis::start(
+        AnalysisConfig::new(EngineConfig::video(ModelKind::Full)),
+        None,
+    )
 }
 
-fn collect(pipeline: &LivePipeline) -> (Vec<u64>, LiveMessage) {
-    let mut frames = Vec::new();
+/// Results (frame indices) and events until source `source` ends or fails.
+fn run_source(analysis: &LiveAnalysis, source: u64) -> (Vec<LiveResult>, Vec<LiveEvent>) {
+    let (mut results, mut events) = (Vec::new(), Vec::new());
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        assert!(Instant::now() < deadline, "the pipeline never ended");
-        match pipeline.next(Duration::from_millis(200)) {
-            Some(LiveMessage::Result(r)) => {
-                assert!(
-                    r.latency < Duration::from_secs(1),
-                    "stale result: {:?}",
-                    r.latency
-                );
-                assert!(r.pose.is_some(), "frame {}: person lost", r.frame.index);
-                frames.push(r.frame.index);
+        assert!(
+            Instant::now() < deadline,
+            "the source never ended: {events:?}"
+        );
+        let (result, new) = analysis.wait(Duration::from_millis(200));
+        // The result first: an event that ends a source comes after its last result.
+        if let Some(r) = result {
+            assert!(
+                r.latency < Duration::from_secs(1),
+                "stale result: {:?}",
+                r.latency
+            );
+            results.push(*r);
+        }
+        for e in new {
+            let ended = matches!(
+                e,
+                LiveEvent::SourceEnded { source: s } | LiveEvent::SourceFailed { source: s, .. }
+                    if s == source
+            );
+            events.push(e);
+            if ended {
+                return (results, events);
             }
-            Some(end) => return (frames, end),
-            None => {}
         }
     }
 }
 
+fn indices(results: &[LiveResult]) -> Vec<u64> {
+    results.iter().map(|r| r.frame.index).collect()
+}
+
 #[test]
-fn a_source_faster_than_the_model_drops_stale_frames_not_fresh_ones() {
+fn a_live_source_faster_than_the_model_drops_stale_frames_not_fresh_ones() {
+    let analysis = start();
     // 1 ms per frame: far faster than the full model.
-    let pipeline = LivePipeline::start(
-        Box::new(Paced::new(120, Duration::from_millis(1), None)),
-        &config(),
-    )
-    .unwrap();
-    let (frames, end) = collect(&pipeline);
-    assert!(matches!(end, LiveMessage::Ended), "{end:?}");
+    analysis.open(Paced::new(120, Duration::from_millis(1), None).spec());
+    let (results, events) = run_source(&analysis, 1);
+    assert!(matches!(
+        events.last(),
+        Some(LiveEvent::SourceEnded { source: 1 })
+    ));
+    let frames = indices(&results);
     assert!(
         frames.windows(2).all(|w| w[0] < w[1]),
         "results out of order: {frames:?}"
     );
-    let (captured, dropped) = pipeline.frame_counts();
-    assert_eq!(captured, 120);
-    assert!(dropped > 0, "nothing was dropped");
-    assert!(frames.len() as u64 + dropped <= captured);
-    assert_eq!(
-        *frames.last().unwrap(),
-        119,
-        "the newest frame is always analysed"
-    );
-    pipeline.stop();
+    let last = results.last().unwrap();
+    assert_eq!(last.captured, 120);
+    assert!(last.dropped > 0, "nothing was dropped");
+    assert!(frames.len() as u64 + last.dropped <= last.captured);
+    assert_eq!(last.frame.index, 119, "the newest frame is always analysed");
+    assert!(results.iter().all(|r| r.pose.is_some()), "person lost");
 }
 
 #[test]
-fn a_camera_lost_mid_run_ends_the_run_with_a_clear_error_after_its_frames() {
-    let pipeline = LivePipeline::start(
-        Box::new(Paced::new(100, Duration::from_millis(20), Some(15))),
-        &config(),
-    )
-    .unwrap();
-    let (frames, end) = collect(&pipeline);
-    match end {
-        LiveMessage::SourceFailed(e) => assert!(e.to_string().contains("lost the camera"), "{e}"),
+fn a_file_hands_over_every_frame_and_waits_for_the_model() {
+    let analysis = start();
+    let clip = fixture("video/camera_turning.mp4");
+    analysis.open(SourceSpec::every_frame(
+        "clip",
+        Box::new(move || plumbline::source::open(&clip)),
+    ));
+    // Record, which sees every analysed frame (the newest-result slot may skip some).
+    let (tx, rx) = std::sync::mpsc::channel();
+    analysis.record(Some(tx));
+    let (_, events) = run_source(&analysis, 1);
+    assert!(matches!(
+        events.last(),
+        Some(LiveEvent::SourceEnded { source: 1 })
+    ));
+    analysis.record(None);
+    let recorded: Vec<u64> = rx.try_iter().map(|item| item.sample.frame).collect();
+    let frames = plumbline::source::video::probe(&fixture("video/camera_turning.mp4"))
+        .unwrap()
+        .frames
+        .unwrap();
+    assert_eq!(recorded, (0..frames).collect::<Vec<_>>(), "none skipped");
+}
+
+#[test]
+fn a_camera_lost_mid_run_ends_the_source_with_a_clear_error_after_its_frames() {
+    let analysis = start();
+    analysis.open(Paced::new(100, Duration::from_millis(20), Some(15)).spec());
+    let (results, events) = run_source(&analysis, 1);
+    match events.last() {
+        Some(LiveEvent::SourceFailed { error, .. }) => {
+            assert!(error.to_string().contains("lost the camera"), "{error}")
+        }
         other => panic!("expected a lost camera, got {other:?}"),
     }
+    let frames = indices(&results);
     assert!(
         !frames.is_empty() && *frames.last().unwrap() <= 14,
         "{frames:?}"
@@ -141,38 +193,178 @@ fn a_camera_lost_while_the_model_works_still_delivers_that_frame_first() {
     // One frame, then the camera is gone at once: the failure arrives while the model is still
     // working on the frame (the first one also runs the detector). Its result must not be
     // overtaken by the news of the failure.
-    for _ in 0..5 {
-        let pipeline = LivePipeline::start(
-            Box::new(Paced::new(100, Duration::ZERO, Some(1))),
-            &config(),
-        )
-        .unwrap();
-        let (frames, end) = collect(&pipeline);
+    let analysis = start();
+    for source in 1..=5 {
+        analysis.open(Paced::new(100, Duration::ZERO, Some(1)).spec());
+        let (results, events) = run_source(&analysis, source);
         assert_eq!(
-            frames,
+            indices(&results),
             [0],
             "the frame before the failure, then the failure"
         );
-        assert!(matches!(end, LiveMessage::SourceFailed(_)), "{end:?}");
+        assert!(
+            matches!(events.last(), Some(LiveEvent::SourceFailed { .. })),
+            "{events:?}"
+        );
     }
 }
 
 #[test]
-fn dropping_the_pipeline_stops_its_threads_promptly() {
-    let pipeline = LivePipeline::start(
-        Box::new(Paced::new(u64::MAX, Duration::from_millis(5), None)),
-        &config(),
-    )
-    .unwrap();
+fn sources_are_swapped_under_one_loaded_engine() {
+    let analysis = start();
+    analysis.open(Paced::new(u64::MAX, Duration::from_millis(30), None).spec());
+    let first = loop {
+        if let (Some(r), _) = analysis.wait(Duration::from_secs(10)) {
+            break r;
+        }
+    };
+    assert_eq!(first.source, 1);
+    // A missing file: the opening fails on its own thread and is reported; the engine stays.
+    analysis.open(SourceSpec::every_frame(
+        "missing",
+        Box::new(|| plumbline::source::open(Path::new("/no/such/clip.mp4"))),
+    ));
+    let (_, events) = run_source(&analysis, 2);
+    match events.last() {
+        Some(LiveEvent::SourceFailed { error, .. }) => {
+            assert!(error.to_string().contains("/no/such/clip.mp4"), "{error}")
+        }
+        other => panic!("expected the missing file, got {other:?}"),
+    }
+    analysis.open(Paced::new(10, Duration::from_millis(5), None).spec());
+    let (results, events) = run_source(&analysis, 3);
+    assert!(!results.is_empty() && results.iter().all(|r| r.source == 3));
+    let loads = events
+        .iter()
+        .filter(|e| matches!(e, LiveEvent::EngineReady { .. }))
+        .count();
+    assert_eq!(
+        loads, 0,
+        "the models were loaded once, before the first source"
+    );
+}
+
+#[test]
+fn a_source_stuck_while_opening_holds_nothing_up() {
+    let analysis = start();
+    let released = Arc::new(AtomicBool::new(false));
+    let stuck = {
+        let released = Arc::clone(&released);
+        move || -> Result<Box<dyn FrameSource>, SourceError> {
+            // A camera driver that never answers (until the test lets it go).
+            while !released.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(SourceError::NoCamera {
+                reason: "gave up".into(),
+            })
+        }
+    };
+    let asked = Instant::now();
+    analysis.open(SourceSpec::live("stuck camera", Box::new(stuck)));
+    assert!(asked.elapsed() < Duration::from_millis(100), "open waited");
+    // Another source opens and plays while the first is still stuck.
+    analysis.open(Paced::new(5, Duration::from_millis(5), None).spec());
+    let (results, _) = run_source(&analysis, 2);
+    assert_eq!(indices(&results).last(), Some(&4));
+    released.store(true, Ordering::Relaxed);
+    // Its news, when it comes, is about a source nobody plays any more (number 1).
+    assert!(analysis.shutdown(Duration::from_secs(5)));
+}
+
+#[test]
+fn stopping_the_analysis_ends_its_threads_promptly() {
+    let analysis = start();
+    analysis.open(Paced::new(u64::MAX, Duration::from_millis(5), None).spec());
     assert!(matches!(
-        pipeline.next(Duration::from_secs(10)),
-        Some(LiveMessage::Result(_))
+        analysis.wait(Duration::from_secs(10)),
+        (Some(_), _) | (None, _)
     ));
     let started = Instant::now();
-    drop(pipeline);
     assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "shutdown took {:?}",
-        started.elapsed()
+        analysis.shutdown(Duration::from_secs(1)),
+        "the thread ended"
     );
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn a_clip_judged_live_and_by_analyze_gives_the_same_states_and_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let (live_data, cli_data) = (dir.path().join("live"), dir.path().join("cli"));
+    // The same saved settings for both: alerts after a second, so the 5 s clip raises some.
+    let mut settings = Settings::default();
+    settings.alerts.rules.misaligned_after_s = 1.0;
+    settings.alerts.rules.repeat_after_s = 2.0;
+    settings.save(&live_data).unwrap();
+    settings.save(&cli_data).unwrap();
+    let clip = fixture("video/camera_turning.mp4");
+
+    // Through `plumbline analyze`.
+    let out = plumbline_in(&cli_data, ["analyze", clip.to_str().unwrap(), "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Through the live analysis: a non-paced source, every frame, recorded.
+    let (settings, _) = Settings::load(&live_data);
+    let analysis = LiveAnalysis::start(
+        AnalysisConfig {
+            engine: EngineConfig::video(ModelKind::Full),
+            judge: settings.judge_config(),
+        },
+        None,
+    );
+    let recording = LiveRecording::start(&live_data, SessionMeta::default());
+    analysis.record(recording.sender());
+    let path = clip.clone();
+    analysis.open(SourceSpec::every_frame(
+        "clip",
+        Box::new(move || plumbline::source::open(&path)),
+    ));
+    let (_, events) = run_source(&analysis, 1);
+    assert!(matches!(events.last(), Some(LiveEvent::SourceEnded { .. })));
+    let live_alerts = events
+        .iter()
+        .filter(|e| matches!(e, LiveEvent::Alert(_)))
+        .count();
+    analysis.record(None);
+    assert!(analysis.shutdown(Duration::from_secs(5)));
+    let live_id = recording
+        .finish(Duration::from_secs(20))
+        .expect("saved")
+        .unwrap();
+
+    let cli = Store::open(&cli_data).unwrap();
+    let live = Store::open(&live_data).unwrap();
+    let cli_id = cli.list().unwrap()[0].id;
+    let states = |db: &Store, id| -> Vec<(u64, i64, String)> {
+        db.samples(id)
+            .unwrap()
+            .into_iter()
+            .map(|(s, _)| (s.frame, s.t_ms.round() as i64, s.state.name().to_string()))
+            .collect()
+    };
+    let events = |db: &Store, id| -> Vec<(i64, String, String)> {
+        db.events(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                (
+                    e.t_ms.round() as i64,
+                    e.kind.as_str().to_string(),
+                    e.detail.to_string(),
+                )
+            })
+            .collect()
+    };
+    let (cli_states, live_states) = (states(&cli, cli_id), states(&live, live_id));
+    assert!(cli_states.len() > 100, "{} frames", cli_states.len());
+    assert_eq!(live_states, cli_states, "the same state on every frame");
+    let (cli_events, live_events) = (events(&cli, cli_id), events(&live, live_id));
+    assert_eq!(live_events, cli_events, "the same events");
+    let alerts = cli_events.iter().filter(|e| e.1 == "posture_alert").count();
+    assert!(
+        alerts >= 2,
+        "the leaning photographer raises alerts: {cli_events:?}"
+    );
+    assert_eq!(live_alerts, alerts, "the window hears each alert once");
 }

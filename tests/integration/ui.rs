@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use plumbline::pipeline::offline::AnalysisConfig;
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::session::store::Store;
-use plumbline::ui::settings::Settings;
+use plumbline::settings::Settings;
 use plumbline::ui::{AppOptions, PlumblineApp};
 
 use crate::helpers::*;
@@ -41,12 +40,10 @@ fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
 /// The app on `source` (`None`: the camera), keeping its settings and sessions in `data`.
 fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp> {
     let options = AppOptions {
-        config: AnalysisConfig::new(EngineConfig::video(ModelKind::Lite)),
         model: Some(ModelKind::Lite),
         data_dir: Some(data.to_path_buf()),
         source: source.map(Path::to_path_buf),
-        screenshot: None,
-        frames: 0,
+        ..AppOptions::new(EngineConfig::video(ModelKind::Lite))
     };
     Harness::builder()
         .with_size(eframe::egui::Vec2::new(1400.0, 900.0))
@@ -188,7 +185,7 @@ fn a_long_slouch_raises_a_banner_that_mute_silences() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut settings = Settings::default();
-    settings.alerts.misaligned_after_s = 1.0;
+    settings.alerts.rules.misaligned_after_s = 1.0;
     // No chime: the test machine has no sound card.
     settings.alerts.sound = false;
     settings.save(&data).unwrap();
@@ -251,7 +248,10 @@ fn a_missing_video_is_named_and_the_window_stays_up() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-video.mp4");
     let mut h = app(&dir.path().join("data"), Some(&missing));
-    h.step();
+    // The file is opened on the analysis's side: the window hears of it shortly.
+    step_until(&mut h, "the error", Duration::from_secs(10), |h| {
+        shows(h, "input not found")
+    });
     let error = h.get_by_label_contains("input not found");
     assert!(
         format!("{error:?}").contains("no-such-video.mp4"),
@@ -330,7 +330,7 @@ fn settings_changed_in_the_window_are_saved() {
     assert!(err.is_none());
     assert_eq!(
         saved.offset_unit,
-        plumbline::ui::settings::OffsetUnit::Centimetres
+        plumbline::settings::OffsetUnit::Centimetres
     );
     // The defaults were left as they were.
     assert_eq!(saved.thresholds, Settings::default().thresholds);

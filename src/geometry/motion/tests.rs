@@ -229,7 +229,7 @@ fn standing_still_reminds_to_move_and_a_real_move_restarts_the_timer() {
         still_after_s: 5.0,
         ..MotionConfig::default()
     };
-    let mut tracker = MotionTracker::new(config);
+    let mut tracker = MotionTracker::new(config, 0.5);
     // Still at the origin for 12 s, then a slow 0.5-torso shift over 1 s, then still again.
     let updates = run(&mut tracker, 20 * 30, |i| {
         let moved = ((i as f32 / 30.0 - 12.0) / 1.0).clamp(0.0, 1.0) * 0.5;
@@ -316,7 +316,7 @@ fn absence_pauses_the_stillness_timer_and_a_long_absence_restarts_it() {
             absent_reset_s: 5.0,
             ..MotionConfig::default()
         };
-        let mut tracker = MotionTracker::new(config);
+        let mut tracker = MotionTracker::new(config, 0.5);
         let (from_s, to_s) = case.absent_s;
         let updates = run(&mut tracker, 12 * 30 + 1, |i| {
             let t = i as f32 / 30.0;
@@ -408,10 +408,13 @@ fn only_real_fast_movements_are_sudden() {
 
 #[test]
 fn missing_people_and_bad_timestamps_produce_no_events() {
-    let mut tracker = MotionTracker::new(MotionConfig {
-        still_after_s: 0.5,
-        ..MotionConfig::default()
-    });
+    let mut tracker = MotionTracker::new(
+        MotionConfig {
+            still_after_s: 0.5,
+            ..MotionConfig::default()
+        },
+        0.5,
+    );
     let mut rng = Lcg(7);
     let standing = Body::default().pose(&mut rng);
     let mut invisible = standing.clone();

@@ -2,366 +2,81 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc;
 
 use super::*;
+use crate::geometry::alerts::AlertKind;
 
-const CUE: &str = "shoulders back over hips";
+// --- the gate --------------------------------------------------------------------------------
 
-fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s)
-}
-
-/// Frames every 100 ms from `from` to `to` (inclusive) in `state`, with wall time following
-/// media time from `wall0`; returns when each alert fired.
-fn run(
-    a: &mut Alerter,
-    wall0: Instant,
-    from: f64,
-    to: f64,
-    state: PostureState,
-) -> Vec<(f64, Alert)> {
-    let mut fired = Vec::new();
-    let (first, last) = ((from * 10.0).round() as u64, (to * 10.0).round() as u64);
-    for tenth in first..=last {
-        let t = tenth as f64 / 10.0;
-        if let Some(alert) = a.update(secs(t), state, Some(CUE), &[], wall0 + secs(t)) {
-            fired.push((t, alert));
-        }
-    }
-    fired
-}
-
-fn times(fired: &[(f64, Alert)]) -> Vec<f64> {
-    fired.iter().map(|(t, _)| *t).collect()
-}
-
-fn reminder(t_s: u64, still_for_s: f32) -> MotionEvent {
-    MotionEvent::MoveReminder {
-        t_ms: t_s * 1000,
-        still_for_s,
+fn banners(misaligned: Option<u64>, move_reminder: Option<u64>) -> Banners {
+    Banners {
+        misaligned: misaligned.map(alert_numbered),
+        move_reminder: move_reminder.map(|seq| Alert {
+            kind: AlertKind::MoveReminder,
+            message: "Time to move".into(),
+            seq,
+        }),
     }
 }
 
 #[test]
-fn misaligned_fires_after_the_delay_not_before() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    assert!(run(&mut a, wall, 0.0, 9.9, PostureState::Misaligned).is_empty());
-    assert_eq!(a.banner(), None, "no banner before the delay either");
-    let fired = run(&mut a, wall, 10.0, 10.0, PostureState::Misaligned);
-    assert_eq!(times(&fired), [10.0]);
-    assert_eq!(
-        fired[0].1,
-        Alert {
-            kind: AlertKind::Misaligned,
-            message: "Misaligned for 10 s: shoulders back over hips".into()
-        }
-    );
-    assert_eq!(a.banner(), Some(&fired[0].1));
-}
-
-#[test]
-fn misaligned_repeats_while_it_lasts_and_the_banner_follows_the_time() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let fired = run(&mut a, Instant::now(), 0.0, 300.0, PostureState::Misaligned);
-    assert_eq!(times(&fired), [10.0, 130.0, 250.0]);
-    assert_eq!(
-        fired[1].1.message,
-        "Misaligned for 2 min 10 s: shoulders back over hips"
-    );
-    assert_eq!(
-        a.banner().map(|b| b.message.as_str()),
-        Some("Misaligned for 5 min: shoulders back over hips")
-    );
-}
-
-#[test]
-fn repeat_zero_alerts_once() {
-    let mut a = Alerter::new(AlertSettings {
-        repeat_after_s: 0.0,
-        ..AlertSettings::default()
-    });
-    let fired = run(&mut a, Instant::now(), 0.0, 600.0, PostureState::Misaligned);
-    assert_eq!(times(&fired), [10.0]);
-}
-
-#[test]
-fn leaving_misaligned_resets_the_timer_and_ends_the_banner() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    assert!(run(&mut a, wall, 0.0, 8.0, PostureState::Misaligned).is_empty());
-    assert!(run(&mut a, wall, 8.1, 8.1, PostureState::Drifting).is_empty());
-    let fired = run(&mut a, wall, 8.2, 30.0, PostureState::Misaligned);
-    assert_eq!(times(&fired), [18.2], "counted from the new start");
-    assert!(a.banner().is_some());
-    assert!(run(&mut a, wall, 30.1, 30.1, PostureState::Aligned).is_empty());
-    assert_eq!(a.banner(), None);
-}
-
-#[test]
-fn frames_without_a_person_reset_the_timer_but_gaps_between_frames_do_not() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    // Nobody seen for a frame: the person may have left; start again.
-    assert!(run(&mut a, wall, 0.0, 9.0, PostureState::Misaligned).is_empty());
-    assert!(run(&mut a, wall, 9.1, 9.1, PostureState::Unknown).is_empty());
-    assert!(run(&mut a, wall, 9.2, 19.1, PostureState::Misaligned).is_empty());
-    assert_eq!(
-        times(&run(&mut a, wall, 19.2, 19.2, PostureState::Misaligned)),
-        [19.2]
-    );
-
-    // Frames 4 s apart (a stalled camera, slow inference): the time between them still counts.
-    let mut a = Alerter::new(AlertSettings::default());
-    let mut fired = Vec::new();
-    for t in [0.0, 4.0, 8.0, 12.0] {
-        fired.extend(a.update(secs(t), PostureState::Misaligned, None, &[], wall));
-    }
-    assert_eq!(fired.len(), 1);
-    assert_eq!(fired[0].message, "Misaligned for 12 s");
-}
-
-#[test]
-fn time_running_backwards_starts_afresh() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    assert!(run(&mut a, wall, 5.0, 9.0, PostureState::Misaligned).is_empty());
-    // The demo clip loops: media time starts again at 0.
-    assert!(run(&mut a, wall, 0.0, 9.9, PostureState::Misaligned).is_empty());
-    assert_eq!(
-        times(&run(&mut a, wall, 10.0, 10.0, PostureState::Misaligned)),
-        [10.0]
-    );
-}
-
-#[test]
-fn muted_nothing_fires_and_no_banner_shows() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    a.set_muted(true);
-    assert!(a.is_muted());
-    assert!(run(&mut a, wall, 0.0, 100.0, PostureState::Misaligned).is_empty());
-    assert_eq!(a.banner(), None);
-    let reminded = a.update(
-        secs(100.1),
-        PostureState::Misaligned,
-        Some(CUE),
-        &[reminder(100, 1200.0)],
-        wall,
-    );
-    assert_eq!(reminded, None);
-    assert_eq!(a.banner(), None);
-
-    // Unmuted while still misaligned: the banner is back at once, the sound waits for the
-    // repeat (the alert due at 10 s counted as given).
-    a.set_muted(false);
-    assert!(run(&mut a, wall, 100.2, 100.2, PostureState::Misaligned).is_empty());
-    assert_eq!(a.banner().map(|b| b.kind), Some(AlertKind::Misaligned));
-    assert_eq!(
-        times(&run(&mut a, wall, 100.3, 130.0, PostureState::Misaligned)),
-        [130.0]
-    );
+fn muted_nothing_sounds_and_no_banner_shows_until_unmuted() {
+    let now = Instant::now();
+    let mut gate = AlertGate::default();
+    let b = banners(Some(1), None);
+    gate.set_muted(true);
+    assert!(!gate.lets_through(now));
+    assert_eq!(gate.banner(&b, now), None);
+    // Unmuted while the stretch lasts: its banner is back at once.
+    gate.set_muted(false);
+    assert!(gate.lets_through(now));
+    assert_eq!(gate.banner(&b, now).map(|a| a.seq), Some(1));
 }
 
 #[test]
 fn a_snooze_silences_until_it_expires() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    a.snooze(wall, Duration::from_secs(60));
-    assert_eq!(a.snoozed_until(), Some(wall + Duration::from_secs(60)));
-    assert!(run(&mut a, wall, 0.0, 59.9, PostureState::Misaligned).is_empty());
-    assert_eq!(a.banner(), None);
-    assert!(a.snoozed_until().is_some());
-    // Wall time reaches the end of the snooze: the banner returns, the next alert is the repeat.
-    let fired = run(&mut a, wall, 60.0, 130.0, PostureState::Misaligned);
-    assert_eq!(a.snoozed_until(), None);
-    assert_eq!(times(&fired), [130.0]);
+    let now = Instant::now();
+    let mut gate = AlertGate::default();
+    gate.snooze(now, Duration::from_secs(60));
+    assert_eq!(gate.snoozed_until(now), Some(now + Duration::from_secs(60)));
+    let b = banners(Some(1), None);
+    assert!(!gate.lets_through(now + Duration::from_secs(59)));
+    assert_eq!(gate.banner(&b, now + Duration::from_secs(59)), None);
+    let later = now + Duration::from_secs(60);
+    assert!(gate.lets_through(later));
+    assert_eq!(gate.snoozed_until(later), None);
+    assert!(gate.banner(&b, later).is_some());
+}
 
-    // A snooze that ended before the slouch does not delay its alert.
-    let mut a = Alerter::new(AlertSettings::default());
-    a.snooze(wall, Duration::from_secs(5));
-    assert!(run(&mut a, wall, 0.0, 5.0, PostureState::Aligned).is_empty());
+#[test]
+fn a_dismissed_banner_stays_hidden_until_the_next_alert() {
+    let now = Instant::now();
+    let mut gate = AlertGate::default();
+    let first = banners(Some(1), Some(2));
+    let shown = gate.banner(&first, now).cloned().unwrap();
+    assert_eq!(shown.kind, AlertKind::Misaligned, "posture first");
+    gate.dismiss(&shown);
+    // The move reminder underneath shows next; dismissed too, nothing is left.
+    let under = gate.banner(&first, now).cloned().unwrap();
+    assert_eq!(under.kind, AlertKind::MoveReminder);
+    gate.dismiss(&under);
+    assert_eq!(gate.banner(&first, now), None);
+    // The policy repeats the misaligned alert (number 3): it shows again.
     assert_eq!(
-        times(&run(&mut a, wall, 5.1, 15.1, PostureState::Misaligned)),
-        [15.1]
-    );
-}
-
-#[test]
-fn a_move_reminder_fires_and_its_banner_lasts_a_minute() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    let fired = a.update(
-        secs(1200.0),
-        PostureState::Aligned,
-        None,
-        &[reminder(1200, 1200.4)],
-        wall,
-    );
-    let expected = Alert {
-        kind: AlertKind::MoveReminder,
-        message: "Time to move: you have been still for 20 min".into(),
-    };
-    assert_eq!(fired.as_ref(), Some(&expected));
-    let fired = run(&mut a, wall, 1200.1, 1259.9, PostureState::Aligned);
-    assert!(fired.is_empty(), "it fires once");
-    assert_eq!(a.banner(), Some(&expected));
-    run(&mut a, wall, 1260.0, 1260.0, PostureState::Aligned);
-    assert_eq!(a.banner(), None, "gone after {MOVE_BANNER_S} s");
-}
-
-#[test]
-fn a_move_reminder_banner_ends_when_dismissed_or_the_person_moves() {
-    let wall = Instant::now();
-    let ended_by = |then: &dyn Fn(&mut Alerter)| {
-        let mut a = Alerter::new(AlertSettings::default());
-        a.update(
-            secs(10.0),
-            PostureState::Aligned,
-            None,
-            &[reminder(10, 45.0)],
-            wall,
-        );
-        assert_eq!(
-            a.banner().map(|b| b.message.as_str()),
-            Some("Time to move: you have been still for 45 s")
-        );
-        then(&mut a);
-        a.banner().cloned()
-    };
-    assert_eq!(ended_by(&|a| a.dismiss()), None);
-    let moved = |event: MotionEvent| {
-        move |a: &mut Alerter| {
-            a.update(
-                secs(11.0),
-                PostureState::Aligned,
-                None,
-                std::slice::from_ref(&event),
-                wall,
-            );
-        }
-    };
-    assert_eq!(
-        ended_by(&moved(MotionEvent::SuddenMovement {
-            t_ms: 11_000,
-            speed_torso_per_s: 3.0
-        })),
-        None
-    );
-    assert_eq!(
-        ended_by(&moved(MotionEvent::WalkingStarted { t_ms: 11_000 })),
-        None
-    );
-    let stays = ended_by(&|a: &mut Alerter| {
-        a.update(secs(11.0), PostureState::Aligned, None, &[], wall);
-    });
-    assert!(stays.is_some(), "a frame without movement keeps it");
-}
-
-#[test]
-fn move_reminders_off_pass_nothing_on() {
-    let mut a = Alerter::new(AlertSettings {
-        move_reminders: false,
-        ..AlertSettings::default()
-    });
-    let fired = a.update(
-        secs(1.0),
-        PostureState::Aligned,
-        None,
-        &[reminder(1, 1200.0)],
-        Instant::now(),
-    );
-    assert_eq!(fired, None);
-    assert_eq!(a.banner(), None);
-
-    // Turning them off hides one on show.
-    let mut a = Alerter::new(AlertSettings::default());
-    a.update(
-        secs(1.0),
-        PostureState::Aligned,
-        None,
-        &[reminder(1, 1200.0)],
-        Instant::now(),
-    );
-    assert!(a.banner().is_some());
-    a.set_settings(AlertSettings {
-        move_reminders: false,
-        ..AlertSettings::default()
-    });
-    assert_eq!(a.banner(), None);
-}
-
-#[test]
-fn dismissing_a_misaligned_banner_hides_it_until_the_next_repeat() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    run(&mut a, wall, 0.0, 20.0, PostureState::Misaligned);
-    assert!(a.banner().is_some());
-    a.dismiss();
-    assert!(run(&mut a, wall, 20.1, 129.9, PostureState::Misaligned).is_empty());
-    assert_eq!(a.banner(), None);
-    run(&mut a, wall, 130.0, 130.0, PostureState::Misaligned);
-    assert_eq!(a.banner().map(|b| b.kind), Some(AlertKind::Misaligned));
-}
-
-#[test]
-fn two_alerts_on_one_frame_fire_one_after_the_other() {
-    let mut a = Alerter::new(AlertSettings::default());
-    let wall = Instant::now();
-    run(&mut a, wall, 0.0, 9.9, PostureState::Misaligned);
-    let first = a.update(
-        secs(10.0),
-        PostureState::Misaligned,
-        Some(CUE),
-        &[reminder(10, 1200.0)],
-        wall,
-    );
-    assert_eq!(first.map(|a| a.kind), Some(AlertKind::Misaligned));
-    assert_eq!(a.banner().map(|b| b.kind), Some(AlertKind::Misaligned));
-    let second = a.update(secs(10.1), PostureState::Misaligned, Some(CUE), &[], wall);
-    assert_eq!(second.map(|a| a.kind), Some(AlertKind::MoveReminder));
-    // Once the posture is fine, the move reminder is what is left to show.
-    a.update(secs(10.2), PostureState::Aligned, None, &[], wall);
-    assert_eq!(a.banner().map(|b| b.kind), Some(AlertKind::MoveReminder));
-}
-
-#[test]
-fn settings_from_a_file_are_made_safe() {
-    let s: AlertSettings = serde_json::from_str(r#"{"sound": false}"#).unwrap();
-    assert_eq!(
-        s,
-        AlertSettings {
-            sound: false,
-            ..AlertSettings::default()
-        },
-        "missing fields take their defaults"
-    );
-    let a = Alerter::new(AlertSettings {
-        misaligned_after_s: f32::NAN,
-        repeat_after_s: -5.0,
-        ..AlertSettings::default()
-    });
-    assert_eq!(a.settings().misaligned_after_s, 10.0);
-    assert_eq!(a.settings().repeat_after_s, 0.0);
-}
-
-#[test]
-fn durations_read_as_plain_words() {
-    assert_eq!(plain_duration(0), "0 s");
-    assert_eq!(plain_duration(59), "59 s");
-    assert_eq!(plain_duration(60), "1 min");
-    assert_eq!(plain_duration(125), "2 min 5 s");
-    assert_eq!(plain_duration(4800), "1 h 20 min");
-    assert_eq!(
-        move_message(1259.0),
-        "Time to move: you have been still for 20 min"
+        gate.banner(&banners(Some(3), Some(2)), now).map(|a| a.seq),
+        Some(3)
     );
 }
 
 // --- outputs ---------------------------------------------------------------------------------
 
 fn alert() -> Alert {
+    alert_numbered(1)
+}
+
+fn alert_numbered(seq: u64) -> Alert {
     Alert {
         kind: AlertKind::Misaligned,
         message: "Misaligned for 10 s".into(),
+        seq,
     }
 }
 

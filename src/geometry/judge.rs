@@ -1,0 +1,209 @@
+//! The whole judgment of a frame, made once: metrics, metrics as change from the baseline, the
+//! bands after widening, each metric's level, the shown state, the cue, the camera set-up
+//! advice, the motion rules, the alert policy and a calibration in progress. The live app and
+//! `plumbline analyze` both feed every analysed frame through one [`Judge`]; windows and
+//! reports draw its [`Judgment`], they never recompute it.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::advice::{self, Cue};
+use super::alerts::{AlertRules, AlertUpdate, Alerter};
+use super::bands::Thresholds;
+use super::calibration::flow::{CalibrationFlow, CalibrationStatus, CalibrationTiming};
+use super::calibration::{Baseline, CalibrationError};
+use super::framing::{self, Framing};
+use super::metrics::{self, Metrics, MetricsConfig};
+use super::motion::{MotionConfig, MotionTracker, MotionUpdate};
+use super::state::{PostureState, StateMachine, StateUpdate};
+use crate::pose::Pose;
+use crate::pose::roi::ImageSize;
+
+/// Framing advice is given once the framing has held this long, so a border case does not
+/// flicker.
+pub const FRAMING_HOLD: Duration = Duration::from_millis(800);
+
+/// Everything a judgment depends on; the app and `plumbline analyze` build it from the same
+/// saved settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JudgeConfig {
+    /// Includes the one landmark visibility threshold used by the metrics, the motion rules,
+    /// the framing advice and the overlay.
+    pub metrics: MetricsConfig,
+    pub thresholds: Thresholds,
+    pub motion: MotionConfig,
+    pub alerts: AlertRules,
+    pub calibration: CalibrationTiming,
+    /// The user's neutral stance: metrics are judged as change from it when set.
+    pub baseline: Option<Baseline>,
+}
+
+impl JudgeConfig {
+    /// The landmark visibility from which a landmark counts as seen.
+    pub fn min_visibility(&self) -> f32 {
+        self.metrics.min_visibility
+    }
+
+    /// The bands as judged: widened past the baseline's own noise when calibrated.
+    pub fn effective_bands(&self) -> Thresholds {
+        match &self.baseline {
+            Some(b) => b.widen(&self.thresholds),
+            None => self.thresholds,
+        }
+    }
+}
+
+/// The judgment of one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgment {
+    /// The metrics as measured (`None` without a person).
+    pub metrics: Option<Metrics>,
+    /// The metrics as judged: change from the baseline when calibrated, else as measured.
+    pub judged: Option<Metrics>,
+    /// The bands they were judged by.
+    pub bands: Thresholds,
+    /// Levels, the shown (debounced) state and what this frame alone says.
+    pub state: StateUpdate,
+    /// What to tell the user, when a measure is out of its band.
+    pub cue: Option<Cue>,
+    /// The camera set-up, once it has held for [`FRAMING_HOLD`] (`Good` until then).
+    pub framing: Framing,
+    /// Sudden movements, move reminders, walking and its cadence.
+    pub motion: MotionUpdate,
+    /// An alert due now, and the banners on show.
+    pub alerts: AlertUpdate,
+    /// A calibration under way.
+    pub calibration: Option<CalibrationStatus>,
+    /// A calibration that ended on this frame: the new baseline (already applied from the
+    /// next frame on) or why it was refused.
+    pub calibrated: Option<Result<Baseline, CalibrationError>>,
+}
+
+/// Judges a stream of frames, keeping what the rules remember between them.
+#[derive(Debug, Clone)]
+pub struct Judge {
+    config: JudgeConfig,
+    bands: Thresholds,
+    states: StateMachine,
+    motion: MotionTracker,
+    alerter: Alerter,
+    calibration: CalibrationFlow,
+    /// The framing of the latest frames, and the media time it started.
+    framing: Option<(Framing, Duration)>,
+}
+
+impl Judge {
+    pub fn new(config: JudgeConfig) -> Self {
+        Self {
+            bands: config.effective_bands(),
+            states: StateMachine::new(),
+            motion: MotionTracker::new(config.motion.clone(), config.min_visibility()),
+            alerter: Alerter::new(config.alerts.clone()),
+            calibration: CalibrationFlow::default(),
+            framing: None,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &JudgeConfig {
+        &self.config
+    }
+
+    /// Judges as change from `baseline` from the next frame on (`None`: absolute values).
+    pub fn set_baseline(&mut self, baseline: Option<Baseline>) {
+        self.config.baseline = baseline;
+        self.bands = self.config.effective_bands();
+    }
+
+    /// New bands from the next frame on; the shown state carries over.
+    pub fn set_thresholds(&mut self, thresholds: Thresholds) {
+        self.config.thresholds = thresholds;
+        self.bands = self.config.effective_bands();
+    }
+
+    /// New alert rules; a running misaligned stretch keeps its start.
+    pub fn set_alert_rules(&mut self, rules: AlertRules) {
+        self.alerter.set_rules(rules.clone());
+        self.config.alerts = rules;
+    }
+
+    /// Landmarks count as seen from `min_visibility` on, for every rule, from the next frame.
+    pub fn set_min_visibility(&mut self, min_visibility: f32) {
+        self.config.metrics.min_visibility = min_visibility;
+        self.motion.set_min_visibility(min_visibility);
+    }
+
+    /// Starts a calibration with `timing`: its countdown begins at the next frame.
+    pub fn calibrate(&mut self, timing: CalibrationTiming) {
+        self.config.calibration = timing.clone();
+        self.calibration.start(timing);
+    }
+
+    pub fn cancel_calibration(&mut self) {
+        self.calibration.cancel();
+    }
+
+    /// Judges the frame taken at media time `t` in a picture of `size` (`pose`: `None` when
+    /// nobody was found).
+    pub fn judge(&mut self, t: Duration, size: ImageSize, pose: Option<&Pose>) -> Judgment {
+        let metrics = pose.map(|p| metrics::compute(p, size, &self.config.metrics));
+        let calibrated = self.calibration.push(t, metrics.as_ref());
+        let judged = metrics.map(|m| match &self.config.baseline {
+            Some(b) => b.relative(&m),
+            None => m,
+        });
+        let state = match &judged {
+            Some(m) => self.states.update(t, m, &self.bands),
+            None => self.states.update_absent(t, &self.bands),
+        };
+        let cue = judged
+            .as_ref()
+            .and_then(|m| advice::cue(m, &state.levels, &self.bands));
+        let motion = self.motion.update(t, size, pose);
+        // Nobody is alerted while holding still for the calibration.
+        let alerted_state = if self.calibration.is_running() || calibrated.is_some() {
+            PostureState::Unknown
+        } else {
+            state.state
+        };
+        let alerts = self
+            .alerter
+            .update(t, alerted_state, cue.map(|c| c.text), &motion.events);
+        let framing = self.framing(t, pose);
+        let judgment = Judgment {
+            metrics,
+            judged,
+            bands: self.bands,
+            state,
+            cue,
+            framing,
+            motion,
+            alerts,
+            calibration: self.calibration.status(),
+            calibrated,
+        };
+        if let Some(Ok(baseline)) = &judgment.calibrated {
+            self.set_baseline(Some(baseline.clone()));
+        }
+        judgment
+    }
+
+    /// This frame's framing once it has held for [`FRAMING_HOLD`]; `Good` until then.
+    fn framing(&mut self, t: Duration, pose: Option<&Pose>) -> Framing {
+        let now = framing::assess(pose, self.config.min_visibility());
+        let since = match self.framing {
+            Some((f, since)) if f == now && t >= since => since,
+            _ => t,
+        };
+        self.framing = Some((now, since));
+        if t.saturating_sub(since) >= FRAMING_HOLD {
+            now
+        } else {
+            Framing::Good
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

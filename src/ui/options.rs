@@ -1,0 +1,67 @@
+//! How the app starts: the engine, where settings and sessions live, what to play, and the
+//! options the tests and docs use (a screenshot after some frames, a fake camera).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::pose::{EngineConfig, ModelKind};
+use crate::source::camera::CameraBackend;
+
+/// How the app starts.
+#[derive(Clone)]
+pub struct AppOptions {
+    /// Engine settings; the model comes from the saved settings unless `model` overrides it.
+    pub engine: EngineConfig,
+    pub model: Option<ModelKind>,
+    /// Where settings and sessions are kept (`None`: `$PLUMBLINE_DATA_DIR`, else the platform's
+    /// data folder).
+    pub data_dir: Option<PathBuf>,
+    /// A video, image folder or glob to play instead of the camera.
+    pub source: Option<PathBuf>,
+    /// Start recording a session as soon as the analysis starts.
+    pub record: bool,
+    /// Save a screenshot here after `frames` analysed frames (or when the source ends, if
+    /// sooner), then close (for tests and docs).
+    pub screenshot: Option<PathBuf>,
+    pub frames: u64,
+    /// The cameras to use (`None`: the system's, through nokhwa); tests pass a fake.
+    pub cameras: Option<Arc<dyn CameraBackend>>,
+}
+
+impl std::fmt::Debug for AppOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppOptions")
+            .field("engine", &self.engine)
+            .field("model", &self.model)
+            .field("data_dir", &self.data_dir)
+            .field("source", &self.source)
+            .field("record", &self.record)
+            .field("screenshot", &self.screenshot)
+            .field("frames", &self.frames)
+            .field("fake cameras", &self.cameras.is_some())
+            .finish()
+    }
+}
+
+impl AppOptions {
+    /// The app on the camera with `engine`, everything else as the saved settings say.
+    pub fn new(engine: EngineConfig) -> Self {
+        Self {
+            engine,
+            model: None,
+            data_dir: None,
+            source: None,
+            record: false,
+            screenshot: None,
+            frames: 30,
+            cameras: None,
+        }
+    }
+}
+
+/// The bundled demo clip, played when there is no camera.
+pub fn demo_clip() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join("demo-turning.mp4")
+}

@@ -1,0 +1,221 @@
+//! The toolbar: where frames come from, calibrate, record, mute and snooze, sessions and
+//! settings. It only reports what was clicked; the app acts on it.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Color32, Key, RichText};
+
+use crate::format::clock;
+use crate::session::store::SessionId;
+
+/// Where frames come from, as the user sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Camera,
+    File(PathBuf),
+    /// The bundled clip, looped, because there is no camera.
+    Demo,
+}
+
+impl Input {
+    pub fn describe(&self) -> String {
+        match self {
+            Input::Camera => "camera".to_string(),
+            Input::File(p) => p.display().to_string(),
+            Input::Demo => "bundled demo".to_string(),
+        }
+    }
+}
+
+/// What the toolbar shows.
+#[derive(Debug)]
+pub struct ToolbarView<'a> {
+    pub input: &'a Input,
+    pub playing: bool,
+    pub calibrating: bool,
+    pub calibrated: bool,
+    /// The recording under way: how long, and its session once created.
+    pub recording: Option<(Duration, Option<SessionId>)>,
+    pub muted: bool,
+    pub snoozed_until: Option<Instant>,
+    /// A file dialog is open (its buttons wait for it).
+    pub dialog_open: bool,
+    /// The path typed into the toolbar.
+    pub path_input: &'a mut String,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Open(Input),
+    PickFile,
+    PickFolder,
+    Stop,
+    Start,
+    ToggleCalibration,
+    ForgetCalibration,
+    ToggleRecording,
+    ToggleMute,
+    Snooze,
+    ToggleSessions,
+    ToggleSettings,
+}
+
+/// Draws the toolbar; returns what was clicked.
+pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
+    let mut action = None;
+    let mut ask = |a: Action| action = Some(a);
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .selectable_label(*v.input == Input::Camera, "Camera")
+            .on_hover_text("Use the webcam chosen in Settings")
+            .clicked()
+        {
+            ask(Action::Open(Input::Camera));
+        }
+        if ui
+            .selectable_label(*v.input == Input::Demo, "Demo")
+            .on_hover_text("Play the bundled sample clip")
+            .clicked()
+        {
+            ask(Action::Open(Input::Demo));
+        }
+        let dialogs = !v.dialog_open;
+        if ui
+            .add_enabled(dialogs, egui::Button::new("Open video…"))
+            .clicked()
+        {
+            ask(Action::PickFile);
+        }
+        if ui
+            .add_enabled(dialogs, egui::Button::new("Open folder…"))
+            .clicked()
+        {
+            ask(Action::PickFolder);
+        }
+        let path = ui.add(
+            egui::TextEdit::singleline(v.path_input)
+                .hint_text("or type a path and press Enter")
+                .desired_width(180.0),
+        );
+        if path.lost_focus()
+            && ui.input(|i| i.key_pressed(Key::Enter))
+            && !v.path_input.trim().is_empty()
+        {
+            ask(Action::Open(Input::File(PathBuf::from(
+                v.path_input.trim(),
+            ))));
+        }
+        if v.playing {
+            if ui
+                .button("Stop")
+                .on_hover_text("Stop analysing and release the camera")
+                .clicked()
+            {
+                ask(Action::Stop);
+            }
+        } else if ui.button("Start").clicked() {
+            ask(Action::Start);
+        }
+        ui.separator();
+        let label = if v.calibrating {
+            "Cancel calibration"
+        } else {
+            "Calibrate"
+        };
+        if ui
+            .button(label)
+            .on_hover_text("C: capture your neutral stance; metrics then show change from it")
+            .clicked()
+        {
+            ask(Action::ToggleCalibration);
+        }
+        if v.calibrated
+            && !v.calibrating
+            && ui
+                .button("Forget calibration")
+                .on_hover_text("Go back to absolute values")
+                .clicked()
+        {
+            ask(Action::ForgetCalibration);
+        }
+        match v.recording {
+            Some((elapsed, session)) => {
+                let session = session.map_or(String::new(), |id| format!(" · session {id}"));
+                ui.label(
+                    RichText::new(format!("● REC {}{session}", clock(elapsed)))
+                        .color(Color32::from_rgb(220, 40, 40))
+                        .strong(),
+                );
+                if ui
+                    .button("Stop recording")
+                    .on_hover_text("R: stop and save the session")
+                    .clicked()
+                {
+                    ask(Action::ToggleRecording);
+                }
+            }
+            None => {
+                if ui
+                    .button("Record")
+                    .on_hover_text("R: record a session to review and report later")
+                    .clicked()
+                {
+                    ask(Action::ToggleRecording);
+                }
+            }
+        }
+        ui.separator();
+        if ui
+            .selectable_label(v.muted, if v.muted { "Muted" } else { "Mute" })
+            .on_hover_text("M: no alert banners, sounds or notifications")
+            .clicked()
+        {
+            ask(Action::ToggleMute);
+        }
+        match v.snoozed_until {
+            Some(until) => {
+                let left = until.saturating_duration_since(Instant::now());
+                ui.label(
+                    RichText::new(format!("snoozed {} min", left.as_secs().div_ceil(60))).weak(),
+                );
+            }
+            None => {
+                if ui
+                    .button("Snooze 15 min")
+                    .on_hover_text("No alerts for 15 minutes")
+                    .clicked()
+                {
+                    ask(Action::Snooze);
+                }
+            }
+        }
+        ui.separator();
+        if ui.button("Sessions").clicked() {
+            ask(Action::ToggleSessions);
+        }
+        if ui.button("Settings").clicked() {
+            ask(Action::ToggleSettings);
+        }
+    });
+    action
+}
+
+/// The keyboard shortcuts (C calibrate, R record, M mute), unless a text field has focus.
+pub fn shortcuts(ctx: &egui::Context) -> Option<Action> {
+    if ctx.wants_keyboard_input() {
+        return None;
+    }
+    ctx.input(|i| {
+        if i.key_pressed(Key::C) {
+            Some(Action::ToggleCalibration)
+        } else if i.key_pressed(Key::R) {
+            Some(Action::ToggleRecording)
+        } else if i.key_pressed(Key::M) {
+            Some(Action::ToggleMute)
+        } else {
+            None
+        }
+    })
+}
