@@ -49,14 +49,9 @@ struct AnalyzeConfig {
 
 impl AnalyzeConfig {
     fn from_args(args: &AnalyzeArgs) -> anyhow::Result<Self> {
-        if let Some(v) = args.min_visibility
-            && !(0.0..=1.0).contains(&v)
-        {
-            anyhow::bail!("--min-visibility must be between 0 and 1, got {v}");
-        }
         let mut engine = engine_config(&args.engine, true);
         engine.smoothing = !args.no_smoothing;
-        let data_dir = store::data_dir(args.data_dir.as_deref());
+        let data_dir = store::data_dir(args.data.get());
         // The judgment the app would make: its saved bands, calibration, visibility threshold
         // and alert timing.
         let (settings, settings_note) = match &data_dir {

@@ -78,15 +78,6 @@ fn engine_config(args: &PoseArgs) -> EngineConfig {
 }
 
 pub fn run(args: &PoseArgs) -> anyhow::Result<Outcome> {
-    if !(args.fps > 0.0 && args.fps.is_finite()) {
-        anyhow::bail!("--fps must be a positive number, got {}", args.fps);
-    }
-    if !(0.0..=1.0).contains(&args.min_visibility) {
-        anyhow::bail!(
-            "--min-visibility must be between 0 and 1, got {}",
-            args.min_visibility
-        );
-    }
     let metrics_config = MetricsConfig {
         min_visibility: args.min_visibility,
     };

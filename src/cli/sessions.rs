@@ -24,7 +24,7 @@ fn open_store(dir: Option<&Path>) -> anyhow::Result<Store> {
 }
 
 pub fn run(args: &SessionsArgs) -> anyhow::Result<Outcome> {
-    let db = open_store(args.data_dir.as_deref())?;
+    let db = open_store(args.data.get())?;
     match &args.action {
         None => list(&db, args.json),
         Some(SessionsAction::Show { id }) => show(&db, *id),
@@ -120,7 +120,7 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
 }
 
 pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
-    let db = open_store(args.data_dir.as_deref())?;
+    let db = open_store(args.data.get())?;
     let format = match args.format {
         ReportFormat::Html => ExportFormat::Html,
         ReportFormat::Csv => ExportFormat::Csv,

@@ -1,0 +1,282 @@
+//! The command line as clap sees it: every subcommand's arguments, with their defaults stated
+//! here once and their ranges checked as they are parsed. Each subcommand turns its arguments
+//! into a validated configuration before it opens or writes anything.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::geometry::metrics::MetricsConfig;
+use crate::pose::ModelKind;
+use crate::source::DEFAULT_FPS;
+
+/// Live posture feedback from a webcam: are your shoulders stacked over your hips?
+#[derive(Debug, Parser)]
+#[command(name = "plumbline", version, about, long_about = None)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print each image's pose as one JSON object per line (MediaPipe's conventions).
+    Pose(PoseArgs),
+    /// Analyse every frame of a video or image folder: per-frame CSV and a JSON summary.
+    Analyze(AnalyzeArgs),
+    /// List the webcams, one per line: index, then name.
+    Cameras,
+    /// Open the desktop app: live posture feedback from the camera (or a file, or the demo).
+    App(AppArgs),
+    /// List recorded sessions, or show or delete one.
+    Sessions(SessionsArgs),
+    /// Write a session's report: HTML to look at, CSV or JSON to load elsewhere.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AppArgs {
+    /// Play this video, image folder or glob instead of the camera.
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Landmark model for this run (default: the one chosen in Settings, else full).
+    #[arg(long, value_enum)]
+    pub model: Option<ModelKind>,
+    /// ONNX Runtime threads per model, 1 to 64 (default: one less than the cores, so the
+    /// window keeps one to repaint; at most 4).
+    #[arg(long, value_parser = threads_parser())]
+    pub threads: Option<usize>,
+    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the checkout's models/).
+    #[arg(long, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Start recording a session as soon as the analysis starts (for a desktop shortcut that
+    /// begins a practice).
+    #[arg(long)]
+    pub record: bool,
+    /// Save a PNG of the window after --frames analysed frames (or when the video ends), then
+    /// close.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Frames to analyse before the screenshot (at least 1).
+    #[arg(long, default_value_t = 30, requires = "screenshot",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub frames: u64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionsArgs {
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
+    /// Print the list as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SessionsAction {
+    /// Print one session and its summary as JSON.
+    Show { id: i64 },
+    /// Delete a session and everything recorded with it.
+    Delete {
+        id: i64,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The session's id (see `plumbline sessions`).
+    pub id: i64,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// The file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AnalyzeArgs {
+    /// A video (MP4, MOV, WebM, AVI…), a folder of images, a glob like 'shots/*.jpg', or one image.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Write per-frame metrics here (columns: frame, t_ms, person, every metric, state).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the summary here as JSON ('-' for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Landmarks below this visibility are not used by the metrics and rules (0..1; default:
+    /// the one in the saved settings).
+    #[arg(long, value_name = "P", value_parser = unit_interval)]
+    pub min_visibility: Option<f32>,
+    /// Judge absolute values, ignoring the calibration saved by the app.
+    #[arg(long)]
+    pub no_calibration: bool,
+    /// Track the person but do not smooth the landmarks.
+    #[arg(long)]
+    pub no_smoothing: bool,
+    /// No progress bar or closing line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Do not record a session (by default every analysis is kept for `plumbline sessions`).
+    #[arg(long)]
+    pub no_record: bool,
+    /// A note kept with the recorded session.
+    #[arg(long, default_value = "")]
+    pub notes: String,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+/// Engine options shared by every command that runs the models.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineArgs {
+    /// Landmark model: lite is fastest, heavy most accurate.
+    #[arg(long, value_enum, default_value_t = ModelKind::Full)]
+    pub model: ModelKind,
+    /// ONNX Runtime threads per model, 1 to 64 (default: number of cores, at most 4).
+    #[arg(long, value_parser = threads_parser())]
+    pub threads: Option<usize>,
+    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the checkout's models/).
+    #[arg(long, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PoseArgs {
+    /// Images to analyse (PNG, JPEG, BMP, WebP, TIFF).
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Treat the images as consecutive video frames: track the person and smooth landmarks.
+    #[arg(long)]
+    pub sequence: bool,
+    /// With --sequence: track the person but do not smooth the landmarks.
+    #[arg(long, requires = "sequence")]
+    pub no_smoothing: bool,
+    /// Frame rate that timestamps the frames of a --sequence (above 0).
+    #[arg(long, default_value_t = DEFAULT_FPS, requires = "sequence", value_parser = positive_rate)]
+    pub fps: f64,
+    /// Landmarks below this visibility are not used by the metrics (0..1).
+    #[arg(long, default_value_t = MetricsConfig::default().min_visibility, value_name = "P",
+          value_parser = unit_interval)]
+    pub min_visibility: f32,
+}
+
+/// Where settings and sessions live, for every subcommand that keeps or reads them.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DataDirArg {
+    /// Where settings and sessions are kept (default: $PLUMBLINE_DATA_DIR, else the
+    /// platform's data folder).
+    #[arg(long = "data-dir", value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+}
+
+impl DataDirArg {
+    pub fn get(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+}
+
+/// `--threads`: 1 to 64.
+fn threads_parser() -> impl clap::builder::TypedValueParser<Value = usize> {
+    use clap::builder::TypedValueParser as _;
+    clap::value_parser!(u16).range(1..=64).map(usize::from)
+}
+
+/// A probability: 0 to 1.
+fn unit_interval(s: &str) -> Result<f32, String> {
+    let v: f32 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not between 0 and 1"))
+    }
+}
+
+/// A frame rate: a finite number above 0.
+fn positive_rate(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not a positive frame rate"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused_while_parsing() {
+        for bad in [
+            &["plumbline", "pose", "x.png", "--min-visibility", "1.5"][..],
+            &["plumbline", "pose", "x.png", "--threads", "0"],
+            &["plumbline", "pose", "x.png", "--sequence", "--fps=-3"],
+            &["plumbline", "pose", "x.png", "--sequence", "--fps", "0"],
+            &["plumbline", "analyze", "x.mp4", "--min-visibility", "nan"],
+            &["plumbline", "app", "--screenshot", "a.png", "--frames", "0"],
+        ] {
+            let e = Args::try_parse_from(bad).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{bad:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_data_dir_is_one_flag_everywhere() {
+        for line in [
+            &["plumbline", "analyze", "x.mp4", "--data-dir", "/d"][..],
+            &["plumbline", "app", "--data-dir", "/d"],
+            &[
+                "plumbline",
+                "report",
+                "1",
+                "-o",
+                "r.html",
+                "--data-dir",
+                "/d",
+            ],
+            &["plumbline", "sessions", "--data-dir", "/d", "show", "1"],
+            &["plumbline", "sessions", "show", "1", "--data-dir", "/d"],
+        ] {
+            let args = Args::try_parse_from(line).unwrap();
+            let dir = match args.command.unwrap() {
+                Command::Analyze(a) => a.data.dir,
+                Command::App(a) => a.data.dir,
+                Command::Report(a) => a.data.dir,
+                Command::Sessions(a) => a.data.dir,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(dir.as_deref(), Some(Path::new("/d")), "{line:?}");
+        }
+    }
+}
