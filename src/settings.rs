@@ -229,7 +229,7 @@ impl Settings {
 mod tests {
     use super::*;
     use crate::geometry::MetricId;
-    use crate::geometry::bands::Band;
+    use crate::geometry::metric_id::Band;
 
     #[test]
     fn settings_round_trip_through_the_file() {

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{AnalyzeArgs, Outcome, engine_config};
+use super::args::{AnalyzeArgs, engine_config};
+use super::outcome::Outcome;
 use crate::geometry::judge::JudgeConfig;
 use crate::pipeline::offline::{self, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};

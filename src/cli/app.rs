@@ -1,6 +1,7 @@
 //! `plumbline app`: the desktop window, from validated options.
 
-use super::{AppArgs, EngineArgs, Outcome, engine_config};
+use super::args::{AppArgs, EngineArgs, engine_config};
+use super::outcome::Outcome;
 use crate::ui::AppOptions;
 
 /// The app's options from its arguments.

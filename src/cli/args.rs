@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 use crate::geometry::metrics::MetricsConfig;
-use crate::pose::ModelKind;
+use crate::pose::{EngineConfig, ModelKind};
 use crate::source::DEFAULT_FPS;
 
 /// Live posture feedback from a webcam: are your shoulders stacked over your hips?
@@ -179,6 +179,22 @@ pub struct PoseArgs {
     #[arg(long, default_value_t = MetricsConfig::default().min_visibility, value_name = "P",
           value_parser = unit_interval)]
     pub min_visibility: f32,
+}
+
+/// The engine settings that `args` ask for; `video` turns on tracking and smoothing.
+pub fn engine_config(args: &EngineArgs, video: bool) -> EngineConfig {
+    let mut config = if video {
+        EngineConfig::video(args.model)
+    } else {
+        EngineConfig::still_images(args.model)
+    };
+    if let Some(t) = args.threads {
+        config.threads = t;
+    }
+    if let Some(dir) = &args.models_dir {
+        config.models_dir = dir.clone();
+    }
+    config
 }
 
 /// Where settings and sessions live, for every subcommand that keeps or reads them.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::source::list_cameras;
 
 pub fn run() -> anyhow::Result<Outcome> {

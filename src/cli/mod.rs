@@ -5,6 +5,7 @@ mod analyze;
 mod app;
 mod args;
 mod cameras;
+mod outcome;
 mod pose;
 mod sessions;
 
@@ -19,21 +20,13 @@ pub use args::{
     AnalyzeArgs, AppArgs, Args, Command, DataDirArg, EngineArgs, PoseArgs, ReportArgs,
     ReportFormat, SessionsAction, SessionsArgs,
 };
+pub use outcome::{Outcome, exit};
 
 /// The bundled example the program shows when run without arguments.
 pub fn example_image() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("assets")
         .join("example-astronaut.png")
-}
-
-/// Exit codes: 0 success, 1 some inputs failed (others were processed), 2 nothing could run,
-/// 130 interrupted.
-pub mod exit {
-    pub const PARTIAL: u8 = 1;
-    pub const FATAL: u8 = 2;
-    /// Stopped by Ctrl-C after keeping what was done (the shell's 128 + SIGINT).
-    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Parses `args`, runs the command and maps the outcome to an exit code.
@@ -75,32 +68,6 @@ where
             ExitCode::from(exit::FATAL)
         }
     }
-}
-
-/// How a command ended when it did not fail outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    /// This many inputs were reported and skipped.
-    SomeFailed(usize),
-    /// The user stopped the run; what was done is kept.
-    Interrupted,
-}
-
-/// The engine settings that `args` ask for; `video` turns on tracking and smoothing.
-pub fn engine_config(args: &EngineArgs, video: bool) -> crate::pose::EngineConfig {
-    let mut config = if video {
-        crate::pose::EngineConfig::video(args.model)
-    } else {
-        crate::pose::EngineConfig::still_images(args.model)
-    };
-    if let Some(t) = args.threads {
-        config.threads = t;
-    }
-    if let Some(dir) = &args.models_dir {
-        config.models_dir = dir.clone();
-    }
-    config
 }
 
 fn has_display() -> bool {

@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::{Outcome, PoseArgs};
+use super::args::{PoseArgs, engine_config as engine_args};
+use super::outcome::Outcome;
 use crate::geometry::metrics::{self, Metrics, MetricsConfig};
 use crate::pose::roi::ImageSize;
 use crate::pose::{EngineConfig, Pose, PoseEstimator};
@@ -70,7 +71,7 @@ impl<'a> PoseLine<'a> {
 }
 
 fn engine_config(args: &PoseArgs) -> EngineConfig {
-    let mut config = super::engine_config(&args.engine, args.sequence);
+    let mut config = engine_args(&args.engine, args.sequence);
     if args.no_smoothing {
         config.smoothing = false;
     }

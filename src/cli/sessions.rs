@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::{Outcome, ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
+use super::args::{ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
+use super::outcome::Outcome;
 use crate::report::summary::Summary;
 use crate::report::{ExportError, ExportFormat, export_session, format_time, summary_of};
 use crate::session::Sample;

@@ -4,14 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::metric_id::{MetricId, PerMetric};
-
-/// Where a metric's magnitude stops being aligned and where it becomes misaligned.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Band {
-    pub drifting: f32,
-    pub misaligned: f32,
-}
+use super::metric_id::{Band, MetricId, PerMetric};
 
 /// Thresholds on the magnitude of each judged metric (relative to the baseline when
 /// calibrated). The defaults and their sources are in [`MetricId::spec`].

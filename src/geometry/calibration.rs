@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::bands::{Band, Thresholds};
-use super::metric_id::{MetricId, PerMetric};
+use super::bands::Thresholds;
+use super::metric_id::{Band, MetricId, PerMetric};
 use super::metrics::Metrics;
 
 /// A change from the baseline smaller than this many of its standard deviations is within the

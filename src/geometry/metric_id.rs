@@ -5,8 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bands::Band;
-
 /// A posture metric. The order is the order of CSV columns and of the session codec: append
 /// new metrics at the end so scripts that read columns by position keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,6 +21,13 @@ pub enum MetricId {
     PlumbShoulder,
     PlumbHip,
     PlumbKnee,
+}
+
+/// Where a metric's magnitude stops being aligned and where it becomes misaligned.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    pub drifting: f32,
+    pub misaligned: f32,
 }
 
 /// What a metric's number is measured in.

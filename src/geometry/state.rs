@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::bands::{Band, Thresholds};
-use super::metric_id::{BodyPart, MetricId};
+use super::bands::Thresholds;
+use super::metric_id::{Band, BodyPart, MetricId};
 use super::metrics::Metrics;
 
 /// How aligned the person is right now.

@@ -7,8 +7,8 @@ use image::RgbImage;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::PoseError;
 use super::anchors::{self, Anchor, AnchorOptions};
+use super::error::{CONVERT_COMMAND, PoseError};
 use super::preprocess::{Border, TensorSpec, crop_to_tensor};
 use super::roi::{ImageSize, Letterbox, NormRect};
 use super::runtime::{ModelSig, TensorSig, load_session};
@@ -165,10 +165,7 @@ pub struct Detector {
 
 impl Detector {
     pub fn load(path: &Path, threads: usize, min_score: f32) -> Result<Self, PoseError> {
-        let hint = format!(
-            "run `{}` to regenerate the models",
-            super::runtime::CONVERT_COMMAND
-        );
+        let hint = format!("run `{}` to regenerate the models", CONVERT_COMMAND);
         let session = load_session(path, threads, &SIGNATURE, &hint)?;
         Ok(Self {
             session,

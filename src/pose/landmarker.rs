@@ -8,7 +8,7 @@ use image::RgbImage;
 use ort::session::{Session, SessionOutputs};
 use ort::value::TensorRef;
 
-use super::PoseError;
+use super::error::PoseError;
 use super::landmarks::{Landmark, NUM_LANDMARKS, Vec3};
 use super::preprocess::{Border, TensorSpec, crop_to_tensor};
 use super::roi::{ImageSize, Letterbox, NormRect};

@@ -8,18 +8,10 @@ use ort::environment::Environment;
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 
-use super::PoseError;
+use super::error::{ORT_DYLIB_ENV, PoseError};
 
-/// Environment variable naming the ONNX Runtime shared library (ort's own convention).
-pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
 /// Environment variable naming the folder that holds the ONNX models.
 pub const MODELS_DIR_ENV: &str = "PLUMBLINE_MODELS_DIR";
-/// The command that installs the runtime library and build dependencies on a fresh machine.
-pub const SETUP_COMMAND: &str = "bash .ci/setup.sh";
-/// The command that regenerates the committed ONNX models.
-pub const CONVERT_COMMAND: &str = "bash models/convert.sh";
-/// The command that creates the heavy landmark model, which is not committed.
-pub const CONVERT_HEAVY_COMMAND: &str = "bash models/convert.sh --heavy";
 
 const LIB_NAME: &str = "libonnxruntime.so";
 

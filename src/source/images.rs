@@ -4,7 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Frame, FrameSource, IMAGE_EXTENSIONS, SourceError, is_image_path};
+use super::error::SourceError;
+use super::frame::{Frame, FrameSource};
+
+/// Image file extensions read as still images or folder members (lower case).
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "bmp", "webp", "tiff", "tif"];
+
+/// True when `path` has one of [`IMAGE_EXTENSIONS`] (any case).
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
 
 /// Frame rate that times image sequences unless told otherwise.
 pub const DEFAULT_FPS: f64 = 30.0;
@@ -167,6 +178,14 @@ fn sort_naturally(files: &mut [PathBuf]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_extensions_ignore_case() {
+        assert!(is_image_path(Path::new("a/b.PNG")));
+        assert!(is_image_path(Path::new("x.jpeg")));
+        assert!(!is_image_path(Path::new("clip.mp4")));
+        assert!(!is_image_path(Path::new("noext")));
+    }
 
     #[test]
     fn natural_order_puts_numbers_in_numeric_order() {

@@ -10,8 +10,8 @@ use egui_plot::{Line, Plot, PlotPoints};
 
 use super::overlay::state_colour;
 use crate::geometry::MetricId;
-use crate::geometry::bands::Band;
 use crate::geometry::calibration::{Baseline, Stat};
+use crate::geometry::metric_id::Band;
 use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
 use crate::settings::{OffsetUnit, Settings};

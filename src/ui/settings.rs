@@ -4,7 +4,8 @@
 use eframe::egui::{self, RichText};
 
 use crate::geometry::MetricId;
-use crate::geometry::bands::{Band, Thresholds};
+use crate::geometry::bands::Thresholds;
+use crate::geometry::metric_id::Band;
 use crate::pose::ModelKind;
 use crate::settings::{OffsetUnit, Settings};
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::pose::{Landmark, NUM_LANDMARKS, Vec3};
+use crate::pose::{Landmark, LandmarkId, NUM_LANDMARKS, Vec3};
 
 const SIZE: ImageSize = ImageSize {
     width: 640,

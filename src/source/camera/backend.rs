@@ -4,7 +4,8 @@
 use ::nokhwa::Buffer;
 use ::nokhwa::utils::CameraFormat;
 
-use super::{CameraInfo, CameraRequest, SourceError};
+use super::request::{CameraInfo, CameraRequest};
+use crate::source::error::SourceError;
 
 /// Where cameras come from: the system's (through `nokhwa`, [`super::NokhwaBackend`]) or a
 /// scripted one in tests. Shared between the thread that lists cameras and the capture

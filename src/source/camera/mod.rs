@@ -23,7 +23,8 @@ pub use backend::{CameraBackend, CameraDevice};
 use request::resolve;
 pub use request::{CameraInfo, CameraRequest, CameraSelector};
 
-use super::{Frame, FrameSource, SourceError};
+use super::error::SourceError;
+use super::frame::{Frame, FrameSource};
 
 /// What to do when a camera cannot be opened, quoted in errors.
 const OPEN_HINT: &str = "close other programs using it, check that you may open /dev/video* (the `video` group), and list cameras with `plumbline cameras`";

@@ -7,7 +7,9 @@ use nokhwa::utils::{
 };
 use nokhwa::{Buffer, Camera};
 
-use super::{CameraBackend, CameraDevice, CameraInfo, CameraRequest, SourceError};
+use super::backend::{CameraBackend, CameraDevice};
+use super::request::{CameraInfo, CameraRequest};
+use crate::source::error::SourceError;
 
 /// The system's cameras, through `nokhwa`: what [`super::CameraSource::open`] and
 /// [`super::list_cameras`] use.

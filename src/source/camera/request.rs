@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::SourceError;
+use crate::source::error::SourceError;
 
 /// One camera the system offers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -34,9 +34,12 @@ mod log;
 mod probe;
 
 use log::{LogEvent, read_log};
+use probe::spawn_error;
 pub use probe::{VideoInfo, parse_rate, probe};
 
-use super::{DEFAULT_FPS, Frame, FrameSource, SourceError};
+use super::error::SourceError;
+use super::frame::{Frame, FrameSource};
+use super::images::DEFAULT_FPS;
 
 /// How long to wait for a frame's timestamp line once its pixels have arrived. The line is
 /// written first, so this is only a guard against a changed FFmpeg log format.
@@ -357,25 +360,6 @@ fn wait_with_timeout(
                 ));
             }
             Err(e) => return Err(format!("could not wait for ffmpeg: {e}")),
-        }
-    }
-}
-
-fn spawn_error(tool: &'static str, path: &Path, e: &std::io::Error) -> SourceError {
-    if e.kind() == ErrorKind::NotFound {
-        SourceError::FfmpegMissing {
-            tool,
-            path: path.to_path_buf(),
-        }
-    } else {
-        SourceError::Open {
-            path: path.to_path_buf(),
-            what: "the video",
-            reason: format!("could not run {tool}: {e}"),
-            hint: format!(
-                "check the FFmpeg installation (`{}`)",
-                super::FFMPEG_INSTALL
-            ),
         }
     }
 }

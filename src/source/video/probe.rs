@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{SourceError, spawn_error};
+use crate::source::error::{FFMPEG_INSTALL, SourceError};
 
 /// What `ffprobe` says about a video's first video stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +167,23 @@ pub fn parse_rate(text: &str) -> Option<f64> {
         None => text.trim().parse::<f64>().ok()?,
     };
     (rate.is_finite() && rate > 0.0).then_some(rate)
+}
+
+/// The error for a failure to run `tool` (ffmpeg or ffprobe) on `path`.
+pub(super) fn spawn_error(tool: &'static str, path: &Path, e: &std::io::Error) -> SourceError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        SourceError::FfmpegMissing {
+            tool,
+            path: path.to_path_buf(),
+        }
+    } else {
+        SourceError::Open {
+            path: path.to_path_buf(),
+            what: "the video",
+            reason: format!("could not run {tool}: {e}"),
+            hint: format!("check the FFmpeg installation (`{}`)", FFMPEG_INSTALL),
+        }
+    }
 }
 
 #[cfg(test)]
