@@ -2,6 +2,7 @@
 //! summary and the HTML report. Pure functions from data to records, plus [`export`], which reads
 //! a stored session for them; the callers write the files.
 
+mod charts;
 pub mod csv;
 pub mod export;
 pub mod html;
