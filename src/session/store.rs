@@ -76,6 +76,12 @@ impl Store {
         &self.path
     }
 
+    /// The data directory: the folder the database file is in (reports and settings go
+    /// beside it).
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// The sessions this open found abandoned by a dead recorder and marked `recovered`.
     pub fn recovered_on_open(&self) -> &[SessionId] {
         &self.recovered

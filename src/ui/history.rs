@@ -8,71 +8,16 @@ use std::thread::JoinHandle;
 
 use eframe::egui::{self, RichText};
 
-use super::plain_duration;
-use crate::report::{ExportError, ExportFormat, export_session, format_time};
+use crate::format::{percent, plain_seconds};
+use crate::report::{ExportFormat, WriteError, format_time, write_export, write_report};
 use crate::session::store::{SessionId, SessionStatus, SessionSummaryRow, Store, StoreError};
 
-/// The folder under the data directory where the browser writes HTML reports.
-pub const REPORTS_DIR: &str = "reports";
 /// How many results of reports, exports and deletions the window keeps on show.
 const NOTICES_SHOWN: usize = 4;
 /// Widths of the free-text columns, points: enough for a file name, and the window stays
 /// narrower than the app.
 const SOURCE_WIDTH: f32 = 240.0;
 const NOTES_WIDTH: f32 = 200.0;
-
-/// Why a report or export could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Export(#[from] ExportError),
-    #[error("could not create the reports folder ({source}); check its permissions: {path}")]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "could not write the file ({source}); check the folder's permissions and free space: {path}"
-    )]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-/// Where [`write_report`] puts session `id`'s report: `<data_dir>/reports/session-<id>.html`.
-pub fn report_path(data_dir: &Path, id: SessionId) -> PathBuf {
-    data_dir
-        .join(REPORTS_DIR)
-        .join(ExportFormat::Html.file_name(id))
-}
-
-/// Writes session `id`'s HTML report to [`report_path`] (creating the folder) and returns it.
-pub fn write_report(data_dir: &Path, id: SessionId) -> Result<PathBuf, HistoryError> {
-    let path = report_path(data_dir, id);
-    let dir = data_dir.join(REPORTS_DIR);
-    std::fs::create_dir_all(&dir)
-        .map_err(|source| HistoryError::CreateDir { path: dir, source })?;
-    write_export(data_dir, id, ExportFormat::Html, &path)?;
-    Ok(path)
-}
-
-/// Writes session `id` from the database in `data_dir` to `path` as `format`.
-pub fn write_export(
-    data_dir: &Path,
-    id: SessionId,
-    format: ExportFormat,
-    path: &Path,
-) -> Result<(), HistoryError> {
-    let db = Store::open(data_dir)?;
-    let bytes = export_session(&db, id, format)?;
-    std::fs::write(path, bytes).map_err(|source| HistoryError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
 
 /// A session's status as the browser names it.
 pub fn status_label(status: SessionStatus) -> &'static str {
@@ -81,11 +26,6 @@ pub fn status_label(status: SessionStatus) -> &'static str {
         SessionStatus::Recovered => "recovered",
         SessionStatus::Recording => "in progress",
     }
-}
-
-/// "73%", or "—" when the session spans no time.
-pub fn aligned_label(fraction: Option<f64>) -> String {
-    fraction.map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0))
 }
 
 /// One line of the list, formatted once when the list is read.
@@ -113,8 +53,8 @@ impl Row {
             status: s.status,
             label: format!("#{}", s.id),
             started: format_time(s.started_ms),
-            duration: plain_duration(s.duration_s.max(0.0).round() as u64),
-            aligned: aligned_label(s.aligned_fraction),
+            duration: plain_seconds(s.duration_s),
+            aligned: percent(s.aligned_fraction),
             source: s.source,
             notes,
             full_notes: s.notes,
@@ -457,7 +397,7 @@ impl SessionBrowser {
         self.spawn(
             ctx,
             format!("the report for session {id}"),
-            move || match write_report(&data_dir, id) {
+            move || match open_and(&data_dir, |db| write_report(db, id)) {
                 Ok(path) => {
                     let mut notices = vec![Notice::Info(format!(
                         "report written to {}",
@@ -489,7 +429,7 @@ impl SessionBrowser {
             let Some(path) = choose(&format.file_name(id), format) else {
                 return Vec::new();
             };
-            match write_export(&data_dir, id, format, &path) {
+            match open_and(&data_dir, |db| write_export(db, id, format, &path)) {
                 Ok(()) => vec![Notice::Info(format!(
                     "session {id} exported to {}",
                     path.display()
@@ -617,6 +557,14 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
     action
 }
 
+/// Opens the database in `data_dir` for one report or export (on its own thread) and runs `f`.
+fn open_and<T>(
+    data_dir: &Path,
+    f: impl FnOnce(&Store) -> Result<T, WriteError>,
+) -> Result<T, WriteError> {
+    f(&Store::open(data_dir)?)
+}
+
 fn read_rows(db: &Store) -> Result<Vec<Row>, StoreError> {
     Ok(db.list()?.into_iter().map(Row::new).collect())
 }
@@ -629,15 +577,16 @@ mod tests {
     fn cells_read_plainly() {
         assert_eq!(status_label(SessionStatus::Complete), "recorded");
         assert_eq!(status_label(SessionStatus::Recording), "in progress");
-        assert_eq!(aligned_label(Some(0.734)), "73%");
-        assert_eq!(aligned_label(None), "—");
     }
 
     #[test]
-    fn reports_go_to_the_data_dirs_reports_folder() {
-        assert_eq!(
-            report_path(Path::new("/data"), 7),
-            Path::new("/data/reports/session-7.html")
-        );
+    fn exports_never_replace_the_apps_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Store::open(dir.path()).unwrap();
+        let settings = dir.path().join(super::super::settings::SETTINGS_FILE);
+        std::fs::write(&settings, b"{}").unwrap();
+        let e = write_export(&db, 1, ExportFormat::Csv, &settings).unwrap_err();
+        assert!(matches!(e, WriteError::Protected { .. }), "{e:?}");
+        assert_eq!(std::fs::read(&settings).unwrap(), b"{}");
     }
 }

@@ -7,14 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use plumbline::geometry::state::PostureState;
-use plumbline::report::ExportFormat;
-use plumbline::session::Sample;
-use plumbline::session::store::{DB_FILE, SessionMeta, SessionSummaryRow, Store};
+use plumbline::format::percent;
+use plumbline::report::{ExportFormat, WriteError, report_path, write_export, write_report};
+use plumbline::session::store::{DB_FILE, SessionSummaryRow, Store};
 use plumbline::ui::SessionBrowser;
-use plumbline::ui::history::{
-    HistoryError, aligned_label, report_path, write_export, write_report,
-};
 
 use crate::helpers::*;
 
@@ -78,7 +74,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     // The row: id, headline numbers, status, source and notes.
     assert!(has_label(&h, &format!("#{id}")));
     assert!(has_label(&h, "5 s"), "duration of the 5 s clip");
-    assert!(has_label(&h, &aligned_label(session.aligned_fraction)));
+    assert!(has_label(&h, &percent(session.aligned_fraction)));
     assert!(session.aligned_fraction.is_some());
     assert!(has_label(&h, "recorded"));
     assert!(has_label_containing(&h, "camera_turning.mp4"));
@@ -193,50 +189,27 @@ fn a_corrupt_database_shows_its_error_and_is_left_alone() {
     assert_eq!(std::fs::read(&db).unwrap(), junk);
 }
 
-/// A database with one session of `n` aligned frames, written through the store's API.
-fn stored_session(data: &Path, n: u64) -> i64 {
-    let mut db = Store::open(data).unwrap();
-    let mut rec = db
-        .start_session(SessionMeta {
-            source: "camera 0".into(),
-            model: "lite".into(),
-            calibration: None,
-            notes: String::new(),
-        })
-        .unwrap();
-    for frame in 0..n {
-        let sample = Sample {
-            frame,
-            t_ms: frame as f64 * 50.0,
-            person: false,
-            metrics: None,
-            state: PostureState::Unknown,
-        };
-        rec.push(&sample, None).unwrap();
-    }
-    rec.finish().unwrap()
-}
-
 #[test]
 fn exports_write_csv_json_and_the_report_or_say_why_not() {
     let data = data_dir();
     let id = stored_session(data.path(), 20);
+    let db = Store::open(data.path()).unwrap();
     let out = tempfile::tempdir().unwrap();
 
     let csv = out.path().join("s.csv");
-    write_export(data.path(), id, ExportFormat::Csv, &csv).unwrap();
+    write_export(&db, id, ExportFormat::Csv, &csv).unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 21);
     assert!(text.starts_with("frame,t_ms,person,"));
 
     let json = out.path().join("s.json");
-    write_export(data.path(), id, ExportFormat::Json, &json).unwrap();
+    write_export(&db, id, ExportFormat::Json, &json).unwrap();
     let v = read_json(&json);
     assert_eq!(v["schema"], 1);
     assert_eq!(v["session"]["id"], id);
     assert_eq!(v["samples"].as_array().unwrap().len(), 20);
 
-    let report = write_report(data.path(), id).unwrap();
+    let report = write_report(&db, id).unwrap();
     assert_eq!(report, report_path(data.path(), id));
     assert!(
         std::fs::read_to_string(&report)
@@ -244,7 +217,7 @@ fn exports_write_csv_json_and_the_report_or_say_why_not() {
             .contains(r#"<section id="headline">"#)
     );
 
-    let missing = write_export(data.path(), id + 1, ExportFormat::Csv, &csv).unwrap_err();
+    let missing = write_export(&db, id + 1, ExportFormat::Csv, &csv).unwrap_err();
     assert!(
         missing
             .to_string()
@@ -252,7 +225,7 @@ fn exports_write_csv_json_and_the_report_or_say_why_not() {
         "{missing}"
     );
     let nowhere = out.path().join("no such folder/s.csv");
-    let e = write_export(data.path(), id, ExportFormat::Csv, &nowhere).unwrap_err();
-    assert!(matches!(e, HistoryError::Write { .. }), "{e:?}");
+    let e = write_export(&db, id, ExportFormat::Csv, &nowhere).unwrap_err();
+    assert!(matches!(e, WriteError::Write { .. }), "{e:?}");
     assert!(e.to_string().contains("no such folder"), "{e}");
 }
