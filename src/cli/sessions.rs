@@ -99,6 +99,8 @@ fn show(db: &Store, id: SessionId) -> anyhow::Result<Outcome> {
 
 fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
     let row = session_or_error(db, id)?;
+    // Refused before asking: a yes would be for nothing.
+    db.check_deletable(id)?;
     if !yes {
         eprint!(
             "delete session {id} ({}, {})? [y/N] ",

@@ -40,6 +40,11 @@ pub enum StoreError {
     #[error("the recording thread {detail}")]
     RecordingThread { detail: String },
     #[error(
+        "session {id} is still being recorded (by process {pid}); stop that recording first \
+         (close the app's session or let `plumbline analyze` finish), then delete it: {path}"
+    )]
+    StillRecording { id: i64, pid: i64, path: PathBuf },
+    #[error(
         "a stored {what} could not be read ({detail}); the database may have been edited by \
          another program: {path}"
     )]

@@ -15,7 +15,7 @@ use super::codec::decode_metrics;
 use super::error::sql;
 use super::migrations;
 use super::open::{check_existing, open_rw};
-use super::recovery::recover;
+use super::recovery::{process_running, recover};
 use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
 use crate::geometry::calibration::Baseline;
@@ -364,12 +364,41 @@ impl Store {
     }
 
     /// Deletes a session with its samples, events and keyframes; `false` if there was none.
+    /// A session a live process is still recording is refused ([`StoreError::StillRecording`]):
+    /// its recorder would fail on its next commit.
     pub fn delete(&self, id: SessionId) -> Result<bool, StoreError> {
+        self.check_deletable(id)?;
         let n = self
             .conn
             .execute("DELETE FROM sessions WHERE id = ?1", [id])
             .map_err(sql("delete a session", &self.path))?;
         Ok(n > 0)
+    }
+
+    /// Fails with [`StoreError::StillRecording`] if session `id` is being recorded by a process
+    /// that is still running (this one included); a missing session passes.
+    pub fn check_deletable(&self, id: SessionId) -> Result<(), StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT status, pid FROM sessions WHERE id = ?1",
+                [id],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)),
+            )
+            .optional()
+            .map_err(sql("read a session", &self.path))?;
+        match row {
+            Some((status, Some(pid)))
+                if status == SessionStatus::Recording.as_str() && process_running(pid) =>
+            {
+                Err(StoreError::StillRecording {
+                    id,
+                    pid,
+                    path: self.path.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Replaces a session's notes; `false` if there was no such session.

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use plumbline::geometry::state::PostureState;
 use plumbline::session::Sample;
-use plumbline::session::store::{SessionMeta, Store};
+use plumbline::session::store::{Recorder, SessionMeta, Store};
 use serde_json::Value;
 
 pub fn repo() -> PathBuf {
@@ -60,9 +60,9 @@ pub fn record_clip(data: &Path, notes: &str) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// A database with one finished session of `n` frames without a person (50 ms apart), written through the store's API.
-pub fn stored_session(data: &Path, n: u64) -> i64 {
-    let mut db = Store::open(data).unwrap();
+/// Starts recording a session from "camera 0" in `db`, as the app does; the session stays
+/// `recording` (by this live process) until the recorder finishes.
+pub fn start_recording(db: &mut Store) -> Recorder {
     let mut rec = db
         .start_session(SessionMeta {
             source: "camera 0".into(),
@@ -71,6 +71,14 @@ pub fn stored_session(data: &Path, n: u64) -> i64 {
             notes: String::new(),
         })
         .unwrap();
+    rec.flush().unwrap();
+    rec
+}
+
+/// A database with one finished session of `n` frames without a person (50 ms apart),
+/// written through the store's API.
+pub fn stored_session(data: &Path, n: u64) -> i64 {
+    let mut rec = start_recording(&mut Store::open(data).unwrap());
     for frame in 0..n {
         let sample = Sample {
             frame,

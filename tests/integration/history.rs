@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use plumbline::format::percent;
 use plumbline::report::{ExportFormat, WriteError, report_path, write_export, write_report};
 use plumbline::session::store::{DB_FILE, SessionSummaryRow, Store};
 use plumbline::ui::SessionBrowser;
+use rusqlite::Connection;
 
 use crate::helpers::*;
 
@@ -22,7 +24,7 @@ fn harness(browser: SessionBrowser) -> Harness<'static, (SessionBrowser, bool)> 
     )
 }
 
-/// Runs the harness until the reports and exports started by a click are done and shown.
+/// Runs the harness until the list, changes, reports and exports asked for are done and shown.
 fn settle(h: &mut Harness<'static, (SessionBrowser, bool)>) {
     h.run();
     h.state_mut().0.wait_for_tasks();
@@ -70,6 +72,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
             }
         });
     let mut h = harness(browser);
+    settle(&mut h);
 
     // The row: id, headline numbers, status, source and notes.
     assert!(has_label(&h, &format!("#{id}")));
@@ -136,7 +139,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     editor.type_text(", left hip sore");
     h.run();
     h.get_by_label("Save notes").click();
-    h.run();
+    settle(&mut h);
     assert_eq!(
         only_session(data.path()).notes,
         "standing desk, left hip sore"
@@ -155,7 +158,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     h.get_by_label("Delete").click();
     h.run();
     h.get_by_label("Yes, delete").click();
-    h.run();
+    settle(&mut h);
     assert!(has_label(&h, &format!("deleted session {id}")));
     assert!(!has_label(&h, &format!("#{id}")), "gone from the list");
     assert!(Store::open(data.path()).unwrap().list().unwrap().is_empty());
@@ -174,6 +177,7 @@ fn a_corrupt_database_shows_its_error_and_is_left_alone() {
     let junk = b"this is not an SQLite database, just some bytes ".repeat(100);
     std::fs::write(&db, &junk).unwrap();
     let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    settle(&mut h);
     assert!(has_label_containing(
         &h,
         "not a readable plumbline database"
@@ -181,7 +185,7 @@ fn a_corrupt_database_shows_its_error_and_is_left_alone() {
     assert!(has_label_containing(&h, &db.display().to_string()));
     // Trying again does not panic either, and the file is untouched.
     h.get_by_label("Refresh").click();
-    h.run();
+    settle(&mut h);
     assert!(has_label_containing(
         &h,
         "not a readable plumbline database"
@@ -228,4 +232,78 @@ fn exports_write_csv_json_and_the_report_or_say_why_not() {
     let e = write_export(&db, id, ExportFormat::Csv, &nowhere).unwrap_err();
     assert!(matches!(e, WriteError::Write { .. }), "{e:?}");
     assert!(e.to_string().contains("no such folder"), "{e}");
+}
+
+/// Another program in the middle of writing to the database: until the returned connection
+/// ends its transaction, opening the store (which migrates in a write transaction) and any
+/// change wait for it, up to SQLite's busy timeout of 5 s.
+fn hold_write_lock(data: &Path) -> Connection {
+    let conn = Connection::open(data.join(DB_FILE)).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    conn
+}
+
+#[test]
+fn the_window_is_drawn_while_the_database_is_busy_and_closes_without_waiting() {
+    let data = data_dir();
+    let id = stored_session(data.path(), 30);
+    let row = format!("#{id}");
+
+    // The worker's open waits for the lock; meanwhile the window is drawn, says it is reading,
+    // and does not claim there are no sessions.
+    let lock = hold_write_lock(data.path());
+    let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    assert!(h.state().0.is_reading());
+    assert!(has_label(&h, "reading sessions…"));
+    assert!(!has_label(&h, &row));
+    assert!(!has_label_containing(&h, "No sessions yet"));
+    h.get_by_label("Refresh").click();
+    h.run();
+    assert!(has_label(&h, "reading sessions…"));
+    lock.execute_batch("ROLLBACK").unwrap();
+    settle(&mut h);
+    assert!(has_label(&h, &row));
+    assert!(!has_label(&h, "reading sessions…"));
+
+    // A deletion waits for the lock too, and the window goes on without it.
+    let lock = hold_write_lock(data.path());
+    h.get_by_label("Delete").click();
+    h.run();
+    h.get_by_label("Yes, delete").click();
+    h.run();
+    assert!(has_label(&h, &row), "still listed: the deletion is waiting");
+    // Closing the browser does not wait for the worker: joining it would take until SQLite
+    // gave up on the lock we still hold (5 s).
+    let closing = Instant::now();
+    drop(h);
+    let closed_in = closing.elapsed();
+    lock.execute_batch("ROLLBACK").unwrap();
+    assert!(closed_in < Duration::from_secs(3), "{closed_in:?}");
+    // The worker finishes the deletion on its own.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Store::open(data.path())
+        .unwrap()
+        .session(id)
+        .unwrap()
+        .is_some()
+    {
+        assert!(Instant::now() < deadline, "the deletion never finished");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_session_still_being_recorded_cannot_be_deleted_from_the_window() {
+    let data = data_dir();
+    let recorder = start_recording(&mut Store::open(data.path()).unwrap());
+    let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    settle(&mut h);
+    assert!(has_label(&h, "in progress"));
+    let delete = h.get_by_label("Delete");
+    assert!(delete.accesskit_node().is_disabled());
+    delete.click();
+    h.run();
+    assert!(!has_label_containing(&h, "This cannot be undone"));
+    // The recording goes on unharmed.
+    recorder.finish().unwrap();
 }

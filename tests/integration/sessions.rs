@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use plumbline::session::store::DB_FILE;
+use plumbline::session::store::{DB_FILE, Store};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -296,4 +296,26 @@ fn report_replaces_an_existing_file_only_with_a_complete_one() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 2, "s.csv and the folder only: {names:?}");
+}
+
+#[test]
+fn sessions_delete_refuses_a_session_still_being_recorded() {
+    let data = data_dir();
+    // This test process records it, so its recorder is alive.
+    let rec = start_recording(&mut Store::open(data.path()).unwrap());
+    let id = rec.session().to_string();
+    for args in [
+        vec!["sessions", "delete", &id, "--yes"],
+        vec!["sessions", "delete", &id],
+    ] {
+        let out = plumbline_in(data.path(), &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("still being recorded"), "{err}");
+        assert!(!err.contains("[y/N]"), "refused before asking: {err}");
+    }
+    assert_eq!(sessions_json(data.path())[0]["status"], "recording");
+    // The recording is unharmed.
+    rec.finish().unwrap();
+    assert_eq!(sessions_json(data.path())[0]["status"], "complete");
 }
