@@ -16,8 +16,7 @@ use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::motion::MotionConfig;
 use crate::pose::ModelKind;
 
-/// The settings file inside the data directory.
-pub const SETTINGS_FILE: &str = "settings.json";
+pub use crate::session::store::SETTINGS_FILE;
 
 /// How the shoulder-over-hip offset is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -3,13 +3,13 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Serialize;
 
 use super::args::{ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
+use crate::format::{percent, plain_seconds};
 use crate::report::summary::Summary;
-use crate::report::{ExportError, ExportFormat, export_session, format_time, summary_of};
+use crate::report::{ExportError, ExportFormat, format_time, summary_of, write_export};
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
 
@@ -48,22 +48,20 @@ fn list(db: &Store, json: bool) -> anyhow::Result<Outcome> {
         )?;
         return Ok(Outcome::Success);
     }
+    // "duration" is as wide as "10 min 59 s".
     writeln!(
         out,
-        "{:>4}  {:<20}  {:>9}  {:>8}  {:<10}  source",
+        "{:>4}  {:<20}  {:>11}  {:>8}  {:<10}  source",
         "id", "started", "duration", "aligned", "status"
     )?;
     for r in rows {
-        let aligned = r
-            .aligned_fraction
-            .map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0));
         writeln!(
             out,
-            "{:>4}  {:<20}  {:>9}  {:>8}  {:<10}  {}",
+            "{:>4}  {:<20}  {:>11}  {:>8}  {:<10}  {}",
             r.id,
             format_time(r.started_ms),
-            format!("{:.0} s", r.duration_s),
-            aligned,
+            plain_seconds(r.duration_s),
+            percent(r.aligned_fraction),
             r.status.as_str(),
             r.source
         )?;
@@ -102,6 +100,8 @@ fn show(db: &Store, id: SessionId) -> anyhow::Result<Outcome> {
 
 fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
     let row = session_or_error(db, id)?;
+    // Refused before asking: a yes would be for nothing.
+    db.check_deletable(id)?;
     if !yes {
         eprint!(
             "delete session {id} ({}, {})? [y/N] ",
@@ -127,9 +127,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
         ReportFormat::Csv => ExportFormat::Csv,
         ReportFormat::Json => ExportFormat::Json,
     };
-    let bytes = export_session(&db, args.id, format)?;
-    std::fs::write(&args.output, bytes)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    write_export(&db, args.id, format, &args.output)?;
     eprintln!("plumbline: wrote {}", args.output.display());
     Ok(Outcome::Success)
 }

@@ -1,6 +1,6 @@
 //! A stored session as a file: the HTML report, the per-frame CSV or the JSON export, as bytes.
-//! Reads the session database and hands the data to the pure renderers; the callers (the CLI's
-//! `report`, the app's session browser) decide where the bytes go.
+//! Reads the session database and hands the data to the pure renderers; [`super::write`] puts
+//! the bytes in a file.
 
 use serde::Serialize;
 

@@ -1,13 +1,16 @@
 //! Turning samples into things people read or load elsewhere: per-frame CSV rows, a JSON
 //! summary and the HTML report. Pure functions from data to records, plus [`export`], which reads
-//! a stored session for them; the callers write the files.
+//! a stored session for them, and [`write`], the one place their files are written.
 
+mod charts;
 pub mod csv;
 pub mod export;
 pub mod html;
 pub mod summary;
+pub mod write;
 
 pub use export::{ExportError, ExportFormat, export_session, summary_of};
+pub use write::{REPORTS_DIR, WriteError, report_path, write_export, write_report};
 
 /// "2026-11-25 17:40 UTC", from milliseconds since the epoch.
 pub fn format_time(ms: i64) -> String {

@@ -2,9 +2,15 @@
 //! the reports and the session store.
 
 pub mod codec;
+mod error;
 pub mod keyframes;
 pub mod migrations;
+mod open;
+mod recorder;
+mod recovery;
+pub mod rows;
 pub mod store;
+mod totals;
 pub mod types;
 pub mod writer;
 

@@ -1,78 +1,27 @@
 //! The session browser: a window listing past sessions with their headline numbers, from which
 //! a session's report opens in the browser, its data is saved as CSV or JSON, or it is deleted.
-//! Reports, exports and save dialogs run on background threads; the UI thread only lists.
+//! Nothing here waits on the database: a worker thread owns it ([`worker`]), and reports,
+//! exports and save dialogs run on threads of their own; the window only drains their results.
+
+mod files;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use eframe::egui::{self, RichText};
 
-use crate::format::plain_duration;
-use crate::report::{ExportError, ExportFormat, export_session, format_time};
-use crate::session::store::{SessionId, SessionStatus, SessionSummaryRow, Store, StoreError};
+use crate::report::ExportFormat;
+use crate::session::store::{SessionId, SessionStatus};
+use files::FileTasks;
+use worker::{Gone, Notice, Reply, Request, Row, StoreWorker};
 
-/// The folder under the data directory where the browser writes HTML reports.
-pub const REPORTS_DIR: &str = "reports";
 /// How many results of reports, exports and deletions the window keeps on show.
 const NOTICES_SHOWN: usize = 4;
 /// Widths of the free-text columns, points: enough for a file name, and the window stays
 /// narrower than the app.
 const SOURCE_WIDTH: f32 = 240.0;
 const NOTES_WIDTH: f32 = 200.0;
-
-/// Why a report or export could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Export(#[from] ExportError),
-    #[error("could not create the reports folder ({source}); check its permissions: {path}")]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "could not write the file ({source}); check the folder's permissions and free space: {path}"
-    )]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-/// Where [`write_report`] puts session `id`'s report: `<data_dir>/reports/session-<id>.html`.
-pub fn report_path(data_dir: &Path, id: SessionId) -> PathBuf {
-    data_dir
-        .join(REPORTS_DIR)
-        .join(ExportFormat::Html.file_name(id))
-}
-
-/// Writes session `id`'s HTML report to [`report_path`] (creating the folder) and returns it.
-pub fn write_report(data_dir: &Path, id: SessionId) -> Result<PathBuf, HistoryError> {
-    let path = report_path(data_dir, id);
-    let dir = data_dir.join(REPORTS_DIR);
-    std::fs::create_dir_all(&dir)
-        .map_err(|source| HistoryError::CreateDir { path: dir, source })?;
-    write_export(data_dir, id, ExportFormat::Html, &path)?;
-    Ok(path)
-}
-
-/// Writes session `id` from the database in `data_dir` to `path` as `format`.
-pub fn write_export(
-    data_dir: &Path,
-    id: SessionId,
-    format: ExportFormat,
-    path: &Path,
-) -> Result<(), HistoryError> {
-    let db = Store::open(data_dir)?;
-    let bytes = export_session(&db, id, format)?;
-    std::fs::write(path, bytes).map_err(|source| HistoryError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
 
 /// A session's status as the browser names it.
 pub fn status_label(status: SessionStatus) -> &'static str {
@@ -83,85 +32,15 @@ pub fn status_label(status: SessionStatus) -> &'static str {
     }
 }
 
-/// "73%", or "—" when the session spans no time.
-pub fn aligned_label(fraction: Option<f64>) -> String {
-    fraction.map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0))
-}
-
-/// One line of the list, formatted once when the list is read.
-#[derive(Debug, Clone)]
-struct Row {
-    id: SessionId,
-    status: SessionStatus,
-    label: String,
-    started: String,
-    duration: String,
-    aligned: String,
-    source: String,
-    /// One line for the table.
-    notes: String,
-    /// As written, for the editor.
-    full_notes: String,
-}
-
-impl Row {
-    fn new(s: SessionSummaryRow) -> Self {
-        // One line in the table; the tooltip of a cut cell shows it all.
-        let notes = s.notes.lines().collect::<Vec<_>>().join(" / ");
-        Self {
-            id: s.id,
-            status: s.status,
-            label: format!("#{}", s.id),
-            started: format_time(s.started_ms),
-            duration: plain_duration(s.duration_s.max(0.0).round() as u64),
-            aligned: aligned_label(s.aligned_fraction),
-            source: s.source,
-            notes,
-            full_notes: s.notes,
-        }
-    }
-}
-
-/// A result for the user.
-#[derive(Debug, Clone)]
-enum Notice {
-    Info(String),
-    Error(String),
-}
-
-/// A report or export running on its own thread.
-#[derive(Debug)]
-struct Task {
-    /// "the report for session 3".
-    what: String,
-    handle: JoinHandle<Vec<Notice>>,
-}
-
-type Opener = dyn Fn(&Path) -> Result<(), String> + Send + Sync;
-type SaveDialog = dyn Fn(&str, ExportFormat) -> Option<PathBuf> + Send + Sync;
-
-fn open_in_browser(path: &Path) -> Result<(), String> {
-    opener::open(path).map_err(|e| e.to_string())
-}
-
-fn ask_where_to_save(default_name: &str, format: ExportFormat) -> Option<PathBuf> {
-    let kind = match format {
-        ExportFormat::Html => "HTML report",
-        ExportFormat::Csv => "CSV (one row per frame)",
-        ExportFormat::Json => "JSON",
-    };
-    rfd::FileDialog::new()
-        .set_title("Export session")
-        .set_file_name(default_name)
-        .add_filter(kind, &[format.extension()])
-        .save_file()
-}
-
 /// The "Sessions" window: past sessions, their reports and exports.
 pub struct SessionBrowser {
     data_dir: PathBuf,
-    /// Opened by the first refresh and kept: opening checks the whole file.
-    store: Option<Store>,
+    /// Owns the open database; started by the first refresh.
+    worker: Option<StoreWorker>,
+    /// Asked to repaint when a result comes in (the first `show` gives it).
+    ctx: Option<egui::Context>,
+    /// Lists asked for and not in yet: the window says it is reading.
+    lists_pending: usize,
     rows: Vec<Row>,
     /// Why the database could not be opened or read.
     error: Option<String>,
@@ -171,9 +50,8 @@ pub struct SessionBrowser {
     /// The session whose notes are being edited, and the text so far.
     editing: Option<(SessionId, String)>,
     notices: Vec<Notice>,
-    tasks: Vec<Task>,
-    opener: Arc<Opener>,
-    save_dialog: Arc<SaveDialog>,
+    /// Reports and exports under way.
+    files: FileTasks,
 }
 
 impl std::fmt::Debug for SessionBrowser {
@@ -181,10 +59,12 @@ impl std::fmt::Debug for SessionBrowser {
         f.debug_struct("SessionBrowser")
             .field("data_dir", &self.data_dir)
             .field("sessions", &self.rows.len())
+            .field("worker", &self.worker)
+            .field("lists_pending", &self.lists_pending)
             .field("error", &self.error)
             .field("confirm_delete", &self.confirm_delete)
             .field("notices", &self.notices)
-            .field("tasks", &self.tasks)
+            .field("files", &self.files)
             .finish_non_exhaustive()
     }
 }
@@ -193,8 +73,11 @@ impl SessionBrowser {
     /// A browser of the sessions in `data_dir`; the database is opened when first shown.
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
+            files: FileTasks::new(data_dir.clone()),
             data_dir,
-            store: None,
+            worker: None,
+            ctx: None,
+            lists_pending: 0,
             rows: Vec::new(),
             error: None,
             loaded: false,
@@ -202,9 +85,6 @@ impl SessionBrowser {
             confirm_delete: None,
             editing: None,
             notices: Vec::new(),
-            tasks: Vec::new(),
-            opener: Arc::new(open_in_browser),
-            save_dialog: Arc::new(ask_where_to_save),
         }
     }
 
@@ -214,7 +94,7 @@ impl SessionBrowser {
         mut self,
         open: impl Fn(&Path) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
-        self.opener = Arc::new(open);
+        self.files.opener = Arc::new(open);
         self
     }
 
@@ -224,55 +104,110 @@ impl SessionBrowser {
         mut self,
         choose: impl Fn(&str, ExportFormat) -> Option<PathBuf> + Send + Sync + 'static,
     ) -> Self {
-        self.save_dialog = Arc::new(choose);
+        self.files.save_dialog = Arc::new(choose);
         self
     }
 
-    /// (Re)reads the list of sessions, opening the database first if needed. Errors are kept
-    /// and shown in the window.
+    /// Asks for the list of sessions again (the worker opens the database first if needed);
+    /// it is shown when it is in. Errors are kept and shown in the window.
     pub fn refresh(&mut self) {
         self.loaded = true;
-        if self.store.is_none() {
-            match Store::open(&self.data_dir) {
-                Ok(db) => {
-                    for id in db.recovered_on_open() {
-                        self.notice(Notice::Info(format!(
-                            "session {id} was left open by a program that stopped; it was \
-                             closed at its last saved frame and marked recovered"
-                        )));
-                    }
-                    self.store = Some(db);
-                }
-                Err(e) => {
-                    self.rows.clear();
-                    self.error = Some(e.to_string());
-                    return;
-                }
-            }
-        }
-        let Some(db) = &self.store else {
-            return;
-        };
-        match read_rows(db) {
-            Ok(rows) => {
-                self.rows = rows;
-                self.error = None;
-            }
-            Err(e) => self.error = Some(e.to_string()),
+        if self.ask(Request::List) {
+            self.lists_pending += 1;
         }
     }
 
-    /// Blocks until the reports and exports started so far have finished and their results are
-    /// on show (for tests, and for a clean shutdown).
+    /// Whether a list asked for is not in yet.
+    pub fn is_reading(&self) -> bool {
+        self.lists_pending > 0
+    }
+
+    /// Blocks until the lists, deletions, notes, reports and exports asked for so far are done
+    /// and their results are on show. For tests: the window itself never calls it.
     pub fn wait_for_tasks(&mut self) {
-        for task in std::mem::take(&mut self.tasks) {
-            self.finish(task);
+        while let Some(worker) = &mut self.worker {
+            match worker.wait_next() {
+                Ok(Some(reply)) => self.apply(reply),
+                Ok(None) => break,
+                Err(Gone) => self.worker_gone(),
+            }
         }
+        let notices = self.files.wait_all();
+        self.notices_from(notices);
+    }
+
+    /// Sends `request` to the worker, starting it if needed; false if it could not be sent
+    /// (the reason is on show).
+    fn ask(&mut self, request: Request) -> bool {
+        if self.worker.is_none() {
+            match StoreWorker::spawn(self.data_dir.clone()) {
+                Ok(worker) => self.worker = Some(worker),
+                Err(e) => {
+                    self.error = Some(format!(
+                        "could not start reading the sessions ({e}); close the window and \
+                         open it again"
+                    ));
+                    return false;
+                }
+            }
+        }
+        let ctx = self.ctx.clone();
+        let sent = self
+            .worker
+            .as_mut()
+            .is_some_and(|w| w.send(request, ctx).is_ok());
+        if !sent {
+            self.worker_gone();
+        }
+        sent
+    }
+
+    /// Shows the worker's results that have come in.
+    fn collect_replies(&mut self) {
+        while let Some(worker) = &mut self.worker {
+            match worker.try_next() {
+                Ok(Some(reply)) => self.apply(reply),
+                Ok(None) => break,
+                Err(Gone) => self.worker_gone(),
+            }
+        }
+    }
+
+    fn apply(&mut self, reply: Reply) {
+        self.notices_from(reply.notices);
+        if let Some(list) = reply.list {
+            self.lists_pending = self.lists_pending.saturating_sub(1);
+            match list {
+                Ok(rows) => {
+                    self.rows = rows;
+                    self.error = None;
+                }
+                Err(e) => {
+                    self.rows.clear();
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
+
+    /// The worker stopped unexpectedly: forget it (the next refresh starts another).
+    fn worker_gone(&mut self) {
+        self.worker = None;
+        self.lists_pending = 0;
+        self.error = Some(
+            "reading the session database stopped unexpectedly; press Refresh to try again"
+                .to_string(),
+        );
     }
 
     /// Draws the window while `*open`; the window's close button clears it.
     pub fn show(&mut self, ctx: &egui::Context, open: &mut bool) {
-        self.collect_finished();
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+        }
+        self.collect_replies();
+        let notices = self.files.finished();
+        self.notices_from(notices);
         if !*open {
             self.was_open = false;
             return;
@@ -300,11 +235,14 @@ impl SessionBrowser {
             }
             ui.weak(format!("sessions in {}", self.data_dir.display()));
         });
+        if self.is_reading() {
+            ui.label("reading sessions…");
+        }
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        for task in &self.tasks {
-            ui.label(format!("writing {}…", task.what));
+        for what in self.files.running() {
+            ui.label(format!("writing {what}…"));
         }
         for notice in &self.notices {
             match notice {
@@ -316,7 +254,7 @@ impl SessionBrowser {
         self.notes_ui(ui);
         ui.separator();
         if self.rows.is_empty() {
-            if self.error.is_none() {
+            if self.error.is_none() && !self.is_reading() {
                 ui.label(
                     "No sessions yet: the app records one while it runs, and \
                      `plumbline analyze VIDEO` records one from a file.",
@@ -343,8 +281,14 @@ impl SessionBrowser {
                 }
             });
         match clicked {
-            Some((id, Action::Report)) => self.start_report(ctx, id),
-            Some((id, Action::Export(format))) => self.start_export(ctx, id, format),
+            Some((id, Action::Report)) => {
+                let not_started = self.files.report(ctx, id);
+                self.notices_from(not_started);
+            }
+            Some((id, Action::Export(format))) => {
+                let not_started = self.files.export(ctx, id, format);
+                self.notices_from(not_started);
+            }
             Some((id, Action::Delete)) => self.confirm_delete = Some(id),
             Some((id, Action::Notes)) => {
                 let text = self
@@ -387,16 +331,9 @@ impl SessionBrowser {
         match answer {
             Some(true) => {
                 let text = self.editing.take().map(|(_, t)| t).unwrap_or_default();
-                let Some(db) = &self.store else {
-                    return;
-                };
-                let notice = match db.set_notes(id, text.trim()) {
-                    Ok(true) => Notice::Info(format!("saved the notes on session {id}")),
-                    Ok(false) => Notice::Info(format!("session {id} was already gone")),
-                    Err(e) => Notice::Error(format!("could not save the notes: {e}")),
-                };
-                self.notice(notice);
-                self.refresh();
+                if self.ask(Request::SetNotes(id, text.trim().to_string())) {
+                    self.refresh();
+                }
             }
             Some(false) => self.editing = None,
             None => {}
@@ -439,106 +376,14 @@ impl SessionBrowser {
     }
 
     fn delete(&mut self, id: SessionId) {
-        let Some(db) = &self.store else {
-            return;
-        };
-        let notice = match db.delete(id) {
-            Ok(true) => Notice::Info(format!("deleted session {id}")),
-            Ok(false) => Notice::Info(format!("session {id} was already gone")),
-            Err(e) => Notice::Error(format!("could not delete session {id}: {e}")),
-        };
-        self.notice(notice);
-        self.refresh();
-    }
-
-    fn start_report(&mut self, ctx: &egui::Context, id: SessionId) {
-        let data_dir = self.data_dir.clone();
-        let opener = Arc::clone(&self.opener);
-        self.spawn(
-            ctx,
-            format!("the report for session {id}"),
-            move || match write_report(&data_dir, id) {
-                Ok(path) => {
-                    let mut notices = vec![Notice::Info(format!(
-                        "report written to {}",
-                        path.display()
-                    ))];
-                    if let Err(e) = opener(&path) {
-                        notices.push(Notice::Error(format!(
-                            "could not open it in a browser ({e}); open the file yourself"
-                        )));
-                    }
-                    notices
-                }
-                Err(e) => vec![Notice::Error(format!(
-                    "could not write the report for session {id}: {e}"
-                ))],
-            },
-        );
-    }
-
-    fn start_export(&mut self, ctx: &egui::Context, id: SessionId, format: ExportFormat) {
-        let data_dir = self.data_dir.clone();
-        let choose = Arc::clone(&self.save_dialog);
-        let what = format!(
-            "the {} export of session {id}",
-            format.extension().to_uppercase()
-        );
-        self.spawn(ctx, what, move || {
-            // The dialog runs here too, so the app keeps drawing while it is open.
-            let Some(path) = choose(&format.file_name(id), format) else {
-                return Vec::new();
-            };
-            match write_export(&data_dir, id, format, &path) {
-                Ok(()) => vec![Notice::Info(format!(
-                    "session {id} exported to {}",
-                    path.display()
-                ))],
-                Err(e) => vec![Notice::Error(format!("could not export session {id}: {e}"))],
-            }
-        });
-    }
-
-    fn spawn(
-        &mut self,
-        ctx: &egui::Context,
-        what: String,
-        job: impl FnOnce() -> Vec<Notice> + Send + 'static,
-    ) {
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("plumbline export".into())
-            .spawn(move || {
-                let notices = job();
-                ctx.request_repaint();
-                notices
-            });
-        match spawned {
-            Ok(handle) => self.tasks.push(Task { what, handle }),
-            Err(e) => self.notice(Notice::Error(format!(
-                "could not start writing {what}: {e}"
-            ))),
+        if self.ask(Request::Delete(id)) {
+            self.refresh();
         }
     }
 
-    fn collect_finished(&mut self) {
-        while let Some(i) = self.tasks.iter().position(|t| t.handle.is_finished()) {
-            let task = self.tasks.remove(i);
-            self.finish(task);
-        }
-    }
-
-    fn finish(&mut self, task: Task) {
-        match task.handle.join() {
-            Ok(notices) => {
-                for n in notices {
-                    self.notice(n);
-                }
-            }
-            Err(_) => self.notice(Notice::Error(format!(
-                "writing {} failed unexpectedly",
-                task.what
-            ))),
+    fn notices_from(&mut self, notices: impl IntoIterator<Item = Notice>) {
+        for notice in notices {
+            self.notice(notice);
         }
     }
 
@@ -617,27 +462,26 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
     action
 }
 
-fn read_rows(db: &Store) -> Result<Vec<Row>, StoreError> {
-    Ok(db.list()?.into_iter().map(Row::new).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{WriteError, write_export};
+    use crate::session::store::Store;
 
     #[test]
     fn cells_read_plainly() {
         assert_eq!(status_label(SessionStatus::Complete), "recorded");
         assert_eq!(status_label(SessionStatus::Recording), "in progress");
-        assert_eq!(aligned_label(Some(0.734)), "73%");
-        assert_eq!(aligned_label(None), "—");
     }
 
     #[test]
-    fn reports_go_to_the_data_dirs_reports_folder() {
-        assert_eq!(
-            report_path(Path::new("/data"), 7),
-            Path::new("/data/reports/session-7.html")
-        );
+    fn exports_never_replace_the_apps_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Store::open(dir.path()).unwrap();
+        let settings = dir.path().join(crate::settings::SETTINGS_FILE);
+        std::fs::write(&settings, b"{}").unwrap();
+        let e = write_export(&db, 1, ExportFormat::Csv, &settings).unwrap_err();
+        assert!(matches!(e, WriteError::Protected { .. }), "{e:?}");
+        assert_eq!(std::fs::read(&settings).unwrap(), b"{}");
     }
 }

@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use plumbline::geometry::state::PostureState;
+use plumbline::session::Sample;
+use plumbline::session::store::{Recorder, SessionMeta, Store};
 use serde_json::Value;
 
 pub fn repo() -> PathBuf {
@@ -55,6 +58,38 @@ pub fn record_clip(data: &Path, notes: &str) {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Starts recording a session from "camera 0" in `db`, as the app does; the session stays
+/// `recording` (by this live process) until the recorder finishes.
+pub fn start_recording(db: &mut Store) -> Recorder {
+    let mut rec = db
+        .start_session(SessionMeta {
+            source: "camera 0".into(),
+            model: "lite".into(),
+            calibration: None,
+            notes: String::new(),
+        })
+        .unwrap();
+    rec.flush().unwrap();
+    rec
+}
+
+/// A database with one finished session of `n` frames without a person (50 ms apart),
+/// written through the store's API.
+pub fn stored_session(data: &Path, n: u64) -> i64 {
+    let mut rec = start_recording(&mut Store::open(data).unwrap());
+    for frame in 0..n {
+        let sample = Sample {
+            frame,
+            t_ms: frame as f64 * 50.0,
+            person: false,
+            metrics: None,
+            state: PostureState::Unknown,
+        };
+        rec.push(&sample, None).unwrap();
+    }
+    rec.finish().unwrap()
 }
 
 pub fn stdout_lines(out: &Output) -> Vec<Value> {

@@ -4,17 +4,15 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use plumbline::geometry::state::PostureState;
-use plumbline::report::ExportFormat;
-use plumbline::session::Sample;
-use plumbline::session::store::{DB_FILE, SessionMeta, SessionSummaryRow, Store};
+use egui_kittest::kittest::{NodeT, Queryable};
+use plumbline::format::percent;
+use plumbline::report::{ExportFormat, WriteError, report_path, write_export, write_report};
+use plumbline::session::store::{DB_FILE, SessionSummaryRow, Store};
 use plumbline::ui::SessionBrowser;
-use plumbline::ui::history::{
-    HistoryError, aligned_label, report_path, write_export, write_report,
-};
+use rusqlite::Connection;
 
 use crate::helpers::*;
 
@@ -26,7 +24,7 @@ fn harness(browser: SessionBrowser) -> Harness<'static, (SessionBrowser, bool)> 
     )
 }
 
-/// Runs the harness until the reports and exports started by a click are done and shown.
+/// Runs the harness until the list, changes, reports and exports asked for are done and shown.
 fn settle(h: &mut Harness<'static, (SessionBrowser, bool)>) {
     h.run();
     h.state_mut().0.wait_for_tasks();
@@ -74,11 +72,12 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
             }
         });
     let mut h = harness(browser);
+    settle(&mut h);
 
     // The row: id, headline numbers, status, source and notes.
     assert!(has_label(&h, &format!("#{id}")));
     assert!(has_label(&h, "5 s"), "duration of the 5 s clip");
-    assert!(has_label(&h, &aligned_label(session.aligned_fraction)));
+    assert!(has_label(&h, &percent(session.aligned_fraction)));
     assert!(session.aligned_fraction.is_some());
     assert!(has_label(&h, "recorded"));
     assert!(has_label_containing(&h, "camera_turning.mp4"));
@@ -140,7 +139,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     editor.type_text(", left hip sore");
     h.run();
     h.get_by_label("Save notes").click();
-    h.run();
+    settle(&mut h);
     assert_eq!(
         only_session(data.path()).notes,
         "standing desk, left hip sore"
@@ -159,7 +158,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     h.get_by_label("Delete").click();
     h.run();
     h.get_by_label("Yes, delete").click();
-    h.run();
+    settle(&mut h);
     assert!(has_label(&h, &format!("deleted session {id}")));
     assert!(!has_label(&h, &format!("#{id}")), "gone from the list");
     assert!(Store::open(data.path()).unwrap().list().unwrap().is_empty());
@@ -178,6 +177,7 @@ fn a_corrupt_database_shows_its_error_and_is_left_alone() {
     let junk = b"this is not an SQLite database, just some bytes ".repeat(100);
     std::fs::write(&db, &junk).unwrap();
     let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    settle(&mut h);
     assert!(has_label_containing(
         &h,
         "not a readable plumbline database"
@@ -185,7 +185,7 @@ fn a_corrupt_database_shows_its_error_and_is_left_alone() {
     assert!(has_label_containing(&h, &db.display().to_string()));
     // Trying again does not panic either, and the file is untouched.
     h.get_by_label("Refresh").click();
-    h.run();
+    settle(&mut h);
     assert!(has_label_containing(
         &h,
         "not a readable plumbline database"
@@ -193,50 +193,27 @@ fn a_corrupt_database_shows_its_error_and_is_left_alone() {
     assert_eq!(std::fs::read(&db).unwrap(), junk);
 }
 
-/// A database with one session of `n` aligned frames, written through the store's API.
-fn stored_session(data: &Path, n: u64) -> i64 {
-    let mut db = Store::open(data).unwrap();
-    let mut rec = db
-        .start_session(SessionMeta {
-            source: "camera 0".into(),
-            model: "lite".into(),
-            calibration: None,
-            notes: String::new(),
-        })
-        .unwrap();
-    for frame in 0..n {
-        let sample = Sample {
-            frame,
-            t_ms: frame as f64 * 50.0,
-            person: false,
-            metrics: None,
-            state: PostureState::Unknown,
-        };
-        rec.push(&sample, None).unwrap();
-    }
-    rec.finish().unwrap()
-}
-
 #[test]
 fn exports_write_csv_json_and_the_report_or_say_why_not() {
     let data = data_dir();
     let id = stored_session(data.path(), 20);
+    let db = Store::open(data.path()).unwrap();
     let out = tempfile::tempdir().unwrap();
 
     let csv = out.path().join("s.csv");
-    write_export(data.path(), id, ExportFormat::Csv, &csv).unwrap();
+    write_export(&db, id, ExportFormat::Csv, &csv).unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 21);
     assert!(text.starts_with("frame,t_ms,person,"));
 
     let json = out.path().join("s.json");
-    write_export(data.path(), id, ExportFormat::Json, &json).unwrap();
+    write_export(&db, id, ExportFormat::Json, &json).unwrap();
     let v = read_json(&json);
     assert_eq!(v["schema"], 1);
     assert_eq!(v["session"]["id"], id);
     assert_eq!(v["samples"].as_array().unwrap().len(), 20);
 
-    let report = write_report(data.path(), id).unwrap();
+    let report = write_report(&db, id).unwrap();
     assert_eq!(report, report_path(data.path(), id));
     assert!(
         std::fs::read_to_string(&report)
@@ -244,7 +221,7 @@ fn exports_write_csv_json_and_the_report_or_say_why_not() {
             .contains(r#"<section id="headline">"#)
     );
 
-    let missing = write_export(data.path(), id + 1, ExportFormat::Csv, &csv).unwrap_err();
+    let missing = write_export(&db, id + 1, ExportFormat::Csv, &csv).unwrap_err();
     assert!(
         missing
             .to_string()
@@ -252,7 +229,81 @@ fn exports_write_csv_json_and_the_report_or_say_why_not() {
         "{missing}"
     );
     let nowhere = out.path().join("no such folder/s.csv");
-    let e = write_export(data.path(), id, ExportFormat::Csv, &nowhere).unwrap_err();
-    assert!(matches!(e, HistoryError::Write { .. }), "{e:?}");
+    let e = write_export(&db, id, ExportFormat::Csv, &nowhere).unwrap_err();
+    assert!(matches!(e, WriteError::Write { .. }), "{e:?}");
     assert!(e.to_string().contains("no such folder"), "{e}");
+}
+
+/// Another program in the middle of writing to the database: until the returned connection
+/// ends its transaction, opening the store (which migrates in a write transaction) and any
+/// change wait for it, up to SQLite's busy timeout of 5 s.
+fn hold_write_lock(data: &Path) -> Connection {
+    let conn = Connection::open(data.join(DB_FILE)).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    conn
+}
+
+#[test]
+fn the_window_is_drawn_while_the_database_is_busy_and_closes_without_waiting() {
+    let data = data_dir();
+    let id = stored_session(data.path(), 30);
+    let row = format!("#{id}");
+
+    // The worker's open waits for the lock; meanwhile the window is drawn, says it is reading,
+    // and does not claim there are no sessions.
+    let lock = hold_write_lock(data.path());
+    let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    assert!(h.state().0.is_reading());
+    assert!(has_label(&h, "reading sessions…"));
+    assert!(!has_label(&h, &row));
+    assert!(!has_label_containing(&h, "No sessions yet"));
+    h.get_by_label("Refresh").click();
+    h.run();
+    assert!(has_label(&h, "reading sessions…"));
+    lock.execute_batch("ROLLBACK").unwrap();
+    settle(&mut h);
+    assert!(has_label(&h, &row));
+    assert!(!has_label(&h, "reading sessions…"));
+
+    // A deletion waits for the lock too, and the window goes on without it.
+    let lock = hold_write_lock(data.path());
+    h.get_by_label("Delete").click();
+    h.run();
+    h.get_by_label("Yes, delete").click();
+    h.run();
+    assert!(has_label(&h, &row), "still listed: the deletion is waiting");
+    // Closing the browser does not wait for the worker: joining it would take until SQLite
+    // gave up on the lock we still hold (5 s).
+    let closing = Instant::now();
+    drop(h);
+    let closed_in = closing.elapsed();
+    lock.execute_batch("ROLLBACK").unwrap();
+    assert!(closed_in < Duration::from_secs(3), "{closed_in:?}");
+    // The worker finishes the deletion on its own.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Store::open(data.path())
+        .unwrap()
+        .session(id)
+        .unwrap()
+        .is_some()
+    {
+        assert!(Instant::now() < deadline, "the deletion never finished");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_session_still_being_recorded_cannot_be_deleted_from_the_window() {
+    let data = data_dir();
+    let recorder = start_recording(&mut Store::open(data.path()).unwrap());
+    let mut h = harness(SessionBrowser::new(data.path().to_path_buf()));
+    settle(&mut h);
+    assert!(has_label(&h, "in progress"));
+    let delete = h.get_by_label("Delete");
+    assert!(delete.accesskit_node().is_disabled());
+    delete.click();
+    h.run();
+    assert!(!has_label_containing(&h, "This cannot be undone"));
+    // The recording goes on unharmed.
+    recorder.finish().unwrap();
 }

@@ -1,14 +1,16 @@
 //! Recorded sessions as a user meets them: `analyze` records, `sessions` lists, `report`
 //! writes HTML/CSV/JSON, and a recording killed mid-way is recovered at the next start.
 
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use plumbline::session::store::{DB_FILE, Store};
 use serde_json::Value;
 
 use crate::helpers::*;
 
-fn sessions_json(data: &std::path::Path) -> Vec<Value> {
+fn sessions_json(data: &Path) -> Vec<Value> {
     let out = plumbline_in(data, ["sessions", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     serde_json::from_slice::<Value>(&out.stdout)
@@ -16,6 +18,21 @@ fn sessions_json(data: &std::path::Path) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+/// Runs `plumbline report ID --format FORMAT -o OUT` on the sessions in `data`.
+fn report(data: &Path, id: &str, format: &str, out: &Path) -> Output {
+    plumbline_in(
+        data,
+        [
+            "report",
+            id,
+            "--format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    )
 }
 
 #[test]
@@ -37,17 +54,7 @@ fn analyze_records_a_session_that_sessions_and_report_show() {
     // HTML: every section, valid HTML, nothing fetched from anywhere, user text escaped.
     let dir = tempfile::tempdir().unwrap();
     let html_path = dir.path().join("report.html");
-    let out = plumbline_in(
-        data.path(),
-        [
-            "report",
-            &id,
-            "--format",
-            "html",
-            "-o",
-            html_path.to_str().unwrap(),
-        ],
-    );
+    let out = report(data.path(), &id, "html", &html_path);
     assert!(out.status.success(), "{}", stderr(&out));
     let html = std::fs::read_to_string(&html_path).unwrap();
     let doc = scraper::Html::parse_document(&html);
@@ -75,21 +82,7 @@ fn analyze_records_a_session_that_sessions_and_report_show() {
 
     // CSV: a row per sample, the analyze columns.
     let csv_path = dir.path().join("report.csv");
-    assert!(
-        plumbline_in(
-            data.path(),
-            [
-                "report",
-                &id,
-                "--format",
-                "csv",
-                "-o",
-                csv_path.to_str().unwrap()
-            ]
-        )
-        .status
-        .success()
-    );
+    assert!(report(data.path(), &id, "csv", &csv_path).status.success());
     let csv = std::fs::read_to_string(&csv_path).unwrap();
     assert_eq!(csv.lines().count(), 151);
     assert!(csv.starts_with("frame,t_ms,person,view,trunk_lean_frontal_deg"));
@@ -97,19 +90,9 @@ fn analyze_records_a_session_that_sessions_and_report_show() {
     // JSON: versioned, summary and samples.
     let json_path = dir.path().join("report.json");
     assert!(
-        plumbline_in(
-            data.path(),
-            [
-                "report",
-                &id,
-                "--format",
-                "json",
-                "-o",
-                json_path.to_str().unwrap()
-            ]
-        )
-        .status
-        .success()
+        report(data.path(), &id, "json", &json_path)
+            .status
+            .success()
     );
     let json = read_json(&json_path);
     assert_eq!(json["schema"], 1);
@@ -230,4 +213,109 @@ fn no_record_leaves_no_session() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(sessions_json(data.path()).is_empty());
+}
+
+#[test]
+fn report_refuses_to_write_over_the_session_database() {
+    let data = data_dir();
+    let id = stored_session(data.path(), 10).to_string();
+    let db = data.path().join(DB_FILE);
+    let before = std::fs::read(&db).unwrap();
+    // The database by its own name, through a link elsewhere, and its journal (which need not
+    // exist yet).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let link = elsewhere.path().join("report.html");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let wal = data.path().join(format!("{DB_FILE}-wal"));
+    for target in [&db, &link, &wal] {
+        let out = plumbline_in(data.path(), ["report", &id, "-o", target.to_str().unwrap()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("refusing to write over the session database"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&db.display().to_string()),
+            "names the database: {err}"
+        );
+        assert!(
+            err.trim_end().ends_with(&target.display().to_string()),
+            "names the output last: {err}"
+        );
+        assert_eq!(std::fs::read(&db).unwrap(), before, "left byte for byte");
+    }
+    assert_eq!(
+        sessions_json(data.path()).len(),
+        1,
+        "the session is still there"
+    );
+}
+
+#[test]
+fn report_replaces_an_existing_file_only_with_a_complete_one() {
+    use std::io::Read;
+    let data = data_dir();
+    let id = stored_session(data.path(), 20).to_string();
+    let out_dir = tempfile::tempdir().unwrap();
+    let csv = out_dir.path().join("s.csv");
+    let old = "an earlier export\n".repeat(1000);
+    std::fs::write(&csv, &old).unwrap();
+    // Someone has the old file open (a spreadsheet, a browser tab) while it is replaced.
+    let mut reader = std::fs::File::open(&csv).unwrap();
+    let out = report(data.path(), &id, "csv", &csv);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // They still read the old file whole: the new one was written beside it and renamed over
+    // it, not written into it.
+    let mut seen = String::new();
+    reader.read_to_string(&mut seen).unwrap();
+    assert_eq!(seen, old);
+    // The name now holds the complete new file, and nothing is left beside it.
+    let new = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(new.lines().count(), 21, "a header and 20 frames");
+    assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 1);
+
+    // A write that fails (the output is a folder) leaves what was there, and no temporary file.
+    let folder = out_dir.path().join("a folder");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("inside.txt"), "kept").unwrap();
+    let out = report(data.path(), &id, "csv", &folder);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("could not write the file"), "{err}");
+    assert!(
+        err.trim_end().ends_with(&folder.display().to_string()),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("inside.txt")).unwrap(),
+        "kept"
+    );
+    let names: Vec<_> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "s.csv and the folder only: {names:?}");
+}
+
+#[test]
+fn sessions_delete_refuses_a_session_still_being_recorded() {
+    let data = data_dir();
+    // This test process records it, so its recorder is alive.
+    let rec = start_recording(&mut Store::open(data.path()).unwrap());
+    let id = rec.session().to_string();
+    for args in [
+        vec!["sessions", "delete", &id, "--yes"],
+        vec!["sessions", "delete", &id],
+    ] {
+        let out = plumbline_in(data.path(), &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("still being recorded"), "{err}");
+        assert!(!err.contains("[y/N]"), "refused before asking: {err}");
+    }
+    assert_eq!(sessions_json(data.path())[0]["status"], "recording");
+    // The recording is unharmed.
+    rec.finish().unwrap();
+    assert_eq!(sessions_json(data.path())[0]["status"], "complete");
 }

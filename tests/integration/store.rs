@@ -246,16 +246,7 @@ fn a_crashed_recording_is_recovered_on_open() {
     assert!(store.recovered_on_open().is_empty());
     drop(store);
 
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let dead_pid = child.id();
-    child.wait().unwrap();
-    Connection::open(dir.path().join(DB_FILE))
-        .unwrap()
-        .execute(
-            "UPDATE sessions SET pid = ?1 WHERE id = ?2",
-            rusqlite::params![dead_pid, id],
-        )
-        .unwrap();
+    mark_recorded_by_a_dead_process(dir.path(), id);
 
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.recovered_on_open(), &[id]);
@@ -274,6 +265,20 @@ fn a_crashed_recording_is_recovered_on_open() {
             .recovered_on_open()
             .is_empty()
     );
+}
+
+/// Makes session `id` look recorded by a process that has since exited, as after a crash.
+fn mark_recorded_by_a_dead_process(dir: &Path, id: i64) {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    Connection::open(dir.join(DB_FILE))
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET pid = ?1 WHERE id = ?2",
+            rusqlite::params![dead_pid, id],
+        )
+        .unwrap();
 }
 
 fn assert_refused_untouched(dir: &Path, check: impl Fn(&StoreError)) {
@@ -456,4 +461,41 @@ fn errors_name_the_file() {
             .contains(&dir.path().join(DB_FILE).display().to_string()),
         "{err}"
     );
+}
+
+#[test]
+fn a_session_being_recorded_is_not_deleted_under_its_recorder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut rec = store.start_session(meta()).unwrap();
+    let id = rec.session();
+    rec.push(&sample(0, true, PostureState::Aligned), None)
+        .unwrap();
+    rec.flush().unwrap();
+
+    // This process is recording it: refused, with what to do and the file.
+    let e = store.delete(id).unwrap_err();
+    assert!(
+        matches!(e, StoreError::StillRecording { id: refused, .. } if refused == id),
+        "{e:?}"
+    );
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&format!("session {id} is still being recorded")),
+        "{msg}"
+    );
+    assert!(msg.ends_with(&store.path().display().to_string()), "{msg}");
+    // So the recorder carries on: its next commit and its end succeed.
+    rec.push(&sample(1, true, PostureState::Aligned), None)
+        .unwrap();
+    rec.flush().unwrap();
+    assert_eq!(rec.finish().unwrap(), id);
+    assert!(store.delete(id).unwrap(), "a finished session can go");
+
+    // A session whose recorder is gone (its process exited) can go even before recovery.
+    let rec = store.start_session(meta()).unwrap();
+    let orphan = rec.session();
+    drop(rec);
+    mark_recorded_by_a_dead_process(dir.path(), orphan);
+    assert!(store.delete(orphan).unwrap());
 }

@@ -1,0 +1,251 @@
+//! Recording a session: the pipeline pushes each analysed frame, its events and keyframes to a
+//! [`Recorder`], which batches them into one transaction a second on its own connection.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+
+use super::codec::{encode_landmarks, encode_metrics};
+use super::error::{StoreError, sql};
+use super::rows::{SessionId, SessionStatus};
+use super::totals::{session_totals, store_totals};
+use super::{EventKind, Sample};
+use crate::geometry::motion::MotionEvent;
+use crate::pose::Pose;
+
+/// A recorder commits its buffer after this long...
+pub const COMMIT_INTERVAL: Duration = Duration::from_secs(1);
+/// ...or once this many rows are buffered, whichever comes first.
+pub const COMMIT_ROWS: usize = 256;
+
+/// A row waiting for the next commit.
+#[derive(Debug)]
+enum Pending {
+    Sample {
+        frame: i64,
+        t_ms: f64,
+        person: bool,
+        state: &'static str,
+        metrics: Option<Vec<u8>>,
+        landmarks: Option<Vec<u8>>,
+    },
+    Event {
+        t_ms: f64,
+        kind: EventKind,
+        detail: String,
+    },
+    Keyframe {
+        t_ms: f64,
+        kind: String,
+        jpeg: Vec<u8>,
+        landmarks: Option<Vec<u8>>,
+    },
+}
+
+/// Writes one session's rows, batched: a commit per second (or per [`COMMIT_ROWS`] rows) keeps
+/// the per-frame cost to a push onto a vector. Owns its own connection, so it can live on the
+/// pipeline's thread. Dropping it without [`Recorder::finish`] commits what is buffered and
+/// leaves the session `recording`, for recovery to close.
+#[derive(Debug)]
+pub struct Recorder {
+    conn: Connection,
+    path: PathBuf,
+    session: SessionId,
+    started_ms: i64,
+    buffer: Vec<Pending>,
+    last_commit: Instant,
+    last_t_ms: Option<f64>,
+}
+
+impl Recorder {
+    /// A recorder for `session`, already inserted as `recording` at `started_ms`, writing
+    /// through `conn` (its own connection to the file at `path`).
+    pub(super) fn new(
+        conn: Connection,
+        path: PathBuf,
+        session: SessionId,
+        started_ms: i64,
+    ) -> Self {
+        Self {
+            conn,
+            path,
+            session,
+            started_ms,
+            buffer: Vec::new(),
+            last_commit: Instant::now(),
+            last_t_ms: None,
+        }
+    }
+
+    /// The session being recorded.
+    pub fn session(&self) -> SessionId {
+        self.session
+    }
+
+    /// Records one analysed frame and, when a person was found, their landmarks.
+    pub fn push(&mut self, sample: &Sample, pose: Option<&Pose>) -> Result<(), StoreError> {
+        let metrics = sample.metrics.as_ref().map(encode_metrics);
+        self.buffer.push(Pending::Sample {
+            frame: i64::try_from(sample.frame).unwrap_or(i64::MAX),
+            t_ms: sample.t_ms,
+            person: sample.person,
+            state: sample.state.name(),
+            metrics,
+            landmarks: pose.map(encode_landmarks),
+        });
+        self.last_t_ms = Some(sample.t_ms);
+        self.maybe_commit()
+    }
+
+    /// Records one analysed frame with what happened on it: the motion rules' events and, when
+    /// the shown state changed, a `state` event.
+    pub fn record_frame(
+        &mut self,
+        sample: &Sample,
+        pose: Option<&Pose>,
+        events: &[MotionEvent],
+        state_changed: bool,
+    ) -> Result<(), StoreError> {
+        self.push(sample, pose)?;
+        let t = sample.t_ms;
+        if state_changed {
+            let detail = serde_json::json!({ "state": sample.state });
+            self.event(t, EventKind::State, detail)?;
+        }
+        for e in events {
+            let detail = serde_json::to_value(e).unwrap_or_default();
+            self.event(t, EventKind::of_motion(e), detail)?;
+        }
+        Ok(())
+    }
+
+    /// Records an event with a JSON detail.
+    pub fn event(
+        &mut self,
+        t_ms: f64,
+        kind: EventKind,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.buffer.push(Pending::Event {
+            t_ms,
+            kind,
+            detail: detail.to_string(),
+        });
+        self.maybe_commit()
+    }
+
+    /// Records a saved frame (`worst`, `typical`) as JPEG bytes with its landmarks.
+    pub fn keyframe(
+        &mut self,
+        t_ms: f64,
+        kind: &str,
+        jpeg: Vec<u8>,
+        pose: Option<&Pose>,
+    ) -> Result<(), StoreError> {
+        self.buffer.push(Pending::Keyframe {
+            t_ms,
+            kind: kind.to_owned(),
+            jpeg,
+            landmarks: pose.map(encode_landmarks),
+        });
+        self.maybe_commit()
+    }
+
+    /// Commits everything buffered, in one transaction.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.last_commit = Instant::now();
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let action = "save recorded samples";
+        let tx = self.conn.transaction().map_err(sql(action, &self.path))?;
+        {
+            let mut samples = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO samples
+                     (session_id, frame, t_ms, person, state, metrics, landmarks)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(sql(action, &self.path))?;
+            let mut events = tx
+                .prepare_cached(
+                    "INSERT INTO events (session_id, t_ms, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql(action, &self.path))?;
+            let mut keyframes = tx
+                .prepare_cached(
+                    "INSERT INTO keyframes (session_id, t_ms, kind, jpeg, landmarks)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql(action, &self.path))?;
+            for row in &self.buffer {
+                match row {
+                    Pending::Sample {
+                        frame,
+                        t_ms,
+                        person,
+                        state,
+                        metrics,
+                        landmarks,
+                    } => samples.execute(params![
+                        self.session,
+                        frame,
+                        t_ms,
+                        person,
+                        state,
+                        metrics,
+                        landmarks
+                    ]),
+                    Pending::Event { t_ms, kind, detail } => {
+                        events.execute(params![self.session, t_ms, kind.as_str(), detail])
+                    }
+                    Pending::Keyframe {
+                        t_ms,
+                        kind,
+                        jpeg,
+                        landmarks,
+                    } => keyframes.execute(params![self.session, t_ms, kind, jpeg, landmarks]),
+                }
+                .map_err(sql(action, &self.path))?;
+            }
+        }
+        tx.commit().map_err(sql(action, &self.path))?;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    /// Commits the rest and closes the session as `complete`, ending it at the last sample.
+    pub fn finish(mut self) -> Result<SessionId, StoreError> {
+        self.flush()?;
+        let ended_ms = self.started_ms + self.last_t_ms.map_or(0, |t| t.round() as i64);
+        self.conn
+            .execute(
+                "UPDATE sessions SET status = ?2, ended_ms = ?3 WHERE id = ?1",
+                params![self.session, SessionStatus::Complete.as_str(), ended_ms],
+            )
+            .map_err(sql("finish a session", &self.path))?;
+        let totals = session_totals(&self.conn, self.session, &self.path)?;
+        store_totals(&self.conn, self.session, &totals, &self.path)?;
+        Ok(self.session)
+    }
+
+    fn maybe_commit(&mut self) -> Result<(), StoreError> {
+        if self.buffer.len() >= COMMIT_ROWS || self.last_commit.elapsed() >= COMMIT_INTERVAL {
+            self.flush()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::warn!(
+                session = self.session,
+                "could not save the last samples: {e}"
+            );
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The rows of the session database as the rest of the program sees them: a session, its list
+//! line, its events and keyframes. Written by the recorder, read through the store.
+
+use serde::{Deserialize, Serialize};
+
+use super::EventKind;
+use crate::geometry::calibration::Baseline;
+use crate::pose::{Landmark, NUM_LANDMARKS};
+
+/// A session's row id.
+pub type SessionId = i64;
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// A recorder is (or was, until it crashed) writing it.
+    Recording,
+    /// Finished normally.
+    Complete,
+    /// Its recorder died; closed on a later open with what had been committed.
+    Recovered,
+}
+
+impl SessionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Recording => "recording",
+            SessionStatus::Complete => "complete",
+            SessionStatus::Recovered => "recovered",
+        }
+    }
+
+    /// The status stored as `s`, if this program knows it.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Recording, Self::Complete, Self::Recovered]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// What a new session records, given by the caller.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionMeta {
+    /// The camera or file name.
+    pub source: String,
+    /// The landmark model (lite, full, heavy).
+    pub model: String,
+    pub calibration: Option<Baseline>,
+    pub notes: String,
+}
+
+/// One session as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id: SessionId,
+    /// Wall clock, milliseconds since the Unix epoch.
+    pub started_ms: i64,
+    pub ended_ms: Option<i64>,
+    pub source: String,
+    pub model: String,
+    pub calibration: Option<Baseline>,
+    pub notes: String,
+    pub status: SessionStatus,
+    pub pid: Option<i64>,
+}
+
+/// One line of the session list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSummaryRow {
+    pub id: SessionId,
+    pub started_ms: i64,
+    pub ended_ms: Option<i64>,
+    /// `ended_ms - started_ms`, or the last sample's time while still recording.
+    pub duration_s: f64,
+    pub source: String,
+    pub model: String,
+    pub status: SessionStatus,
+    pub samples: u64,
+    /// Share of the recorded time shown as aligned: each sample's state holds until the next
+    /// sample (the last one adds no time), over all states including unknown, as in the report's
+    /// `time_in_state`. `None` when the session spans no time.
+    pub aligned_fraction: Option<f64>,
+    /// The user's notes on the session.
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// A timestamped event (a state change, a movement, an alert) with a JSON detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub t_ms: f64,
+    pub kind: EventKind,
+    pub detail: serde_json::Value,
+}
+
+/// A saved frame (worst or typical posture) with its landmarks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyframeRow {
+    pub t_ms: f64,
+    pub kind: String,
+    pub jpeg: Vec<u8>,
+    pub landmarks: Option<[Landmark; NUM_LANDMARKS]>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_parse_back() {
+        for s in [
+            SessionStatus::Recording,
+            SessionStatus::Complete,
+            SessionStatus::Recovered,
+        ] {
+            assert_eq!(SessionStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(SessionStatus::parse("done"), None);
+    }
+}

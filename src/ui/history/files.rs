@@ -1,0 +1,191 @@
+//! The session browser's reports and exports: each runs on a thread of its own (with its save
+//! dialog, and its own connection to the database), and the window collects the results.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use eframe::egui;
+
+use super::worker::Notice;
+use crate::report::{ExportFormat, WriteError, write_export, write_report};
+use crate::session::store::{SessionId, Store};
+
+/// Opens a written report for the user.
+pub(super) type Opener = dyn Fn(&Path) -> Result<(), String> + Send + Sync;
+/// Asks where to save an export, given a default file name; `None` cancels.
+pub(super) type SaveDialog = dyn Fn(&str, ExportFormat) -> Option<PathBuf> + Send + Sync;
+
+fn open_in_browser(path: &Path) -> Result<(), String> {
+    opener::open(path).map_err(|e| e.to_string())
+}
+
+fn ask_where_to_save(default_name: &str, format: ExportFormat) -> Option<PathBuf> {
+    let kind = match format {
+        ExportFormat::Html => "HTML report",
+        ExportFormat::Csv => "CSV (one row per frame)",
+        ExportFormat::Json => "JSON",
+    };
+    rfd::FileDialog::new()
+        .set_title("Export session")
+        .set_file_name(default_name)
+        .add_filter(kind, &[format.extension()])
+        .save_file()
+}
+
+/// A report or export running on its own thread.
+#[derive(Debug)]
+struct Task {
+    /// "the report for session 3".
+    what: String,
+    handle: JoinHandle<Vec<Notice>>,
+}
+
+/// The reports and exports under way.
+pub(super) struct FileTasks {
+    data_dir: PathBuf,
+    running: Vec<Task>,
+    pub opener: Arc<Opener>,
+    pub save_dialog: Arc<SaveDialog>,
+}
+
+impl std::fmt::Debug for FileTasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileTasks")
+            .field("running", &self.running)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FileTasks {
+    /// Reports and exports of the sessions in `data_dir`, opened in the system's browser and
+    /// saved where a native dialog says.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            running: Vec::new(),
+            opener: Arc::new(open_in_browser),
+            save_dialog: Arc::new(ask_where_to_save),
+        }
+    }
+
+    /// What is being written, for the window: "the report for session 3".
+    pub fn running(&self) -> impl Iterator<Item = &str> {
+        self.running.iter().map(|t| t.what.as_str())
+    }
+
+    /// Writes session `id`'s report beside the database and opens it.
+    pub fn report(&mut self, ctx: &egui::Context, id: SessionId) -> Option<Notice> {
+        let data_dir = self.data_dir.clone();
+        let opener = Arc::clone(&self.opener);
+        self.spawn(
+            ctx,
+            format!("the report for session {id}"),
+            move || match open_and(&data_dir, |db| write_report(db, id)) {
+                Ok(path) => {
+                    let mut notices = vec![Notice::Info(format!(
+                        "report written to {}",
+                        path.display()
+                    ))];
+                    if let Err(e) = opener(&path) {
+                        notices.push(Notice::Error(format!(
+                            "could not open it in a browser ({e}); open the file yourself"
+                        )));
+                    }
+                    notices
+                }
+                Err(e) => vec![Notice::Error(format!(
+                    "could not write the report for session {id}: {e}"
+                ))],
+            },
+        )
+    }
+
+    /// Asks where to save session `id` as `format`, then writes it there.
+    pub fn export(
+        &mut self,
+        ctx: &egui::Context,
+        id: SessionId,
+        format: ExportFormat,
+    ) -> Option<Notice> {
+        let data_dir = self.data_dir.clone();
+        let choose = Arc::clone(&self.save_dialog);
+        let what = format!(
+            "the {} export of session {id}",
+            format.extension().to_uppercase()
+        );
+        self.spawn(ctx, what, move || {
+            // The dialog runs here too, so the app keeps drawing while it is open.
+            let Some(path) = choose(&format.file_name(id), format) else {
+                return Vec::new();
+            };
+            match open_and(&data_dir, |db| write_export(db, id, format, &path)) {
+                Ok(()) => vec![Notice::Info(format!(
+                    "session {id} exported to {}",
+                    path.display()
+                ))],
+                Err(e) => vec![Notice::Error(format!("could not export session {id}: {e}"))],
+            }
+        })
+    }
+
+    /// The results of the tasks that have finished, without waiting for the others.
+    pub fn finished(&mut self) -> Vec<Notice> {
+        let mut notices = Vec::new();
+        while let Some(i) = self.running.iter().position(|t| t.handle.is_finished()) {
+            notices.extend(finish(self.running.remove(i)));
+        }
+        notices
+    }
+
+    /// Waits for every task and returns their results.
+    pub fn wait_all(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.running)
+            .into_iter()
+            .flat_map(finish)
+            .collect()
+    }
+
+    /// Runs `job` on its own thread; the notice says why it could not start.
+    fn spawn(
+        &mut self,
+        ctx: &egui::Context,
+        what: String,
+        job: impl FnOnce() -> Vec<Notice> + Send + 'static,
+    ) -> Option<Notice> {
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("plumbline export".into())
+            .spawn(move || {
+                let notices = job();
+                ctx.request_repaint();
+                notices
+            });
+        match spawned {
+            Ok(handle) => {
+                self.running.push(Task { what, handle });
+                None
+            }
+            Err(e) => Some(Notice::Error(format!(
+                "could not start writing {what}: {e}"
+            ))),
+        }
+    }
+}
+
+fn finish(task: Task) -> Vec<Notice> {
+    task.handle.join().unwrap_or_else(|_| {
+        vec![Notice::Error(format!(
+            "writing {} failed unexpectedly",
+            task.what
+        ))]
+    })
+}
+
+/// Opens the database in `data_dir` for one report or export (on its own thread) and runs `f`.
+fn open_and<T>(
+    data_dir: &Path,
+    f: impl FnOnce(&Store) -> Result<T, WriteError>,
+) -> Result<T, WriteError> {
+    f(&Store::open(data_dir)?)
+}
