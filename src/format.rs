@@ -1,5 +1,5 @@
-//! How plumbline writes durations and shares for people, in one place: the alerts, the window,
-//! the session list and the reports all say "2 min 5 s" and "73%" the same way.
+//! How plumbline writes times, durations and shares for people, in one place: the alerts, the
+//! window, the session list and the reports all say "2 min 5 s" and "73%" the same way.
 
 use std::time::Duration;
 
@@ -37,6 +37,27 @@ pub fn percent(fraction: Option<f64>) -> String {
         .map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0))
 }
 
+/// "2026-11-25 17:40 UTC", from milliseconds since the epoch.
+pub fn date_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem / 60) % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +86,12 @@ mod tests {
         assert_eq!(percent(Some(1.0)), "100%");
         assert_eq!(percent(None), "—");
         assert_eq!(percent(Some(f64::NAN)), "—");
+    }
+
+    #[test]
+    fn times_are_civil_utc() {
+        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(date_time(1_795_628_400_000), "2026-11-25 17:40 UTC");
+        assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00 UTC");
     }
 }

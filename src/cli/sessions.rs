@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use super::args::{ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
+use crate::format::date_time;
 use crate::format::{percent, plain_seconds};
 use crate::report::summary::Summary;
-use crate::report::{ExportError, ExportFormat, format_time, summary_of, write_export};
+use crate::report::{ExportError, ExportFormat, summary_of, write_export};
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
 
@@ -59,7 +60,7 @@ fn list(db: &Store, json: bool) -> anyhow::Result<Outcome> {
             out,
             "{:>4}  {:<20}  {:>11}  {:>8}  {:<10}  {}",
             r.id,
-            format_time(r.started_ms),
+            date_time(r.started_ms),
             plain_seconds(r.duration_s),
             percent(r.aligned_fraction),
             r.status.as_str(),
@@ -105,7 +106,7 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
     if !yes {
         eprint!(
             "delete session {id} ({}, {})? [y/N] ",
-            format_time(row.started_ms),
+            date_time(row.started_ms),
             row.source
         );
         let mut answer = String::new();

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::csv as csv_report;
-use super::format_time;
 use super::html::{self, HistoryPoint, Keyframe, ReportInput, SessionInfo};
 use super::summary::{Summary, SummaryBuilder};
+use crate::format::date_time;
 use crate::session::store::{
     SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
 };
@@ -156,7 +156,7 @@ fn html(
     let history = history_before(&db.list()?, row);
     let info = SessionInfo {
         id: row.id,
-        started: format_time(row.started_ms),
+        started: date_time(row.started_ms),
         source: row.source.clone(),
         model: row.model.clone(),
         status: row.status.as_str().to_string(),
@@ -185,7 +185,7 @@ fn history_before(list: &[SessionSummaryRow], row: &SessionRow) -> Vec<HistoryPo
         .filter_map(|r| {
             Some(HistoryPoint {
                 id: r.id,
-                started: format_time(r.started_ms),
+                started: date_time(r.started_ms),
                 aligned_fraction: r.aligned_fraction?,
             })
         })

@@ -2,37 +2,41 @@
 //! ([`LiveAnalysis`]): the window sends it commands, takes its newest result and its events,
 //! and draws them — the live view with its overlay and alert banner, and the side panel. Slow
 //! work (file dialogs, listing cameras, the session store) runs on threads of its own.
+//!
+//! This file is long because it is where every user action and every analysis event meets the
+//! window's one state (what plays, what records, what is calibrating, what to tell the user);
+//! the drawing (toolbar, live view, panel, settings) and the lifecycles (recordings,
+//! screenshot, statistics) live in their own files.
 
-use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eframe::egui::{self, Color32, ColorImage, RichText, TextureHandle, TextureOptions};
+use eframe::egui::{self, ColorImage, TextureHandle, TextureOptions};
 
 use super::alerts::{AlertGate, AlertOutputs};
 use super::background::Pending;
 use super::history::SessionBrowser;
-use super::options::{AppOptions, demo_clip};
-use super::overlay;
-use super::panel::{self, PanelView};
+use super::input::{self, Input};
+use super::live_view::{self, Dismissed, LiveView};
+use super::options::AppOptions;
+use super::panel::{self, LivePlot, PanelView};
 use super::recording::Recordings;
-use super::settings as settings_window;
+use super::screenshot::Screenshot;
+use super::settings::SettingsWindow;
 use super::stats::UiStats;
-use super::toolbar::{self, Action, Input, ToolbarView};
+use super::toolbar::{self, Action, ToolbarView};
 use crate::format::clock;
 use crate::geometry::MetricId;
 use crate::geometry::calibration::{Baseline, CalibrationError};
 use crate::pipeline::analyzer::AnalysisConfig;
-use crate::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, SourceSpec};
+use crate::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult};
 use crate::pose::EngineConfig;
 use crate::session::store::SessionMeta;
 use crate::settings::Settings;
-use crate::source::camera::{CameraBackend, CameraSource, CameraTiming};
-use crate::source::{self, CameraRequest, FrameSource, RealTime, SourceError};
+use crate::source::SourceError;
+use crate::source::camera::CameraBackend;
 
-/// Seconds of history in the live plot.
-const PLOT_WINDOW_S: f64 = 60.0;
 /// How long "Snooze" silences alerts.
 const SNOOZE: Duration = Duration::from_secs(15 * 60);
 /// How long closing the window waits for a recording to be saved.
@@ -61,9 +65,7 @@ pub struct PlumblineApp {
     source_description: Option<String>,
     texture: Option<TextureHandle>,
     latest: Option<Box<LiveResult>>,
-    /// (time s, frontal lean °) and (time s, offset × 100) for the plot.
-    lean: VecDeque<[f64; 2]>,
-    offset: VecDeque<[f64; 2]>,
+    plot: LivePlot,
     notice: Option<Notice>,
     /// A calibration was asked for and has not ended.
     calibrating: bool,
@@ -72,13 +74,10 @@ pub struct PlumblineApp {
     outputs: AlertOutputs,
     browser: Option<SessionBrowser>,
     browser_open: bool,
-    settings_open: bool,
-    camera_names: Option<Vec<String>>,
-    camera_list: Option<Pending<Vec<String>>>,
+    settings_window: SettingsWindow,
     dialog: Option<Pending<Option<PathBuf>>>,
     path_input: String,
-    screenshot: Option<(PathBuf, u64)>,
-    screenshot_asked: bool,
+    screenshot: Option<Screenshot>,
     stats: UiStats,
     /// Settings changed and not yet saved, since when (a drag changes them every frame).
     unsaved_since: Option<Instant>,
@@ -97,23 +96,17 @@ impl std::fmt::Debug for PlumblineApp {
 impl PlumblineApp {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let data_dir = crate::session::store::data_dir(options.data_dir.as_deref());
-        let (mut settings, notice) = match &data_dir {
+        let (mut settings, problem) = match &data_dir {
             Ok(dir) => {
                 let (s, err) = Settings::load(dir);
-                let notice = err.map(|e| Notice {
-                    text: e.to_string(),
-                    error: true,
-                });
-                (s, notice)
+                (s, err.map(|e| e.to_string()))
             }
             Err(e) => (
                 Settings::default(),
-                Some(Notice {
-                    text: format!("{e}; settings and sessions cannot be saved"),
-                    error: true,
-                }),
+                Some(format!("{e}; settings and sessions cannot be saved")),
             ),
         };
+        let notice = problem.map(|text| Notice { text, error: true });
         // A model chosen on the command line wins over the saved one for this run.
         if let Some(m) = options.model {
             settings.model = m;
@@ -142,21 +135,19 @@ impl PlumblineApp {
             source_description: None,
             texture: None,
             latest: None,
-            lean: VecDeque::new(),
-            offset: VecDeque::new(),
+            plot: LivePlot::default(),
             notice,
             calibrating: false,
             recordings: Recordings::default(),
             gate: AlertGate::default(),
             outputs: AlertOutputs::new(),
             browser_open: false,
-            settings_open: false,
-            camera_names: None,
-            camera_list: None,
+            settings_window: SettingsWindow::default(),
             dialog: None,
             path_input: String::new(),
-            screenshot: options.screenshot.map(|p| (p, options.frames.max(1))),
-            screenshot_asked: false,
+            screenshot: options
+                .screenshot
+                .map(|p| Screenshot::new(p, options.frames)),
             stats: UiStats::default(),
             unsaved_since: None,
         };
@@ -186,49 +177,8 @@ impl PlumblineApp {
         self.source += 1;
         self.playing = true;
         self.source_description = None;
-        self.lean.clear();
-        self.offset.clear();
-        let spec = match &self.input {
-            Input::Camera => {
-                let request = CameraRequest {
-                    camera: source::camera::CameraSelector::Index(self.settings.camera.index),
-                    width: self.settings.camera.width,
-                    height: self.settings.camera.height,
-                    fps: self.settings.camera.fps,
-                };
-                let backend = self.cameras.clone();
-                SourceSpec::live(
-                    "camera",
-                    Box::new(move || {
-                        let camera = match backend {
-                            Some(b) => {
-                                CameraSource::open_with(b, &request, CameraTiming::default())
-                            }
-                            None => CameraSource::open(&request),
-                        };
-                        camera.map(|c| Box::new(c) as Box<dyn FrameSource>)
-                    }),
-                )
-            }
-            Input::File(path) => {
-                let path = path.clone();
-                SourceSpec::every_frame(
-                    path.display().to_string(),
-                    Box::new(move || {
-                        source::open(&path)
-                            .map(|s| Box::new(RealTime::new(s)) as Box<dyn FrameSource>)
-                    }),
-                )
-            }
-            // Looped as one stream: tracking and timers carry on across passes.
-            Input::Demo => SourceSpec::every_frame(
-                "bundled demo",
-                Box::new(|| {
-                    source::Looping::open(&demo_clip())
-                        .map(|s| Box::new(RealTime::new(Box::new(s))) as Box<dyn FrameSource>)
-                }),
-            ),
-        };
+        self.plot = LivePlot::default();
+        let spec = self.input.spec(&self.settings.camera, self.cameras.clone());
         self.analysis.open(spec);
     }
 
@@ -318,8 +268,8 @@ impl PlumblineApp {
         // A recording of this video is complete.
         self.stop_recording();
         // A screenshot waiting for frames that will never come is taken now.
-        if let Some((_, frames)) = &mut self.screenshot {
-            *frames = 0;
+        if let Some(s) = &mut self.screenshot {
+            s.now();
         }
     }
 
@@ -332,23 +282,7 @@ impl PlumblineApp {
             None => self.texture = Some(ctx.load_texture("video", colour, TextureOptions::LINEAR)),
         }
         self.stats.shown(r.captured_at.elapsed());
-        let t = r.frame.timestamp.as_secs_f64();
-        if let Some(m) = &r.judgment.judged {
-            if let Some(l) = m.get(MetricId::TrunkLeanFrontal) {
-                self.lean.push_back([t, l as f64]);
-            }
-            if let Some(o) = m.get(MetricId::ShoulderHipOffset) {
-                self.offset.push_back([t, o as f64 * 100.0]);
-            }
-        }
-        for h in [&mut self.lean, &mut self.offset] {
-            while h
-                .front()
-                .is_some_and(|p| p[0] < t - PLOT_WINDOW_S || p[0] > t)
-            {
-                h.pop_front();
-            }
-        }
+        self.plot.push(&r);
         self.latest = Some(r);
     }
 
@@ -389,27 +323,8 @@ impl PlumblineApp {
                 self.notice = None;
                 self.open(input);
             }
-            Action::PickFile => {
-                self.dialog = Some(Pending::spawn("the file dialog", ctx, || {
-                    rfd::FileDialog::new()
-                        .set_title("Open a video")
-                        .add_filter(
-                            "videos and images",
-                            &[
-                                "mp4", "mov", "m4v", "mkv", "webm", "avi", "png", "jpg", "jpeg",
-                                "bmp", "webp",
-                            ],
-                        )
-                        .pick_file()
-                }));
-            }
-            Action::PickFolder => {
-                self.dialog = Some(Pending::spawn("the folder dialog", ctx, || {
-                    rfd::FileDialog::new()
-                        .set_title("Open a folder of images")
-                        .pick_folder()
-                }));
-            }
+            Action::PickFile => self.dialog = Some(input::pick_video(ctx)),
+            Action::PickFolder => self.dialog = Some(input::pick_folder(ctx)),
             Action::Stop => {
                 self.analysis.stop_source();
                 self.playing = false;
@@ -447,7 +362,7 @@ impl PlumblineApp {
             }
             Action::Snooze => self.gate.snooze(Instant::now(), SNOOZE),
             Action::ToggleSessions => self.browser_open = !self.browser_open,
-            Action::ToggleSettings => self.settings_open = !self.settings_open,
+            Action::ToggleSettings => self.settings_window.toggle(),
         }
     }
 
@@ -508,40 +423,12 @@ impl PlumblineApp {
     }
 
     fn settings_window(&mut self, ctx: &egui::Context) {
-        if !self.settings_open {
+        let Some(before) = self
+            .settings_window
+            .show(ctx, &mut self.settings, &self.cameras)
+        else {
             return;
-        }
-        // Listing cameras can take a while (V4L probes each device): off the UI thread.
-        if self.camera_names.is_none() && self.camera_list.is_none() {
-            let backend = self.cameras.clone();
-            self.camera_list = Some(Pending::spawn("listing cameras", ctx, move || {
-                let listed = match backend {
-                    Some(b) => b.cameras(),
-                    None => source::list_cameras(),
-                };
-                listed
-                    .map(|c| c.into_iter().map(|c| c.name).collect())
-                    .unwrap_or_default()
-            }));
-        }
-        if let Some(names) = self.camera_list.as_ref().and_then(Pending::poll) {
-            self.camera_names = Some(names.unwrap_or_default());
-            self.camera_list = None;
-        }
-        let mut open = true;
-        let mut changed = settings_window::Changed::default();
-        let before = self.settings.clone();
-        egui::Window::new("Settings")
-            .open(&mut open)
-            .vscroll(true)
-            .show(ctx, |ui| {
-                changed =
-                    settings_window::show(ui, &mut self.settings, self.camera_names.as_deref());
-            });
-        self.settings_open = open;
-        if !changed.any {
-            return;
-        }
+        };
         let s = &self.settings;
         if s.thresholds != before.thresholds {
             self.analysis.set_thresholds(s.thresholds);
@@ -563,110 +450,23 @@ impl PlumblineApp {
         self.unsaved_since.get_or_insert_with(Instant::now);
     }
 
-    fn handle_screenshot(&mut self, ctx: &egui::Context) {
-        let Some((path, frames)) = self.screenshot.clone() else {
-            return;
-        };
-        if !self.screenshot_asked && self.stats.results_shown() >= frames {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(Default::default()));
-            self.screenshot_asked = true;
-        }
-        let shot = ctx.input(|i| {
-            i.raw.events.iter().find_map(|e| match e {
-                egui::Event::Screenshot { image, .. } => Some(image.clone()),
-                _ => None,
-            })
-        });
-        if let Some(image) = shot {
-            save_screenshot(&image, &path);
-            self.screenshot = None;
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        }
-    }
-
     fn central(&mut self, ui: &mut egui::Ui) {
-        if let Some(n) = self.notice.clone() {
-            ui.horizontal(|ui| {
-                let colour = if n.error {
-                    Color32::from_rgb(230, 110, 60)
-                } else {
-                    Color32::from_rgb(200, 200, 200)
-                };
-                ui.colored_label(colour, &n.text);
-                if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
-                    self.notice = None;
-                }
-            });
-        }
         let now = Instant::now();
-        let banner = self
-            .latest
-            .as_ref()
-            .and_then(|r| self.gate.banner(&r.judgment.alerts.banners, now).cloned());
-        if let Some(alert) = banner {
-            egui::Frame::new()
-                .fill(Color32::from_rgb(150, 30, 30))
-                .inner_margin(8.0)
-                .corner_radius(4.0)
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.label(
-                            RichText::new(&alert.message)
-                                .size(20.0)
-                                .color(Color32::WHITE)
-                                .strong(),
-                        );
-                        if ui.button("Dismiss").clicked() {
-                            self.gate.dismiss(&alert);
-                        }
-                    });
-                });
-        }
-        if let Some(r) = self.latest.as_ref().filter(|_| self.playing)
-            && let Some(advice) = r.judgment.framing.advice()
-        {
-            ui.label(
-                RichText::new(format!("Camera set-up: {advice}"))
-                    .size(17.0)
-                    .color(Color32::from_rgb(240, 200, 80)),
-            );
-        }
-        if self.calibrating {
-            let status = self.latest.as_ref().and_then(|r| r.judgment.calibration);
-            let (text, done) = match status {
-                Some(s) => (s.message(), s.done()),
-                None => ("Calibration starts with the next frame…".to_string(), 0.0),
-            };
-            ui.label(RichText::new(text).size(22.0).strong());
-            ui.add(egui::ProgressBar::new(done).show_percentage());
-        }
-        if let Some(e) = self.outputs.last_error() {
-            ui.label(RichText::new(e).weak());
-        }
-        let Some(texture) = &self.texture else {
-            ui.label(if self.playing {
-                "opening the source and loading the models…"
-            } else {
-                "nothing playing: choose Camera, Demo or a video above"
-            });
-            return;
+        let latest = self.latest.as_deref();
+        let view = LiveView {
+            notice: self.notice.as_ref().map(|n| (n.text.as_str(), n.error)),
+            banner: latest.and_then(|r| self.gate.banner(&r.judgment.alerts.banners, now)),
+            latest,
+            playing: self.playing,
+            calibrating: self.calibrating,
+            output_error: self.outputs.last_error(),
+            texture: self.texture.as_ref().map(|t| (t.id(), t.size_vec2())),
+            min_visibility: self.settings.min_visibility,
         };
-        // Fit the video into the space left, keeping its aspect ratio.
-        let avail = ui.available_size();
-        let [w, h] = texture.size().map(|v| v as f32);
-        let scale = (avail.x / w).min(avail.y / h).max(0.01);
-        let response = ui.image((texture.id(), egui::vec2(w * scale, h * scale)));
-        if let Some(r) = &self.latest
-            && let Some(pose) = &r.pose
-        {
-            overlay::draw(
-                ui.painter(),
-                response.rect,
-                pose,
-                r.judgment.metrics.as_ref(),
-                &r.judgment.state.levels,
-                self.settings.min_visibility,
-            );
+        match live_view::show(ui, view) {
+            Some(Dismissed::Notice) => self.notice = None,
+            Some(Dismissed::Banner(alert)) => self.gate.dismiss(&alert),
+            None => {}
         }
     }
 
@@ -685,16 +485,6 @@ impl PlumblineApp {
     }
 }
 
-fn save_screenshot(image: &ColorImage, path: &Path) {
-    let [w, h] = image.size;
-    let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
-    match image::RgbaImage::from_raw(w as u32, h as u32, rgba).map(|img| img.save(path)) {
-        Some(Ok(())) => tracing::info!(path = %path.display(), "screenshot saved"),
-        Some(Err(e)) => tracing::error!("cannot write the screenshot {}: {e}", path.display()),
-        None => tracing::error!("the screenshot had an unexpected size"),
-    }
-}
-
 impl eframe::App for PlumblineApp {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.stats.frame_start();
@@ -704,7 +494,11 @@ impl eframe::App for PlumblineApp {
         if let Some(action) = toolbar::shortcuts(ctx) {
             self.act(ctx, action);
         }
-        self.handle_screenshot(ctx);
+        if let Some(s) = &mut self.screenshot
+            && s.handle(ctx, self.stats.results_shown())
+        {
+            self.screenshot = None;
+        }
         let now = Instant::now();
         let recording = self.recordings.status();
         let action = egui::TopBottomPanel::top("toolbar")
@@ -731,8 +525,7 @@ impl eframe::App for PlumblineApp {
         let view = PanelView {
             latest: self.latest.as_deref(),
             settings: &self.settings,
-            lean: &self.lean,
-            offset: &self.offset,
+            plot: &self.plot,
             fps: self.stats.results.per_s(),
             display_latency: self.stats.display_latency,
             paint_fps: self.stats.paint.per_s(),

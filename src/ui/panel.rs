@@ -16,13 +16,48 @@ use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
 use crate::settings::{OffsetUnit, Settings};
 
+/// Seconds of history in the live plot.
+const PLOT_WINDOW_S: f64 = 60.0;
+
+/// The last minute of frontal lean and shoulder-over-hip offset, as judged, for the plot.
+#[derive(Debug, Default)]
+pub struct LivePlot {
+    /// (time s, lean °).
+    lean: VecDeque<[f64; 2]>,
+    /// (time s, offset in % of the torso).
+    offset: VecDeque<[f64; 2]>,
+}
+
+impl LivePlot {
+    /// Adds a shown result; forgets what is older than the window (or from a later time: the
+    /// source restarted).
+    pub fn push(&mut self, r: &LiveResult) {
+        let t = r.frame.timestamp.as_secs_f64();
+        if let Some(m) = &r.judgment.judged {
+            if let Some(l) = m.get(MetricId::TrunkLeanFrontal) {
+                self.lean.push_back([t, f64::from(l)]);
+            }
+            if let Some(o) = m.get(MetricId::ShoulderHipOffset) {
+                self.offset.push_back([t, f64::from(o) * 100.0]);
+            }
+        }
+        for h in [&mut self.lean, &mut self.offset] {
+            while h
+                .front()
+                .is_some_and(|p| p[0] < t - PLOT_WINDOW_S || p[0] > t)
+            {
+                h.pop_front();
+            }
+        }
+    }
+}
+
 /// What the panel shows, borrowed from the app.
 #[derive(Debug)]
 pub struct PanelView<'a> {
     pub latest: Option<&'a LiveResult>,
     pub settings: &'a Settings,
-    pub lean: &'a VecDeque<[f64; 2]>,
-    pub offset: &'a VecDeque<[f64; 2]>,
+    pub plot: &'a LivePlot,
     pub fps: f32,
     /// From capture to the frame being on screen.
     pub display_latency: Option<Duration>,
@@ -163,12 +198,15 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
         .allow_drag(false)
         .show(ui, |plot| {
             plot.line(
-                Line::new("lean", PlotPoints::from_iter(v.lean.iter().copied()))
+                Line::new("lean", PlotPoints::from_iter(v.plot.lean.iter().copied()))
                     .color(Color32::from_rgb(60, 120, 230)),
             );
             plot.line(
-                Line::new("offset", PlotPoints::from_iter(v.offset.iter().copied()))
-                    .color(Color32::from_rgb(240, 150, 40)),
+                Line::new(
+                    "offset",
+                    PlotPoints::from_iter(v.plot.offset.iter().copied()),
+                )
+                .color(Color32::from_rgb(240, 150, 40)),
             );
         });
     ui.separator();

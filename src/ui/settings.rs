@@ -1,13 +1,73 @@
 //! The Settings window: camera, model, thresholds, alerts, units and calibration timings,
 //! edited in place; the data and its file are [`crate::settings`].
 
+use std::sync::Arc;
+
 use eframe::egui::{self, RichText};
+
+use super::background::Pending;
+use crate::source::camera::CameraBackend;
 
 use crate::geometry::MetricId;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::metric_id::Band;
 use crate::pose::ModelKind;
 use crate::settings::{OffsetUnit, Settings};
+
+/// The Settings window: open or not, and the cameras to choose from (listed off the UI thread:
+/// V4L probes each device).
+#[derive(Debug, Default)]
+pub struct SettingsWindow {
+    open: bool,
+    camera_names: Option<Vec<String>>,
+    listing: Option<Pending<Vec<String>>>,
+}
+
+impl SettingsWindow {
+    pub fn toggle(&mut self) {
+        self.open = !self.open;
+    }
+
+    /// Draws the window while it is open; returns the settings as they were before a change,
+    /// when something changed. `cameras` replaces the system's cameras (tests).
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        settings: &mut Settings,
+        cameras: &Option<Arc<dyn CameraBackend>>,
+    ) -> Option<Settings> {
+        if !self.open {
+            return None;
+        }
+        if self.camera_names.is_none() && self.listing.is_none() {
+            let backend = cameras.clone();
+            self.listing = Some(Pending::spawn("listing cameras", ctx, move || {
+                let listed = match backend {
+                    Some(b) => b.cameras(),
+                    None => crate::source::list_cameras(),
+                };
+                listed
+                    .map(|c| c.into_iter().map(|c| c.name).collect())
+                    .unwrap_or_default()
+            }));
+        }
+        if let Some(names) = self.listing.as_ref().and_then(Pending::poll) {
+            self.camera_names = Some(names.unwrap_or_default());
+            self.listing = None;
+        }
+        let before = settings.clone();
+        let mut changed = Changed::default();
+        let mut open = true;
+        egui::Window::new("Settings")
+            .open(&mut open)
+            .vscroll(true)
+            .show(ctx, |ui| {
+                changed = show(ui, settings, self.camera_names.as_deref());
+            });
+        self.open = open;
+        changed.any.then_some(before)
+    }
+}
 
 /// What changing a setting requires of the running app.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -6,27 +6,9 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, Key, RichText};
 
+use super::input::Input;
 use crate::format::clock;
 use crate::session::store::SessionId;
-
-/// Where frames come from, as the user sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Input {
-    Camera,
-    File(PathBuf),
-    /// The bundled clip, looped, because there is no camera.
-    Demo,
-}
-
-impl Input {
-    pub fn describe(&self) -> String {
-        match self {
-            Input::Camera => "camera".to_string(),
-            Input::File(p) => p.display().to_string(),
-            Input::Demo => "bundled demo".to_string(),
-        }
-    }
-}
 
 /// What the toolbar shows.
 #[derive(Debug)]

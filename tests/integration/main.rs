@@ -9,6 +9,7 @@ mod camera;
 mod helpers;
 mod history;
 mod landmark_stage;
+mod layering;
 mod live;
 mod metrics;
 mod pose_cli;

@@ -9,8 +9,8 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
 use eframe::egui;
 
+use crate::format::date_time;
 use crate::format::{percent, plain_seconds};
-use crate::report::format_time;
 use crate::session::store::{SessionId, SessionStatus, SessionSummaryRow, Store, StoreError};
 
 /// A result for the user.
@@ -44,7 +44,7 @@ impl Row {
             id: s.id,
             status: s.status,
             label: format!("#{}", s.id),
-            started: format_time(s.started_ms),
+            started: date_time(s.started_ms),
             duration: plain_seconds(s.duration_s),
             aligned: percent(s.aligned_fraction),
             source: s.source,
