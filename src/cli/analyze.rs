@@ -13,11 +13,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{AnalyzeArgs, engine_config};
 use super::outcome::Outcome;
+use crate::geometry::alerts::AlertKind;
 use crate::geometry::judge::JudgeConfig;
 use crate::pipeline::offline::{self, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};
 use crate::report::csv as csv_report;
 use crate::report::summary::SummaryBuilder;
+use crate::session::EventKind;
 use crate::session::store::{self, SessionMeta, Store};
 use crate::session::writer::{FrameRecord, SessionWriter};
 use crate::settings::Settings;
@@ -133,9 +135,17 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
             Event::Sample(a) => {
                 let (sample, t) = (a.sample, a.analysis.timings);
                 let judgment = &a.analysis.judgment;
-                summary.push(sample, Some(&judgment.motion));
-                if let Some(alert) = &judgment.alerts.fired {
-                    summary.alert(alert);
+                summary.push(sample);
+                for e in &judgment.motion.events {
+                    summary.push_event(EventKind::of_motion(e));
+                }
+                if judgment
+                    .alerts
+                    .fired
+                    .as_ref()
+                    .is_some_and(|a| a.kind == AlertKind::Misaligned)
+                {
+                    summary.push_event(EventKind::PostureAlert);
                 }
                 summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
                 if write_error.is_none()

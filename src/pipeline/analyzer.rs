@@ -57,6 +57,7 @@ impl FrameAnalysis {
             person: self.pose.is_some(),
             metrics: self.judgment.metrics,
             state: self.judgment.state.state,
+            cadence_spm: self.judgment.motion.cadence_spm,
         }
     }
 }

@@ -210,6 +210,7 @@ pub(super) mod tests {
                             .with(MetricId::ShoulderHipOffset, lean / 100.0),
                     ),
                     state,
+                    cadence_spm: None,
                 }
             })
             .collect()

@@ -54,6 +54,7 @@ mod tests {
             person: true,
             metrics: Some(Metrics::new(Some(View::Side)).with(MetricId::TrunkLeanFrontal, -4.25)),
             state: PostureState::Drifting,
+            cadence_spm: None,
         };
         let without = Sample {
             frame: 4,
@@ -61,6 +62,7 @@ mod tests {
             person: false,
             metrics: None,
             state: PostureState::Unknown,
+            cadence_spm: None,
         };
         for s in [&with, &without] {
             assert_eq!(row(s).len(), header().len());

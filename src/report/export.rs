@@ -8,10 +8,10 @@ use super::csv as csv_report;
 use super::html::{self, HistoryPoint, Keyframe, ReportInput, SessionInfo};
 use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
+use crate::session::Sample;
 use crate::session::store::{
     SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
 };
-use crate::session::{EventKind, Sample};
 
 /// Version of the JSON export's layout.
 pub const EXPORT_SCHEMA: u32 = 1;
@@ -59,21 +59,15 @@ pub enum ExportError {
 pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Summary, StoreError> {
     let mut b = SummaryBuilder::default();
     for s in samples {
-        b.push(s, None);
+        b.push(s);
+    }
+    for e in db.events(row.id)? {
+        b.push_event(e.kind);
     }
     let note = (row.status == SessionStatus::Recovered).then(|| {
         "recovered after the recording program stopped; ends at the last saved frame".to_string()
     });
-    let mut summary = b.finish(&row.source, &row.model, note);
-    for e in db.events(row.id)? {
-        match e.kind {
-            EventKind::SuddenMovement => summary.motion.sudden_movements += 1,
-            EventKind::MoveReminder => summary.motion.move_reminders += 1,
-            EventKind::PostureAlert => summary.posture_alerts += 1,
-            EventKind::State | EventKind::WalkingStarted | EventKind::WalkingStopped => {}
-        }
-    }
-    Ok(summary)
+    Ok(b.finish(&row.source, &row.model, note))
 }
 
 /// The JSON export: versioned, summary and every sample.
@@ -219,6 +213,7 @@ mod tests {
                 person: true,
                 metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, frame as f32)),
                 state: PostureState::Aligned,
+                cadence_spm: None,
             };
             rec.push(&sample, None).unwrap();
         }

@@ -313,7 +313,7 @@ mod tests {
         let samples = samples();
         let mut b = SummaryBuilder::default();
         for s in &samples {
-            b.push(s, None);
+            b.push(s);
         }
         let summary = b.finish("clip <b>.mp4", "full", None);
         let input = ReportInput {

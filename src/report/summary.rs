@@ -7,10 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::MetricId;
-use crate::geometry::alerts::{Alert, AlertKind};
-use crate::geometry::motion::{MotionEvent, MotionUpdate};
 use crate::geometry::state::{PostureState, TimeInState};
-use crate::session::Sample;
+use crate::session::{EventKind, Sample};
 
 /// Version of the summary's JSON layout; bumped when a field changes meaning.
 pub const SUMMARY_SCHEMA: u32 = 1;
@@ -144,8 +142,8 @@ fn stats(values: &[f32]) -> MetricStats {
 }
 
 impl SummaryBuilder {
-    /// Adds one analysed frame and what the motion rules said about it.
-    pub fn push(&mut self, sample: &Sample, motion: Option<&MotionUpdate>) {
+    /// Adds one analysed frame: its time in its state, its metrics, and its walking cadence.
+    pub fn push(&mut self, sample: &Sample) {
         self.first_t_ms.get_or_insert(sample.t_ms);
         self.last_t_ms = sample.t_ms;
         self.frames += 1;
@@ -161,26 +159,27 @@ impl SummaryBuilder {
                 }
             }
         }
-        if let Some(u) = motion {
-            for e in &u.events {
-                match e {
-                    MotionEvent::SuddenMovement { .. } => self.motion.sudden_movements += 1,
-                    MotionEvent::MoveReminder { .. } => self.motion.move_reminders += 1,
-                    _ => {}
-                }
-            }
-            if u.walking {
+        match sample.cadence_spm {
+            Some(c) => {
                 if let Some(prev) = self.last_walking_t_ms {
                     self.motion.walking_s += (sample.t_ms - prev).max(0.0) / 1000.0;
                 }
                 self.last_walking_t_ms = Some(sample.t_ms);
-            } else {
-                self.last_walking_t_ms = None;
-            }
-            if let Some(c) = u.cadence_spm {
-                self.cadence_sum += c as f64;
+                self.cadence_sum += f64::from(c);
                 self.cadence_n += 1;
             }
+            None => self.last_walking_t_ms = None,
+        }
+    }
+
+    /// Counts something that happened: a sudden movement, a reminder to move, a posture alert
+    /// (the other kinds are in the samples already).
+    pub fn push_event(&mut self, kind: EventKind) {
+        match kind {
+            EventKind::SuddenMovement => self.motion.sudden_movements += 1,
+            EventKind::MoveReminder => self.motion.move_reminders += 1,
+            EventKind::PostureAlert => self.posture_alerts += 1,
+            EventKind::State | EventKind::WalkingStarted | EventKind::WalkingStopped => {}
         }
     }
 
@@ -190,14 +189,6 @@ impl SummaryBuilder {
             *sum += t;
         }
         self.timed_frames += 1;
-    }
-
-    /// Counts an alert the policy fired (only a long misaligned stretch counts as a posture
-    /// alert; move reminders are counted from the motion rules' events).
-    pub fn alert(&mut self, alert: &Alert) {
-        if alert.kind == AlertKind::Misaligned {
-            self.posture_alerts += 1;
-        }
     }
 
     /// Counts a frame that could not be decoded.
@@ -271,6 +262,7 @@ mod tests {
             person: lean.is_some(),
             metrics: lean.map(|v| Metrics::default().with(MetricId::TrunkLeanFrontal, v)),
             state,
+            cadence_spm: None,
         }
     }
 
@@ -284,9 +276,9 @@ mod tests {
             } else {
                 PostureState::Misaligned
             };
-            b.push(&sample(i, Some(i as f32 - 10.0), state), None);
+            b.push(&sample(i, Some(i as f32 - 10.0), state));
         }
-        b.push(&sample(20, None, PostureState::Unknown), None);
+        b.push(&sample(20, None, PostureState::Unknown));
         b.skipped();
         let s = b.finish("clip.mp4", "full", None);
         assert_eq!(
@@ -313,7 +305,7 @@ mod tests {
     #[test]
     fn interrupted_runs_say_so() {
         let mut b = SummaryBuilder::default();
-        b.push(&sample(0, Some(1.0), PostureState::Aligned), None);
+        b.push(&sample(0, Some(1.0), PostureState::Aligned));
         let s = b.finish("clip.mp4", "lite", Some("interrupted by Ctrl-C".into()));
         assert!(!s.complete);
         assert_eq!(s.note.as_deref(), Some("interrupted by Ctrl-C"));

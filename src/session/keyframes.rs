@@ -175,6 +175,7 @@ mod tests {
             person: true,
             metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, lean)),
             state: PostureState::Aligned,
+            cadence_spm: None,
         }
     }
 

@@ -54,6 +54,9 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE sessions ADD COLUMN samples_n INTEGER;
      ALTER TABLE sessions ADD COLUMN span_ms REAL;
      ALTER TABLE sessions ADD COLUMN aligned_ms REAL;",
+    // 4: each frame's walking cadence, so a stored session's summary (walking time, cadence)
+    // is the one its analysis gave. NULL: not walking, or recorded before this step.
+    "ALTER TABLE samples ADD COLUMN cadence_spm REAL;",
 ];
 
 /// The newest schema version this program knows.

@@ -29,6 +29,7 @@ enum Pending {
         state: &'static str,
         metrics: Option<Vec<u8>>,
         landmarks: Option<Vec<u8>>,
+        cadence_spm: Option<f32>,
     },
     Event {
         t_ms: f64,
@@ -93,6 +94,7 @@ impl Recorder {
             state: sample.state.name(),
             metrics,
             landmarks: pose.map(encode_landmarks),
+            cadence_spm: sample.cadence_spm,
         });
         self.last_t_ms = Some(sample.t_ms);
         self.maybe_commit()
@@ -164,8 +166,8 @@ impl Recorder {
             let mut samples = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO samples
-                     (session_id, frame, t_ms, person, state, metrics, landmarks)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     (session_id, frame, t_ms, person, state, metrics, landmarks, cadence_spm)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(sql(action, &self.path))?;
             let mut events = tx
@@ -188,6 +190,7 @@ impl Recorder {
                         state,
                         metrics,
                         landmarks,
+                        cadence_spm,
                     } => samples.execute(params![
                         self.session,
                         frame,
@@ -195,7 +198,8 @@ impl Recorder {
                         person,
                         state,
                         metrics,
-                        landmarks
+                        landmarks,
+                        cadence_spm
                     ]),
                     Pending::Event { t_ms, kind, detail } => {
                         events.execute(params![self.session, t_ms, kind.as_str(), detail])

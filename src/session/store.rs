@@ -245,7 +245,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT frame, t_ms, person, state, metrics, landmarks
+                "SELECT frame, t_ms, person, state, metrics, landmarks, cadence_spm
                  FROM samples WHERE session_id = ?1 ORDER BY frame",
             )
             .map_err(sql("read samples", &self.path))?;
@@ -258,12 +258,13 @@ impl Store {
                     row.get::<_, String>(3)?,
                     row.get::<_, rusqlite::types::Value>(4)?,
                     row.get::<_, Option<Vec<u8>>>(5)?,
+                    row.get::<_, Option<f64>>(6)?,
                 ))
             })
             .map_err(sql("read samples", &self.path))?;
         let mut out = Vec::new();
         for row in rows {
-            let (frame, t_ms, person, state, metrics, landmarks) =
+            let (frame, t_ms, person, state, metrics, landmarks, cadence_spm) =
                 row.map_err(sql("read samples", &self.path))?;
             let state = parse_state(&state)
                 .ok_or_else(|| self.bad("posture state", format!("unknown state `{state}`")))?;
@@ -288,6 +289,7 @@ impl Store {
                 person,
                 metrics,
                 state,
+                cadence_spm: cadence_spm.map(|c| c as f32),
             };
             out.push((sample, landmarks));
         }

@@ -19,6 +19,9 @@ pub struct Sample {
     pub metrics: Option<Metrics>,
     /// The posture state shown at this frame (debounced).
     pub state: PostureState,
+    /// Steps per minute while walking (`None` when not walking).
+    #[serde(default)]
+    pub cadence_spm: Option<f32>,
 }
 
 /// What a recorded event is about. Stored by [`EventKind::as_str`] in the `events` table.

@@ -50,3 +50,100 @@ fn the_app_shows_the_skeleton_plumb_line_and_state_on_a_video() {
     assert!(limbs > 300, "limb pixels: {limbs}");
     assert!(red_panel > 100, "the state in the panel: {red_panel}");
 }
+
+/// Each frame's (frame, time, state) and each event's (time, kind, detail) of a stored session.
+type Judged = (Vec<(u64, i64, String)>, Vec<(i64, String, String)>);
+
+fn judged(data: &std::path::Path) -> (Judged, serde_json::Value) {
+    let db = plumbline::session::store::Store::open(data).unwrap();
+    let sessions = db.list().unwrap();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let id = sessions[0].id;
+    assert_eq!(sessions[0].status.as_str(), "complete");
+    let samples = db
+        .samples(id)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| (s.frame, s.t_ms.round() as i64, s.state.name().to_string()))
+        .collect();
+    let events = db
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let t = e.t_ms.round() as i64;
+            (t, e.kind.as_str().to_string(), e.detail.to_string())
+        })
+        .collect();
+    let shown = plumbline_in(data, ["sessions", "show", &id.to_string()]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let summary: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    ((samples, events), summary["summary"].clone())
+}
+
+#[test]
+fn an_app_recorded_session_judges_a_video_as_analyze_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app_data, cli_data) = (dir.path().join("app"), dir.path().join("cli"));
+    // The same saved settings: alerts after a second, so the leaning photographer raises some.
+    let mut settings = plumbline::settings::Settings::default();
+    settings.alerts.rules.misaligned_after_s = 1.0;
+    settings.alerts.sound = false;
+    settings.save(&app_data).unwrap();
+    settings.save(&cli_data).unwrap();
+    let clip = fixture("video/camera_turning.mp4");
+
+    // `app --record`, headless: it records from the first frame, the video ends, the
+    // screenshot is taken and the window closes, saving the session.
+    let shot = dir.path().join("app.png");
+    let out = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(env!("CARGO_BIN_EXE_plumbline"))
+        .args([
+            "app",
+            "--model",
+            "full",
+            "--threads",
+            "2",
+            "--record",
+            "--source",
+        ])
+        .arg(&clip)
+        .arg("--screenshot")
+        .arg(&shot)
+        .args(["--frames", "100000"])
+        .env("PLUMBLINE_DATA_DIR", &app_data)
+        .output()
+        .expect("xvfb-run (installed by .ci/setup.sh) runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(shot.exists(), "the screenshot when the video ended");
+
+    let out = plumbline_in(
+        &cli_data,
+        [
+            "analyze",
+            clip.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--quiet",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let ((app_states, app_events), app_summary) = judged(&app_data);
+    let ((cli_states, cli_events), cli_summary) = judged(&cli_data);
+    assert_eq!(
+        app_states.len(),
+        150,
+        "every frame of the clip, none dropped"
+    );
+    assert_eq!(app_states, cli_states, "the same state on every frame");
+    assert_eq!(
+        app_events, cli_events,
+        "the same events, posture alerts included"
+    );
+    assert!(cli_events.iter().any(|e| e.1 == "posture_alert"));
+    for key in ["time_in_state", "motion", "posture_alerts", "metrics"] {
+        assert_eq!(app_summary[key], cli_summary[key], "{key}");
+    }
+}

@@ -86,6 +86,7 @@ pub fn stored_session(data: &Path, n: u64) -> i64 {
             person: false,
             metrics: None,
             state: PostureState::Unknown,
+            cadence_spm: None,
         };
         rec.push(&sample, None).unwrap();
     }

@@ -46,6 +46,7 @@ fn sample(frame: u64, person: bool, state: PostureState) -> Sample {
                 .with(MetricId::ShoulderTilt, -2.25)
         }),
         state,
+        cadence_spm: None,
     }
 }
 
@@ -498,4 +499,55 @@ fn a_session_being_recorded_is_not_deleted_under_its_recorder() {
     drop(rec);
     mark_recorded_by_a_dead_process(dir.path(), orphan);
     assert!(store.delete(orphan).unwrap());
+}
+
+#[test]
+fn a_stored_session_keeps_its_walking_and_its_summary_is_the_analysis_summary() {
+    use plumbline::report::summary::SummaryBuilder;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut rec = store.start_session(meta()).unwrap();
+    // 10 s at 30 fps: standing for 3 s, walking at 96–104 steps/min for 5 s, standing again.
+    let samples: Vec<Sample> = (0..300u64)
+        .map(|frame| {
+            let mut s = sample(frame, true, PostureState::Aligned);
+            let t_s = frame as f64 / 30.0;
+            s.t_ms = t_s * 1000.0;
+            s.cadence_spm = (3.0..8.0)
+                .contains(&t_s)
+                .then_some(100.0 + 4.0 * (frame as f32 / 7.0).sin());
+            s
+        })
+        .collect();
+    let mut live = SummaryBuilder::default();
+    for s in &samples {
+        rec.push(s, None).unwrap();
+        live.push(s);
+    }
+    for kind in [EventKind::SuddenMovement, EventKind::PostureAlert] {
+        rec.event(1000.0, kind, json!({})).unwrap();
+        live.push_event(kind);
+    }
+    let id = rec.finish().unwrap();
+
+    let row = store.session(id).unwrap().unwrap();
+    let stored: Vec<Sample> = store
+        .samples(id)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(stored, samples, "cadence and all, as recorded");
+    let from_store = plumbline::report::summary_of(&store, &row, &stored).unwrap();
+    let live = live.finish(&row.source, &row.model, None);
+    assert_eq!(from_store.motion, live.motion);
+    assert!(
+        (from_store.motion.walking_s - 5.0).abs() < 0.05,
+        "{:?}",
+        from_store.motion
+    );
+    let cadence = from_store.motion.cadence_spm.unwrap();
+    assert!((98.0..102.0).contains(&cadence), "{cadence}");
+    assert_eq!(from_store.posture_alerts, 1);
+    assert_eq!(from_store.time_in_state, live.time_in_state);
 }
