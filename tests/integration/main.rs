@@ -19,3 +19,4 @@ mod sources;
 mod store;
 mod tracking;
 mod ui;
+mod ui_camera;
