@@ -1,7 +1,6 @@
 //! `plumbline pose`: landmarks for images as JSON Lines, one object per image.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,6 +11,7 @@ use super::outcome::Outcome;
 use crate::geometry::metrics::{self, Metrics, MetricsConfig};
 use crate::pose::roi::ImageSize;
 use crate::pose::{EngineConfig, Pose, PoseEstimator};
+use crate::source::images::read_image;
 
 /// One output line. Field names and conventions follow MediaPipe's Python solution so the
 /// output can be compared with it directly.
@@ -90,8 +90,11 @@ pub fn run(args: &PoseArgs) -> anyhow::Result<Outcome> {
     for (i, path) in args.images.iter().enumerate() {
         let image = match read_image(path) {
             Ok(img) => img,
-            Err(e) => {
-                eprintln!("plumbline: {e:#}");
+            Err(reason) => {
+                eprintln!(
+                    "plumbline: cannot read the image ({reason}): {}",
+                    path.display()
+                );
                 failed += 1;
                 continue;
             }
@@ -120,15 +123,4 @@ pub fn run(args: &PoseArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::SomeFailed(failed)
     })
-}
-
-fn read_image(path: &Path) -> anyhow::Result<image::RgbImage> {
-    let reader = image::ImageReader::open(path)
-        .with_context(|| format!("cannot open image {}", path.display()))?
-        .with_guessed_format()
-        .with_context(|| format!("cannot read image {}", path.display()))?;
-    let img = reader
-        .decode()
-        .with_context(|| format!("cannot decode image {}", path.display()))?;
-    Ok(img.to_rgb8())
 }

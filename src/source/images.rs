@@ -136,7 +136,7 @@ impl FrameSource for ImageSequence {
         let index = self.next as u64;
         // Advance first: a bad file is reported once and the next call moves on.
         self.next += 1;
-        let image = decode(path).map_err(|reason| SourceError::BadFrame {
+        let image = read_image(path).map_err(|reason| SourceError::BadFrame {
             path: path.clone(),
             index,
             reason,
@@ -162,8 +162,9 @@ impl FrameSource for ImageSequence {
     }
 }
 
-/// Reads an image by its content (a misnamed JPEG still opens) and converts it to RGB.
-fn decode(path: &Path) -> Result<image::RgbImage, String> {
+/// Reads an image by its content (a misnamed JPEG still opens) and converts it to RGB; the
+/// error says why it could not. The one image reader of `plumbline pose` and of image folders.
+pub fn read_image(path: &Path) -> Result<image::RgbImage, String> {
     let reader = image::ImageReader::open(path)
         .and_then(|r| r.with_guessed_format())
         .map_err(|e| e.to_string())?;

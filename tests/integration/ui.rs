@@ -51,7 +51,7 @@ fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp> {
 }
 
 /// Steps the UI (as the window's repaints would) until `done` holds.
-fn step_until(
+pub fn step_until(
     h: &mut Harness<'static, PlumblineApp>,
     what: &str,
     timeout: Duration,
@@ -72,7 +72,7 @@ fn step_until(
 }
 
 /// Every text in the window, in order.
-fn texts(h: &Harness<'static, PlumblineApp>) -> Vec<String> {
+pub fn texts(h: &Harness<'static, PlumblineApp>) -> Vec<String> {
     h.query_all_by(|_| true)
         .filter_map(|n| {
             let n = n.accesskit_node();
@@ -89,7 +89,7 @@ fn metric_value(h: &Harness<'static, PlumblineApp>, name: &str) -> Option<f32> {
     cell.split([' ', '°', '%']).next()?.parse().ok()
 }
 
-fn shows(h: &Harness<'static, PlumblineApp>, text: &str) -> bool {
+pub fn shows(h: &Harness<'static, PlumblineApp>, text: &str) -> bool {
     h.query_by_label_contains(text).is_some()
 }
 

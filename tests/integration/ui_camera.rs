@@ -1,6 +1,7 @@
 //! The app on a webcam, driven through a scripted fake device behind `CameraBackend` (the
 //! machines have no webcam): frames of a real photo as MJPEG, a garbled frame, and a driver
-//! that blocks while opening or while streaming — the window keeps answering throughout.
+//! that blocks while opening or while streaming — the window keeps answering throughout (every
+//! step of the window must come back: a UI thread waiting on the camera would hang the test).
 
 use std::io::Cursor;
 use std::path::Path;
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use image::codecs::jpeg::JpegEncoder;
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::source::SourceError;
@@ -20,6 +21,7 @@ use plumbline::source::camera::{
 use plumbline::ui::{AppOptions, PlumblineApp};
 
 use crate::helpers::*;
+use crate::ui::{shows, step_until};
 
 /// Where the fake driver blocks, if anywhere.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,35 +152,6 @@ fn app(data: &Path, camera: Arc<PhotoCamera>) -> Harness<'static, PlumblineApp> 
     Harness::builder()
         .with_size(eframe::egui::Vec2::new(1400.0, 900.0))
         .build_eframe(move |cc| PlumblineApp::new(cc, options))
-}
-
-fn shows(h: &Harness<'static, PlumblineApp>, text: &str) -> bool {
-    h.query_by_label_contains(text).is_some()
-}
-
-/// Steps the window until `done`; every step must come back (a UI thread waiting on the
-/// camera would hang here, and the test with it).
-fn step_until(
-    h: &mut Harness<'static, PlumblineApp>,
-    what: &str,
-    timeout: Duration,
-    done: impl Fn(&Harness<'static, PlumblineApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        if start.elapsed() > timeout {
-            let texts: Vec<String> = h
-                .query_all_by(|_| true)
-                .filter_map(|n| n.accesskit_node().label())
-                .collect();
-            panic!("timed out waiting for {what}; the window shows: {texts:?}");
-        }
-        std::thread::sleep(Duration::from_millis(15));
-    }
 }
 
 #[test]
