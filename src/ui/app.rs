@@ -550,7 +550,7 @@ impl eframe::App for PlumblineApp {
         }
         // Results and events wake the window (the analysis asks for a repaint); otherwise it
         // repaints only on input, or to tick a clock, a countdown or a pending save.
-        if self.screenshot.is_some() {
+        if self.screenshot.as_ref().is_some_and(Screenshot::asked) {
             ctx.request_repaint_after(Duration::from_millis(15));
         } else if self.unsaved_since.is_some() || self.recordings.is_finishing() {
             ctx.request_repaint_after(Duration::from_millis(100));

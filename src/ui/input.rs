@@ -33,8 +33,9 @@ impl Input {
 }
 
 impl Input {
-    /// How to open this input: a camera hands over its newest frames; a file or the demo,
-    /// played at its own pace, every frame. `cameras` replaces the system's (tests).
+    /// How to open this input: a camera hands over its newest frames, and so does the demo,
+    /// which stands in for one; a file, played at its own pace, hands over every frame, so it
+    /// is judged as `plumbline analyze` judges it. `cameras` replaces the system's (tests).
     pub fn spec(
         &self,
         camera: &CameraSettings,
@@ -73,7 +74,7 @@ impl Input {
                 )
             }
             // Looped as one stream: tracking and timers carry on across passes.
-            Input::Demo => SourceSpec::every_frame(
+            Input::Demo => SourceSpec::live(
                 "bundled demo",
                 Box::new(|| {
                     source::Looping::open(&demo_clip())

@@ -23,6 +23,11 @@ impl Screenshot {
         }
     }
 
+    /// Whether the picture has been asked for (the window must then repaint until it comes).
+    pub fn asked(&self) -> bool {
+        self.asked
+    }
+
     /// No more frames will come: take it now.
     pub fn now(&mut self) {
         self.frames = 0;
