@@ -56,7 +56,7 @@ impl SettingsWindow {
             self.listing = None;
         }
         let before = settings.clone();
-        let mut changed = Changed::default();
+        let mut changed = false;
         let mut open = true;
         egui::Window::new("Settings")
             .open(&mut open)
@@ -65,17 +65,8 @@ impl SettingsWindow {
                 changed = show(ui, settings, self.camera_names.as_deref());
             });
         self.open = open;
-        changed.any.then_some(before)
+        changed.then_some(before)
     }
-}
-
-/// What changing a setting requires of the running app.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Changed {
-    /// Something changed: save.
-    pub any: bool,
-    /// The model or camera changed: restart the pipeline.
-    pub restart: bool,
 }
 
 /// A number of seconds to drag.
@@ -119,11 +110,10 @@ fn band_row(ui: &mut egui::Ui, name: &str, band: &mut Band, unit: &str, scale: f
     a || b
 }
 
-/// The settings window's contents. `cameras` are the names of the cameras found (`None`: still
-/// looking).
-pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> Changed {
-    let mut changed = Changed::default();
-    let mut restart = false;
+/// The settings window's contents; `true` when something changed. `cameras` are the names of
+/// the cameras found (`None`: still looking).
+pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> bool {
+    let mut camera_or_model = false;
     ui.heading("Camera and model");
     egui::Grid::new("settings-camera")
         .num_columns(2)
@@ -144,7 +134,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                         ui.label("no camera found");
                     }
                     for (i, name) in cameras.iter().enumerate() {
-                        restart |= ui
+                        camera_or_model |= ui
                             .selectable_value(&mut s.camera.index, i as u32, name)
                             .changed();
                     }
@@ -159,7 +149,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                         let chosen = (s.camera.width, s.camera.height) == (w, h);
                         if ui.selectable_label(chosen, format!("{w}×{h}")).clicked() && !chosen {
                             (s.camera.width, s.camera.height) = (w, h);
-                            restart = true;
+                            camera_or_model = true;
                         }
                     }
                 });
@@ -171,7 +161,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                     (ModelKind::Full, "full"),
                     (ModelKind::Heavy, "heavy (most accurate)"),
                 ] {
-                    restart |= ui.radio_value(&mut s.model, m, label).changed();
+                    camera_or_model |= ui.radio_value(&mut s.model, m, label).changed();
                 }
             });
             ui.end_row();
@@ -286,7 +276,5 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             .add(seconds(&mut s.calibration.duration_s, 1.0..=60.0, 1.0))
             .changed();
     });
-    changed.restart = restart;
-    changed.any = any || restart;
-    changed
+    any || camera_or_model
 }
