@@ -13,7 +13,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{AnalyzeArgs, engine_config};
 use super::outcome::Outcome;
-use crate::geometry::alerts::AlertKind;
 use crate::geometry::judge::JudgeConfig;
 use crate::pipeline::offline::{self, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};
@@ -139,13 +138,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                 for e in &judgment.motion.events {
                     summary.push_event(EventKind::of_motion(e));
                 }
-                if judgment
-                    .alerts
-                    .fired
-                    .as_ref()
-                    .is_some_and(|a| a.kind == AlertKind::Misaligned)
-                {
-                    summary.push_event(EventKind::PostureAlert);
+                if let Some(kind) = judgment.alerts.fired.as_ref().and_then(EventKind::of_alert) {
+                    summary.push_event(kind);
                 }
                 summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
                 if write_error.is_none()

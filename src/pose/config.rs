@@ -63,7 +63,7 @@ impl FromStr for ModelKind {
 }
 
 /// Engine settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EngineConfig {
     pub model: ModelKind,
     /// Folder with the ONNX files.

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::geometry::alerts::{Alert, AlertKind};
 use crate::geometry::metrics::Metrics;
 use crate::geometry::motion::MotionEvent;
 use crate::geometry::state::PostureState;
@@ -65,6 +66,12 @@ impl EventKind {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kind an alert is recorded as: a long misaligned stretch is a posture alert; a move
+    /// reminder is recorded as the motion rules' own event, so it has none.
+    pub fn of_alert(alert: &Alert) -> Option<Self> {
+        (alert.kind == AlertKind::Misaligned).then_some(EventKind::PostureAlert)
     }
 
     /// The kind a motion rule's event is recorded as.

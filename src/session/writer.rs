@@ -7,7 +7,7 @@ use image::RgbImage;
 use super::keyframes::KeyframePicker;
 use super::store::{Recorder, SessionId, StoreError};
 use super::{EventKind, Sample};
-use crate::geometry::alerts::{Alert, AlertKind};
+use crate::geometry::alerts::Alert;
 use crate::geometry::motion::MotionEvent;
 use crate::geometry::state::PostureState;
 use crate::pose::Pose;
@@ -65,10 +65,11 @@ impl SessionWriter {
         self.last_state = Some(sample.state);
         self.recorder
             .record_frame(&sample, frame.pose, frame.events, changed)?;
-        if let Some(alert) = frame.alert.filter(|a| a.kind == AlertKind::Misaligned) {
+        if let Some(alert) = frame.alert
+            && let Some(kind) = EventKind::of_alert(alert)
+        {
             let detail = serde_json::json!({ "message": alert.message });
-            self.recorder
-                .event(sample.t_ms, EventKind::PostureAlert, detail)?;
+            self.recorder.event(sample.t_ms, kind, detail)?;
         }
         self.picker.consider(&sample, frame.image, frame.pose);
         Ok(())

@@ -5,8 +5,8 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -40,11 +40,10 @@ struct PhotoCamera {
     height: u32,
     stuck: Stuck,
     /// The test lets a stuck driver go at its end.
-    release: Arc<AtomicBool>,
-    /// How often the driver is inside a blocked call right now (0 or 1).
-    blocked: Arc<AtomicBool>,
-    delivered: Arc<AtomicU64>,
-    opened: Mutex<bool>,
+    release: AtomicBool,
+    /// Whether the driver is inside a blocked call right now.
+    blocked: AtomicBool,
+    delivered: AtomicU64,
 }
 
 impl PhotoCamera {
@@ -59,23 +58,25 @@ impl PhotoCamera {
             width: photo.width(),
             height: photo.height(),
             stuck,
-            release: Arc::default(),
-            blocked: Arc::default(),
-            delivered: Arc::default(),
-            opened: Mutex::new(false),
+            release: AtomicBool::new(false),
+            blocked: AtomicBool::new(false),
+            delivered: AtomicU64::new(0),
         }
     }
 
-    fn block_until_released(release: &AtomicBool, blocked: &AtomicBool) {
-        blocked.store(true, Ordering::SeqCst);
-        while !release.load(Ordering::SeqCst) {
+    fn block_until_released(&self) {
+        self.blocked.store(true, Ordering::SeqCst);
+        while !self.release.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(5));
         }
-        blocked.store(false, Ordering::SeqCst);
+        self.blocked.store(false, Ordering::SeqCst);
     }
 }
 
-impl CameraBackend for PhotoCamera {
+/// The camera's backend: it offers the one camera and opens it as a device sharing its state.
+struct PhotoBackend(Arc<PhotoCamera>);
+
+impl CameraBackend for PhotoBackend {
     fn cameras(&self) -> Result<Vec<CameraInfo>, SourceError> {
         Ok(vec![CameraInfo {
             index: 0,
@@ -85,57 +86,50 @@ impl CameraBackend for PhotoCamera {
     }
 
     fn open(&self, _index: u32, _r: &CameraRequest) -> Result<Box<dyn CameraDevice>, String> {
-        *self.opened.lock().unwrap() = true;
-        if self.stuck == Stuck::Opening {
-            Self::block_until_released(&self.release, &self.blocked);
+        if self.0.stuck == Stuck::Opening {
+            self.0.block_until_released();
             return Err("the driver gave up".into());
         }
         Ok(Box::new(PhotoDevice {
-            jpeg: self.jpeg.clone(),
-            width: self.width,
-            height: self.height,
-            stuck: self.stuck,
-            release: Arc::clone(&self.release),
-            blocked: Arc::clone(&self.blocked),
-            delivered: Arc::clone(&self.delivered),
+            camera: Arc::clone(&self.0),
             next: 0,
         }))
     }
 }
 
 struct PhotoDevice {
-    jpeg: Vec<u8>,
-    width: u32,
-    height: u32,
-    stuck: Stuck,
-    release: Arc<AtomicBool>,
-    blocked: Arc<AtomicBool>,
-    delivered: Arc<AtomicU64>,
+    camera: Arc<PhotoCamera>,
     next: u64,
 }
 
 impl CameraDevice for PhotoDevice {
     fn format(&self) -> CameraFormat {
-        CameraFormat::new_from(self.width, self.height, FrameFormat::MJPEG, 30)
+        CameraFormat::new_from(
+            self.camera.width,
+            self.camera.height,
+            FrameFormat::MJPEG,
+            30,
+        )
     }
 
     fn frame(&mut self) -> Result<Buffer, String> {
-        if self.stuck == Stuck::After(self.next) {
-            PhotoCamera::block_until_released(&self.release, &self.blocked);
+        let cam = &self.camera;
+        if cam.stuck == Stuck::After(self.next) {
+            cam.block_until_released();
             return Err("released".into());
         }
         std::thread::sleep(Duration::from_millis(33));
         let i = self.next;
         self.next += 1;
-        self.delivered.store(self.next, Ordering::SeqCst);
+        cam.delivered.store(self.next, Ordering::SeqCst);
         // One frame garbled on a busy bus: skipped, the rest flow on.
         let bytes = if i == 3 {
-            &self.jpeg[..200]
+            &cam.jpeg[..200]
         } else {
-            &self.jpeg[..]
+            &cam.jpeg[..]
         };
         Ok(Buffer::new(
-            Resolution::new(self.width, self.height),
+            Resolution::new(cam.width, cam.height),
             bytes,
             FrameFormat::MJPEG,
         ))
@@ -146,7 +140,7 @@ fn app(data: &Path, camera: Arc<PhotoCamera>) -> Harness<'static, PlumblineApp> 
     let options = AppOptions {
         model: Some(ModelKind::Lite),
         data_dir: Some(data.to_path_buf()),
-        cameras: Some(camera),
+        cameras: Some(Arc::new(PhotoBackend(camera))),
         ..AppOptions::new(EngineConfig::video(ModelKind::Lite))
     };
     Harness::builder()

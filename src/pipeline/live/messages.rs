@@ -9,7 +9,6 @@ use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::flow::CalibrationTiming;
 use crate::geometry::calibration::{Baseline, CalibrationError};
 use crate::geometry::judge::Judgment;
-use crate::geometry::motion::MotionEvent;
 use crate::pipeline::analyzer::StageTimings;
 use crate::pipeline::record::RecordMsg;
 use crate::pipeline::slot::Delivery;
@@ -103,8 +102,6 @@ pub enum LiveEvent {
     SourceFailed { source: u64, error: SourceError },
     /// The engine failed on a frame; the source is stopped.
     InferenceFailed { source: u64, error: PoseError },
-    /// The motion rules noticed something.
-    Motion(MotionEvent),
     /// The alert policy fired.
     Alert(Alert),
     /// A calibration ended: the baseline (already in use) or why it was refused.

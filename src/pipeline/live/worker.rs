@@ -100,7 +100,7 @@ impl Worker {
         if self
             .engine
             .as_ref()
-            .is_some_and(|(_, loaded)| same_engine(loaded, &config))
+            .is_some_and(|(_, loaded)| *loaded == config)
         {
             return;
         }
@@ -200,9 +200,6 @@ impl Worker {
             }
         };
         done.timings.capture = captured.took;
-        for e in &done.judgment.motion.events {
-            self.emit(LiveEvent::Motion(e.clone()));
-        }
         if let Some(alert) = &done.judgment.alerts.fired {
             self.emit(LiveEvent::Alert(alert.clone()));
         }
@@ -244,12 +241,4 @@ impl Worker {
         }));
         self.wake();
     }
-}
-
-/// Whether two engine settings load the same models the same way.
-fn same_engine(a: &EngineConfig, b: &EngineConfig) -> bool {
-    (a.model, &a.models_dir, a.threads, a.tracking, a.smoothing)
-        == (b.model, &b.models_dir, b.threads, b.tracking, b.smoothing)
-        && a.min_detection_score == b.min_detection_score
-        && a.min_pose_score == b.min_pose_score
 }
