@@ -18,9 +18,10 @@ pub struct Cue {
 /// The cue for this frame, or `None` when every judged measure is aligned (or unmeasured).
 ///
 /// `metrics` are as judged (change from the baseline once calibrated) and `bands` the bands
-/// they were judged by. Among the measures at the worst level, the one furthest past its
-/// misaligned threshold, relative to that threshold, speaks: a 14° lean against a 10° band
-/// outranks a 7° tilt against a 6° one.
+/// they were judged by. Among the measures at the worst level, the one first by
+/// [`MetricSpec::cue_rank`](super::metric_id::MetricSpec::cue_rank) speaks (the trunk before
+/// the head before the shoulder and hip lines), and between measures of one rank, the one
+/// furthest past its misaligned threshold relative to that threshold.
 pub fn cue(metrics: &Metrics, levels: &MetricLevels, bands: &Thresholds) -> Option<Cue> {
     let worst = levels.worst();
     if !matches!(worst, PostureState::Drifting | PostureState::Misaligned) {
@@ -33,7 +34,8 @@ pub fn cue(metrics: &Metrics, levels: &MetricLevels, bands: &Thresholds) -> Opti
             let v = metrics.get(id)?;
             Some((id, v, v.abs() / band.misaligned.max(f32::EPSILON)))
         })
-        .max_by(|a, b| a.2.total_cmp(&b.2))
+        // The lowest rank, then the largest excess.
+        .max_by(|a, b| (b.0.spec().cue_rank.cmp(&a.0.spec().cue_rank)).then(a.2.total_cmp(&b.2)))
         .map(|(metric, v, _)| Cue {
             metric,
             text: metric.spec().cue[usize::from(v < 0.0)],
@@ -79,7 +81,29 @@ mod tests {
                 want: Some("lean back less: stack your shoulders over your hips"),
             },
             Case {
-                what: "both misaligned: 14° of 10° outranks 7° of 6°",
+                what: "bending forward: the trunk speaks before the shoulders-over-hips offset, \
+                       though the offset is further out of its band",
+                metrics: m()
+                    .with(MetricId::TrunkLeanSagittal, 45.0)
+                    .with(MetricId::ShoulderHipOffset, 0.55),
+                want: Some("shoulders back over hips"),
+            },
+            Case {
+                what: "a hip line seen on a half-turned body waits behind the trunk",
+                metrics: m()
+                    .with(MetricId::TrunkLeanSagittal, 42.0)
+                    .with(MetricId::HipTilt, 27.0),
+                want: Some("shoulders back over hips"),
+            },
+            Case {
+                what: "one rank: the lean further out of its band speaks (14° of 10°, not 5% of 10%)",
+                metrics: m()
+                    .with(MetricId::TrunkLeanFrontal, -14.0)
+                    .with(MetricId::ShoulderHipOffset, 0.105),
+                want: Some("lean less to the left (as on screen)"),
+            },
+            Case {
+                what: "both misaligned: the trunk's 14° of 10° outranks the shoulders' 7° of 6°",
                 metrics: m()
                     .with(MetricId::TrunkLeanFrontal, 14.0)
                     .with(MetricId::ShoulderTilt, 7.0),

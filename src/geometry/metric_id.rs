@@ -99,6 +99,11 @@ pub struct MetricSpec {
     /// What to tell the user when this metric is the one out of its band: `[when positive,
     /// when negative]`, in the metric's own sign convention.
     pub cue: [&'static str; 2],
+    /// Which cue speaks first when several measures are equally out of their bands (lower
+    /// first): the trunk before the head, the head before the shoulder and hip lines, the plumb
+    /// line last. For a back, the trunk matters most, and a tilt seen on a half-turned body is
+    /// the least trustworthy.
+    pub cue_rank: u8,
 }
 
 const fn band(drifting: f32, misaligned: f32) -> Option<Band> {
@@ -165,6 +170,7 @@ impl MetricId {
                     "lean less to the right (as on screen)",
                     "lean less to the left (as on screen)",
                 ],
+                cue_rank: 1,
             },
             MetricId::TrunkLeanSagittal => MetricSpec {
                 key: "trunk_lean_sagittal_deg",
@@ -177,6 +183,7 @@ impl MetricId {
                     "shoulders back over hips",
                     "lean back less: stack your shoulders over your hips",
                 ],
+                cue_rank: 0,
             },
             MetricId::ShoulderHipOffset => MetricSpec {
                 key: "shoulder_hip_offset",
@@ -189,6 +196,7 @@ impl MetricId {
                     "lean less to the right (as on screen)",
                     "lean less to the left (as on screen)",
                 ],
+                cue_rank: 1,
             },
             MetricId::ShoulderHipOffsetCm => MetricSpec {
                 key: "shoulder_hip_offset_cm",
@@ -201,6 +209,7 @@ impl MetricId {
                     "lean less to the right (as on screen)",
                     "lean less to the left (as on screen)",
                 ],
+                cue_rank: 1,
             },
             MetricId::ShoulderTilt => MetricSpec {
                 key: "shoulder_tilt_deg",
@@ -210,6 +219,7 @@ impl MetricId {
                 band: band(3.0, 6.0),
                 part: Some(BodyPart::ShoulderLine),
                 cue: ["level your shoulders", "level your shoulders"],
+                cue_rank: 3,
             },
             MetricId::HipTilt => MetricSpec {
                 key: "hip_tilt_deg",
@@ -222,6 +232,7 @@ impl MetricId {
                     "level your hips: weight on both feet",
                     "level your hips: weight on both feet",
                 ],
+                cue_rank: 4,
             },
             MetricId::HeadForward => MetricSpec {
                 key: "head_forward_deg",
@@ -234,6 +245,7 @@ impl MetricId {
                     "bring your head back over your shoulders",
                     "bring your head back over your shoulders",
                 ],
+                cue_rank: 2,
             },
             MetricId::PlumbEar => MetricSpec {
                 key: "plumb_ear",
@@ -243,6 +255,7 @@ impl MetricId {
                 band: band(0.10, 0.20),
                 part: None,
                 cue: PLUMB_CUE,
+                cue_rank: 5,
             },
             MetricId::PlumbShoulder => MetricSpec {
                 key: "plumb_shoulder",
@@ -252,6 +265,7 @@ impl MetricId {
                 band: band(0.10, 0.20),
                 part: None,
                 cue: PLUMB_CUE,
+                cue_rank: 5,
             },
             MetricId::PlumbHip => MetricSpec {
                 key: "plumb_hip",
@@ -261,6 +275,7 @@ impl MetricId {
                 band: band(0.10, 0.20),
                 part: None,
                 cue: PLUMB_CUE,
+                cue_rank: 5,
             },
             MetricId::PlumbKnee => MetricSpec {
                 key: "plumb_knee",
@@ -270,6 +285,7 @@ impl MetricId {
                 band: None,
                 part: None,
                 cue: PLUMB_CUE,
+                cue_rank: 5,
             },
         }
     }

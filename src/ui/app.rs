@@ -529,9 +529,11 @@ impl eframe::App for PlumblineApp {
             fps: self.stats.results.per_s(),
             display_latency: self.stats.display_latency,
             paint_fps: self.stats.paint.per_s(),
-            source: match &self.source_description {
-                Some(d) => format!("{} ({d})", self.input.describe()),
-                None => self.input.describe(),
+            // A file's description names it already; the camera and the demo say what they are.
+            source: match (&self.source_description, &self.input) {
+                (Some(d), Input::File(_)) => d.clone(),
+                (Some(d), _) => format!("{} ({d})", self.input.describe()),
+                (None, _) => self.input.describe(),
             },
         };
         egui::SidePanel::right("panel")
