@@ -100,6 +100,14 @@ fn move_message(still_for_s: f32) -> String {
     )
 }
 
+fn stand_up_message(seated_for_s: f32) -> String {
+    let minutes = (seated_for_s.max(0.0) / 60.0).round() as u64;
+    format!(
+        "Time to stand up: you have been sitting for {}",
+        plain_duration(minutes * 60)
+    )
+}
+
 /// A stretch of frames all shown as misaligned.
 #[derive(Debug, Clone)]
 struct Episode {
@@ -257,11 +265,14 @@ impl Alerter {
         if !self.rules.move_reminders {
             return None;
         }
-        let still_for_s = events.iter().find_map(|e| match e {
-            MotionEvent::MoveReminder { still_for_s, .. } => Some(*still_for_s),
+        let message = events.iter().find_map(|e| match e {
+            MotionEvent::MoveReminder { still_for_s, .. } => Some(move_message(*still_for_s)),
+            MotionEvent::StandUpReminder { seated_for_s, .. } => {
+                Some(stand_up_message(*seated_for_s))
+            }
             _ => None,
         })?;
-        let alert = self.next_alert(AlertKind::MoveReminder, move_message(still_for_s));
+        let alert = self.next_alert(AlertKind::MoveReminder, message);
         self.move_banner = Some((alert.clone(), t));
         Some(alert)
     }

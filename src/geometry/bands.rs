@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::metric_id::{Band, MetricId, PerMetric};
+use super::metric_id::{Band, BandSource, MetricId};
+use super::per_metric::PerMetric;
+use super::view::View;
 
 /// Thresholds on the magnitude of each judged metric (relative to the baseline when
 /// calibrated). The defaults and their sources are in [`MetricId::spec`].
@@ -50,6 +52,36 @@ impl Thresholds {
     /// Every judged metric with its band, in table order.
     pub fn bands(&self) -> impl Iterator<Item = (MetricId, Band)> + '_ {
         self.bands.present()
+    }
+
+    /// The bands a frame seen in `view` is judged by: every distance in torso lengths takes
+    /// the band of the lean of its plane, as sines ([`BandSource`]), so a lean and an offset
+    /// of the same geometry get the same verdict; one with no lean in this view has no band.
+    pub fn in_view(&self, view: Option<View>) -> Thresholds {
+        let mut out = *self;
+        for id in MetricId::judged() {
+            let lean = match id.spec().band_source {
+                BandSource::Own => continue,
+                BandSource::LeanOfView => match view {
+                    Some(View::Frontal) => Some(MetricId::TrunkLeanFrontal),
+                    Some(View::Side) => Some(MetricId::TrunkLeanSagittal),
+                    Some(View::Oblique) | None => None,
+                },
+                BandSource::SagittalLean => Some(MetricId::TrunkLeanSagittal),
+            };
+            out.bands
+                .set(id, lean.and_then(|l| self.band(l)).map(sine_of_band));
+        }
+        out
+    }
+}
+
+/// A band in degrees of lean as a band in torso lengths of horizontal offset.
+fn sine_of_band(b: Band) -> Band {
+    let sine = |deg: f32| deg.clamp(0.0, 90.0).to_radians().sin();
+    Band {
+        drifting: sine(b.drifting),
+        misaligned: sine(b.misaligned),
     }
 }
 
@@ -144,6 +176,37 @@ mod tests {
         }
         assert_eq!(old.band(MetricId::PlumbKnee), None, "never judged");
         assert_eq!(old.hysteresis, 0.1);
+    }
+
+    #[test]
+    fn offsets_take_the_band_of_the_lean_of_their_plane() {
+        let mut t = Thresholds::default();
+        t.set_band(
+            MetricId::TrunkLeanSagittal,
+            Band {
+                drifting: 30.0,
+                misaligned: 90.0,
+            },
+        );
+        let side = t.in_view(Some(View::Side));
+        let offset = side.band(MetricId::ShoulderHipOffset).unwrap();
+        assert!((offset.drifting - 0.5).abs() < 1e-6, "sin 30° = 0.5");
+        assert!((offset.misaligned - 1.0).abs() < 1e-6);
+        assert_eq!(side.band(MetricId::PlumbShoulder), Some(offset));
+        let frontal = t.in_view(Some(View::Frontal));
+        let lateral = frontal.band(MetricId::ShoulderHipOffset).unwrap();
+        assert!((lateral.drifting - 5f32.to_radians().sin()).abs() < 1e-6);
+        assert_eq!(
+            t.in_view(Some(View::Oblique))
+                .band(MetricId::ShoulderHipOffset),
+            None,
+            "no plane, no band"
+        );
+        // The leans and tilts keep their own.
+        assert_eq!(
+            side.band(MetricId::TrunkLeanSagittal),
+            t.band(MetricId::TrunkLeanSagittal)
+        );
     }
 
     #[test]

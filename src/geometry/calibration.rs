@@ -9,8 +9,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::bands::Thresholds;
-use super::metric_id::{Band, MetricId, PerMetric};
+use super::metric_id::{Band, MetricId};
 use super::metrics::Metrics;
+use super::per_metric::PerMetric;
 
 /// A change from the baseline smaller than this many of its standard deviations is within the
 /// measurement's own wobble, not a change in posture.

@@ -1,6 +1,7 @@
 //! The whole judgment of a frame, made once: metrics, metrics as change from the baseline, the
-//! bands after widening, each metric's level, the shown state, the cue, the camera set-up
-//! advice, the motion rules, the alert policy and a calibration in progress. The live app and
+//! activity and, while walking, the stride they are judged over, the bands after widening,
+//! each metric's level, the shown state, the cue, the camera set-up advice, the motion rules,
+//! the alert policy and a calibration in progress. The live app and
 //! `plumbline analyze` both feed every analysed frame through one [`Judge`]; windows and
 //! reports draw its [`Judgment`], they never recompute it.
 
@@ -14,15 +15,22 @@ use super::bands::Thresholds;
 use super::calibration::flow::{CalibrationFlow, CalibrationStatus, CalibrationTiming};
 use super::calibration::{Baseline, CalibrationError};
 use super::framing::{self, Framing};
+use super::metric_id::MetricId;
 use super::metrics::{self, Metrics, MetricsConfig};
-use super::motion::{MotionConfig, MotionTracker, MotionUpdate};
+use super::motion::{Activity, MotionConfig, MotionTracker, MotionUpdate};
 use super::state::{PostureState, StateMachine, StateUpdate};
+use super::stride::StrideMeans;
+use super::view::{self, Facing};
 use crate::pose::Pose;
 use crate::pose::roi::ImageSize;
 
 /// Framing advice is given once the framing has held this long, so a border case does not
 /// flicker.
 pub const FRAMING_HOLD: Duration = Duration::from_millis(800);
+
+/// The plumb line is judged once the person has stood still this long: it runs through the
+/// ankle, which means nothing while a foot swings.
+pub const PLUMB_AFTER_STILL_S: f32 = 1.0;
 
 /// Everything a judgment depends on; the app and `plumbline analyze` build it from the same
 /// saved settings.
@@ -59,10 +67,14 @@ impl JudgeConfig {
 pub struct Judgment {
     /// The metrics as measured (`None` without a person).
     pub metrics: Option<Metrics>,
-    /// The metrics as judged: change from the baseline when calibrated, else as measured.
+    /// The metrics as judged: change from the baseline when calibrated, else as measured;
+    /// while walking, the means over the latest stride; the plumb line only while standing
+    /// still.
     pub judged: Option<Metrics>,
-    /// The bands they were judged by.
+    /// The bands they were judged by (for the view they were seen in).
     pub bands: Thresholds,
+    /// Which way the person faces: what the cue's left, right, forward and back are.
+    pub facing: Option<Facing>,
     /// Levels, the shown (debounced) state and what this frame alone says.
     pub state: StateUpdate,
     /// What to tell the user, when a measure is out of its band.
@@ -88,6 +100,7 @@ pub struct Judge {
     states: StateMachine,
     motion: MotionTracker,
     alerter: Alerter,
+    strides: StrideMeans,
     calibration: CalibrationFlow,
     /// The framing of the latest frames, and the media time it started.
     framing: Option<(Framing, Duration)>,
@@ -100,6 +113,7 @@ impl Judge {
             states: StateMachine::new(),
             motion: MotionTracker::new(config.motion.clone(), config.min_visibility()),
             alerter: Alerter::new(config.alerts.clone()),
+            strides: StrideMeans::default(),
             calibration: CalibrationFlow::default(),
             framing: None,
             config,
@@ -147,20 +161,32 @@ impl Judge {
     /// Judges the frame taken at media time `t` in a picture of `size` (`pose`: `None` when
     /// nobody was found).
     pub fn judge(&mut self, t: Duration, size: ImageSize, pose: Option<&Pose>) -> Judgment {
+        let min_visibility = self.config.min_visibility();
         let metrics = pose.map(|p| metrics::compute(p, size, &self.config.metrics));
+        let view = metrics.and_then(|m| m.view);
+        let facing = pose.and_then(|p| view::facing(p, view, min_visibility));
         let calibrated = self.calibration.push(t, metrics.as_ref());
-        let judged = metrics.map(|m| match &self.config.baseline {
-            Some(b) => b.relative(&m),
-            None => m,
+        let motion = self.motion.update(t, size, pose);
+        let baseline = self.config.baseline.as_ref();
+        let relative = metrics.map(|m| {
+            let m = baseline.map_or(m, |b| b.relative(&m));
+            // A proxy with no zero of its own is judged only against the person's stance.
+            m.map(|id, v| {
+                v.filter(|_| {
+                    !id.spec().needs_baseline || baseline.is_some_and(|b| b.stat(id).is_some())
+                })
+            })
         });
+        let in_stride = self.strides.push(t, relative.as_ref(), motion.stride);
+        let judged = in_stride.or(relative).map(|m| judged_for(m, &motion));
+        let bands = self.bands.in_view(view);
         let state = match &judged {
-            Some(m) => self.states.update(t, m, &self.bands),
-            None => self.states.update_absent(t, &self.bands),
+            Some(m) => self.states.update(t, m, &bands),
+            None => self.states.update_absent(t, &bands),
         };
         let cue = judged
             .as_ref()
-            .and_then(|m| advice::cue(m, &state.levels, &self.bands));
-        let motion = self.motion.update(t, size, pose);
+            .and_then(|m| advice::cue(m, &state.levels, &bands, facing));
         // Nobody is alerted while holding still for the calibration.
         let alerted_state = if self.calibration.is_running() || calibrated.is_some() {
             PostureState::Unknown
@@ -174,7 +200,8 @@ impl Judge {
         let judgment = Judgment {
             metrics,
             judged,
-            bands: self.bands,
+            bands,
+            facing,
             state,
             cue,
             framing,
@@ -203,6 +230,23 @@ impl Judge {
             Framing::Good
         }
     }
+}
+
+/// `m` as judged for what the person is doing: the plumb line only while standing still.
+fn judged_for(mut m: Metrics, motion: &MotionUpdate) -> Metrics {
+    let standing_still =
+        motion.activity == Some(Activity::Standing) && motion.still_for_s >= PLUMB_AFTER_STILL_S;
+    if !standing_still {
+        for id in [
+            MetricId::PlumbEar,
+            MetricId::PlumbShoulder,
+            MetricId::PlumbHip,
+            MetricId::PlumbKnee,
+        ] {
+            m.set(id, None);
+        }
+    }
+    m
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::view::View;
+
 /// A posture metric. The order is the order of CSV columns and of the session codec: append
 /// new metrics at the end so scripts that read columns by position keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -79,6 +81,65 @@ pub enum BodyPart {
     Head,
 }
 
+/// The views a metric can be measured from; see [`MetricSpec::views`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Views {
+    pub frontal: bool,
+    pub side: bool,
+    pub oblique: bool,
+}
+
+impl Views {
+    pub const fn contains(self, view: View) -> bool {
+        match view {
+            View::Frontal => self.frontal,
+            View::Side => self.side,
+            View::Oblique => self.oblique,
+        }
+    }
+}
+
+const FRONTAL: Views = Views {
+    frontal: true,
+    side: false,
+    oblique: false,
+};
+const SIDE: Views = Views {
+    frontal: false,
+    side: true,
+    oblique: false,
+};
+const FRONTAL_AND_SIDE: Views = Views {
+    frontal: true,
+    side: true,
+    oblique: false,
+};
+const SIDE_AND_OBLIQUE: Views = Views {
+    frontal: false,
+    side: true,
+    oblique: true,
+};
+const EVERY_VIEW: Views = Views {
+    frontal: true,
+    side: true,
+    oblique: true,
+};
+
+/// Where a metric's band comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BandSource {
+    /// Its own band in the settings.
+    Own,
+    /// The band of the trunk lean in the plane the view shows (frontal lean in a frontal view,
+    /// sagittal lean in a side view), as the sine of its angles: a horizontal distance in torso
+    /// lengths that is the same geometry as a lean, on the same scale, so the two can never
+    /// disagree.
+    LeanOfView,
+    /// The sagittal lean's band, as the sine of its angles (the plumb line's points are
+    /// horizontal distances in torso lengths in the side view).
+    SagittalLean,
+}
+
 /// Everything plumbline knows about one metric besides how to compute it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricSpec {
@@ -94,15 +155,21 @@ pub struct MetricSpec {
     /// The default drifting / misaligned thresholds on its magnitude (change from the baseline
     /// once calibrated); `None`: measured and reported, but no part of the posture state.
     pub band: Option<Band>,
+    /// Where the band it is judged by comes from.
+    pub band_source: BandSource,
+    /// The views it can be measured from: elsewhere it is `null` ("not measurable from this
+    /// view"), whatever the landmarks say. Chosen from the validity suite (README, Validity):
+    /// a metric is measured in a view only where its worst error against rendered ground
+    /// truth is well inside its drifting band.
+    pub views: Views,
+    /// Judged only as change from the person's calibrated stance: its absolute value is a
+    /// proxy whose zero differs from person to person and view to view by more than its band.
+    pub needs_baseline: bool,
     /// What the overlay colours by this metric's level.
     pub part: Option<BodyPart>,
-    /// What to tell the user when this metric is the one out of its band: `[when positive,
-    /// when negative]`, in the metric's own sign convention.
-    pub cue: [&'static str; 2],
     /// Which cue speaks first when several measures are equally out of their bands (lower
     /// first): the trunk before the head, the head before the shoulder and hip lines, the plumb
-    /// line last. For a back, the trunk matters most, and a tilt seen on a half-turned body is
-    /// the least trustworthy.
+    /// line last. For a back, the trunk matters most.
     pub cue_rank: u8,
 }
 
@@ -112,9 +179,6 @@ const fn band(drifting: f32, misaligned: f32) -> Option<Band> {
         misaligned,
     })
 }
-
-/// The plumb-line cue: the deviations are measured in a side view from the ankle's vertical.
-const PLUMB_CUE: [&str; 2] = ["stand tall over your ankles", "stand tall over your ankles"];
 
 impl MetricId {
     /// Every metric, in table order.
@@ -149,14 +213,14 @@ impl MetricId {
     ///   and "misaligned" at 10° / 20°.
     /// - shoulder and hip tilt: a level shoulder girdle within ~2–3° is usual in standing
     ///   posture assessments (e.g. Kendall, *Muscles: Testing and Function*); 3° / 6°.
-    /// - shoulder-over-hip offset: 5% / 10% of the torso length (≈2.5 / 5 cm for a 50 cm
-    ///   torso). Its centimetre twin is shown, not judged twice.
+    /// - shoulder-over-hip offset and plumb line: horizontal distances in torso lengths, judged
+    ///   on the trunk lean's band of the same plane (its sine: 5° is 0.087 torso), so a lean and
+    ///   an offset of the same geometry always agree ([`BandSource`]). The centimetre offset
+    ///   and the knee are reported only.
     /// - head forward: ear over shoulder is Kendall's ideal; forward-head thresholds in the
     ///   craniovertebral-angle literature are ≈50° from horizontal, i.e. ≈40° from vertical at
     ///   C7. Measured from the shoulder midpoint (BlazePose has no C7) the angle runs smaller,
     ///   so 15° / 25°, best read against the person's own baseline.
-    /// - plumb line (side view): ear, shoulder and hip each 10% / 20% of the torso from the
-    ///   ankle's vertical; the knee is reported only.
     pub const fn spec(self) -> MetricSpec {
         match self {
             MetricId::TrunkLeanFrontal => MetricSpec {
@@ -165,11 +229,10 @@ impl MetricId {
                 label: "trunk lean, frontal",
                 unit: Unit::Degrees,
                 band: band(5.0, 10.0),
+                band_source: BandSource::Own,
+                views: FRONTAL,
+                needs_baseline: false,
                 part: Some(BodyPart::Trunk),
-                cue: [
-                    "lean less to the right (as on screen)",
-                    "lean less to the left (as on screen)",
-                ],
                 cue_rank: 1,
             },
             MetricId::TrunkLeanSagittal => MetricSpec {
@@ -178,11 +241,10 @@ impl MetricId {
                 label: "trunk lean, sagittal",
                 unit: Unit::Degrees,
                 band: band(10.0, 20.0),
+                band_source: BandSource::Own,
+                views: SIDE_AND_OBLIQUE,
+                needs_baseline: false,
                 part: Some(BodyPart::Trunk),
-                cue: [
-                    "shoulders back over hips",
-                    "lean back less: stack your shoulders over your hips",
-                ],
                 cue_rank: 0,
             },
             MetricId::ShoulderHipOffset => MetricSpec {
@@ -190,12 +252,11 @@ impl MetricId {
                 json_group: None,
                 label: "shoulders over hips",
                 unit: Unit::Torso,
-                band: band(0.05, 0.10),
+                band: band(0.087, 0.174),
+                band_source: BandSource::LeanOfView,
+                views: FRONTAL_AND_SIDE,
+                needs_baseline: false,
                 part: Some(BodyPart::Trunk),
-                cue: [
-                    "lean less to the right (as on screen)",
-                    "lean less to the left (as on screen)",
-                ],
                 cue_rank: 1,
             },
             MetricId::ShoulderHipOffsetCm => MetricSpec {
@@ -204,11 +265,10 @@ impl MetricId {
                 label: "shoulders over hips (3-D)",
                 unit: Unit::Centimetres,
                 band: None,
+                band_source: BandSource::Own,
+                views: EVERY_VIEW,
+                needs_baseline: false,
                 part: None,
-                cue: [
-                    "lean less to the right (as on screen)",
-                    "lean less to the left (as on screen)",
-                ],
                 cue_rank: 1,
             },
             MetricId::ShoulderTilt => MetricSpec {
@@ -217,8 +277,10 @@ impl MetricId {
                 label: "shoulder tilt",
                 unit: Unit::Degrees,
                 band: band(3.0, 6.0),
+                band_source: BandSource::Own,
+                views: FRONTAL,
+                needs_baseline: false,
                 part: Some(BodyPart::ShoulderLine),
-                cue: ["level your shoulders", "level your shoulders"],
                 cue_rank: 3,
             },
             MetricId::HipTilt => MetricSpec {
@@ -227,11 +289,10 @@ impl MetricId {
                 label: "hip tilt",
                 unit: Unit::Degrees,
                 band: band(3.0, 6.0),
+                band_source: BandSource::Own,
+                views: FRONTAL,
+                needs_baseline: false,
                 part: Some(BodyPart::HipLine),
-                cue: [
-                    "level your hips: weight on both feet",
-                    "level your hips: weight on both feet",
-                ],
                 cue_rank: 4,
             },
             MetricId::HeadForward => MetricSpec {
@@ -240,54 +301,29 @@ impl MetricId {
                 label: "head forward",
                 unit: Unit::Degrees,
                 band: band(15.0, 25.0),
+                band_source: BandSource::Own,
+                views: SIDE,
+                needs_baseline: true,
                 part: Some(BodyPart::Head),
-                cue: [
-                    "bring your head back over your shoulders",
-                    "bring your head back over your shoulders",
-                ],
                 cue_rank: 2,
             },
-            MetricId::PlumbEar => MetricSpec {
-                key: "plumb_ear",
-                json_group: Some(("plumb_deviation", "ear")),
-                label: "plumb line: ear",
-                unit: Unit::Torso,
-                band: band(0.10, 0.20),
-                part: None,
-                cue: PLUMB_CUE,
-                cue_rank: 5,
-            },
-            MetricId::PlumbShoulder => MetricSpec {
-                key: "plumb_shoulder",
-                json_group: Some(("plumb_deviation", "shoulder")),
-                label: "plumb line: shoulder",
-                unit: Unit::Torso,
-                band: band(0.10, 0.20),
-                part: None,
-                cue: PLUMB_CUE,
-                cue_rank: 5,
-            },
-            MetricId::PlumbHip => MetricSpec {
-                key: "plumb_hip",
-                json_group: Some(("plumb_deviation", "hip")),
-                label: "plumb line: hip",
-                unit: Unit::Torso,
-                band: band(0.10, 0.20),
-                part: None,
-                cue: PLUMB_CUE,
-                cue_rank: 5,
-            },
-            MetricId::PlumbKnee => MetricSpec {
-                key: "plumb_knee",
-                json_group: Some(("plumb_deviation", "knee")),
-                label: "plumb line: knee",
-                unit: Unit::Torso,
-                band: None,
-                part: None,
-                cue: PLUMB_CUE,
-                cue_rank: 5,
-            },
+            MetricId::PlumbEar => plumb("plumb_ear", "ear", "plumb line: ear", true),
+            MetricId::PlumbShoulder => {
+                plumb("plumb_shoulder", "shoulder", "plumb line: shoulder", true)
+            }
+            MetricId::PlumbHip => plumb("plumb_hip", "hip", "plumb line: hip", true),
+            MetricId::PlumbKnee => plumb("plumb_knee", "knee", "plumb line: knee", false),
         }
+    }
+
+    /// Whether `view` lets this metric be measured.
+    pub const fn measurable_in(self, view: View) -> bool {
+        self.spec().views.contains(view)
+    }
+
+    /// Whether its band is its own setting (rather than the lean's, see [`BandSource`]).
+    pub const fn has_own_band(self) -> bool {
+        matches!(self.spec().band_source, BandSource::Own)
     }
 
     /// The CSV column, summary key and settings key.
@@ -320,87 +356,25 @@ impl MetricId {
     }
 }
 
-/// One value per metric, in table order: the storage behind [`Metrics`](super::metrics::Metrics),
-/// the baseline, the bands and the levels. Serialised as an object keyed by
-/// [`MetricId::key`], every metric present (`null` when it has no value); reading tolerates
-/// missing and unknown keys.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PerMetric<T>([Option<T>; MetricId::COUNT]);
-
-impl<T: Copy> Default for PerMetric<T> {
-    fn default() -> Self {
-        Self([None; MetricId::COUNT])
-    }
-}
-
-impl<T: Copy> PerMetric<T> {
-    pub fn get(&self, id: MetricId) -> Option<T> {
-        self.0[id.index()]
-    }
-
-    pub fn set(&mut self, id: MetricId, value: Option<T>) {
-        self.0[id.index()] = value;
-    }
-
-    /// Every metric with its value, in table order.
-    pub fn iter(&self) -> impl Iterator<Item = (MetricId, Option<T>)> + '_ {
-        MetricId::ALL.into_iter().map(|id| (id, self.get(id)))
-    }
-
-    /// The metrics that have a value, with it.
-    pub fn present(&self) -> impl Iterator<Item = (MetricId, T)> + '_ {
-        MetricId::ALL
-            .into_iter()
-            .filter_map(|id| Some((id, self.get(id)?)))
-    }
-
-    /// A value for every metric from `f`.
-    pub fn from_fn(mut f: impl FnMut(MetricId) -> Option<T>) -> Self {
-        let mut out = Self::default();
-        for id in MetricId::ALL {
-            out.set(id, f(id));
-        }
-        out
-    }
-}
-
-impl<T: Copy + Serialize> Serialize for PerMetric<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(MetricId::COUNT))?;
-        for (id, v) in self.iter() {
-            map.serialize_entry(id.key(), &v)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de, T: Copy + Deserialize<'de>> Deserialize<'de> for PerMetric<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Copy + Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
-            type Value = PerMetric<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object keyed by metric names")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut out = PerMetric::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    match MetricId::from_key(&key) {
-                        Some(id) => out.set(id, map.next_value::<Option<T>>()?),
-                        // Written by a newer plumbline, or another field beside a flattened map.
-                        None => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_map(Visitor(std::marker::PhantomData))
+/// A point of the plumb line: measured in a side view, judged (except the knee) on the
+/// sagittal lean's band.
+const fn plumb(
+    key: &'static str,
+    field: &'static str,
+    label: &'static str,
+    judged: bool,
+) -> MetricSpec {
+    MetricSpec {
+        key,
+        json_group: Some(("plumb_deviation", field)),
+        label,
+        unit: Unit::Torso,
+        band: if judged { band(0.174, 0.342) } else { None },
+        band_source: BandSource::SagittalLean,
+        views: SIDE,
+        needs_baseline: false,
+        part: None,
+        cue_rank: 5,
     }
 }
 
@@ -435,21 +409,5 @@ mod tests {
         assert_eq!(MetricId::judged().count(), 9);
         assert!(!MetricId::ShoulderHipOffsetCm.is_judged());
         assert!(!MetricId::PlumbKnee.is_judged());
-    }
-
-    #[test]
-    fn per_metric_values_round_trip_by_key_and_ignore_strangers() {
-        let mut v = PerMetric::<f32>::default();
-        v.set(MetricId::HipTilt, Some(2.5));
-        let json = serde_json::to_value(v).unwrap();
-        assert_eq!(json["hip_tilt_deg"], 2.5);
-        assert!(json["trunk_lean_frontal_deg"].is_null(), "present, as null");
-        let back: PerMetric<f32> =
-            serde_json::from_str(r#"{"hip_tilt_deg": 2.5, "from_the_future": [1, 2]}"#).unwrap();
-        assert_eq!(back, v);
-        assert_eq!(
-            back.present().collect::<Vec<_>>(),
-            [(MetricId::HipTilt, 2.5)]
-        );
     }
 }

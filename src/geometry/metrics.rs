@@ -1,14 +1,17 @@
 //! Per-frame posture metrics: the one function that computes every metric of
 //! [`MetricId`]'s table from a pose, and the [`Metrics`] value it fills.
 //! Image metrics work in pixels (so a wide frame does not skew angles); sagittal ones use the
-//! 3-D world landmarks. A metric is `None` when the landmarks it needs are not visible enough.
+//! 3-D world landmarks, except in a side view, where the picture shows the sagittal plane
+//! itself. A metric is `None` when the landmarks it needs are not visible enough, or when it
+//! cannot be measured from the person's view ([`MetricId::measurable_in`]).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::metric_id::{MetricId, PerMetric};
-use super::view::{View, infer_view};
+use super::metric_id::MetricId;
+use super::per_metric::PerMetric;
+use super::view::{Facing, View, facing, infer_view};
 use crate::pose::roi::ImageSize;
 use crate::pose::{LandmarkId, Pose, Vec3};
 
@@ -289,7 +292,7 @@ const UP: Vec3 = Vec3 {
 /// The horizontal direction the body faces, in world coordinates: perpendicular to the
 /// right-minus-left shoulder and hip lines. BlazePose sometimes swaps left and right; the nose
 /// (ahead of the ears, and unaffected by a swap) settles the sign.
-fn facing(pose: &Pose) -> Option<Vec3> {
+fn forward_direction(pose: &Pose) -> Option<Vec3> {
     let s = sub(pose.world(L::RightShoulder), pose.world(L::LeftShoulder));
     let h = sub(pose.world(L::RightHip), pose.world(L::LeftHip));
     let (lx, lz) = (s.x + h.x, s.z + h.z);
@@ -320,8 +323,49 @@ fn sagittal_angle_deg(v: Vec3, forward: Vec3) -> Option<f32> {
     (f.hypot(u) > 1e-6).then(|| f.atan2(u).to_degrees())
 }
 
-/// Computes every metric for one pose in an image of `size` pixels.
+/// Computes the metrics of one pose in an image of `size` pixels that its view lets be
+/// measured; the others are `None`. In a side view the sagittal lean is read from the picture,
+/// where it is the trunk's own angle, signed by the way the person faces.
 pub fn compute(pose: &Pose, size: ImageSize, config: &MetricsConfig) -> Metrics {
+    let all = compute_all(pose, size, config);
+    let Some(view) = all.view else {
+        return Metrics::new(None);
+    };
+    let mut m = all.map(|id, v| v.filter(|_| id.measurable_in(view)));
+    if view == View::Side {
+        let lean = image_lean_deg(pose, size, config.min_visibility, Some(view))
+            .zip(facing(pose, Some(view), config.min_visibility))
+            .map(|(lean, facing)| match facing {
+                Facing::Left => -lean,
+                _ => lean,
+            });
+        m.set(MetricId::TrunkLeanSagittal, lean);
+    }
+    m
+}
+
+/// The trunk's angle from the picture's vertical, positive toward the picture's right.
+fn image_lean_deg(
+    pose: &Pose,
+    size: ImageSize,
+    min_visibility: f32,
+    view: Option<View>,
+) -> Option<f32> {
+    let seen = Seen {
+        pose,
+        size,
+        min_visibility,
+        view,
+    };
+    let s = seen.mid(L::LeftShoulder, L::RightShoulder)?;
+    let h = seen.mid(L::LeftHip, L::RightHip)?;
+    (Px::dist(s, h) > 1.0).then(|| angle_from_vertical_deg(s.x - h.x, s.y - h.y))
+}
+
+/// Every metric by its one estimator, whatever the view (image angles and offsets, world
+/// sagittal angles), for measuring how well each does in each view (the validity suite).
+/// What is judged comes from [`compute`].
+pub fn compute_all(pose: &Pose, size: ImageSize, config: &MetricsConfig) -> Metrics {
     let view = infer_view(pose);
     let seen = Seen {
         pose,
@@ -350,7 +394,7 @@ pub fn compute(pose: &Pose, size: ImageSize, config: &MetricsConfig) -> Metrics 
     if let (Some(s), Some(h)) = (world_shoulders, world_hips) {
         m.set(M::ShoulderHipOffsetCm, Some((s.x - h.x) * 100.0));
     }
-    let forward = facing(pose);
+    let forward = forward_direction(pose);
     if let (Some(s), Some(h), Some(f)) = (world_shoulders, world_hips, forward) {
         m.set(M::TrunkLeanSagittal, sagittal_angle_deg(sub(s, h), f));
     }
@@ -361,11 +405,9 @@ pub fn compute(pose: &Pose, size: ImageSize, config: &MetricsConfig) -> Metrics 
     ) {
         m.set(M::HeadForward, sagittal_angle_deg(sub(e, s), f));
     }
-    if view != Some(View::Side) {
-        let pair = |a, b| seen.px(a).zip(seen.px(b)).and_then(|(a, b)| tilt_deg(a, b));
-        m.set(M::ShoulderTilt, pair(L::LeftShoulder, L::RightShoulder));
-        m.set(M::HipTilt, pair(L::LeftHip, L::RightHip));
-    }
+    let pair = |a, b| seen.px(a).zip(seen.px(b)).and_then(|(a, b)| tilt_deg(a, b));
+    m.set(M::ShoulderTilt, pair(L::LeftShoulder, L::RightShoulder));
+    m.set(M::HipTilt, pair(L::LeftHip, L::RightHip));
     if view == Some(View::Side)
         && let Some(plumb) = torso_px.and_then(|t| plumb_deviation(&seen, forward, t))
     {

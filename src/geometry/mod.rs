@@ -10,7 +10,9 @@ pub mod judge;
 pub mod metric_id;
 pub mod metrics;
 pub mod motion;
+pub mod per_metric;
 pub mod state;
+pub mod stride;
 #[cfg(test)]
 mod testing;
 pub mod view;

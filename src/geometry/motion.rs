@@ -1,4 +1,6 @@
-//! Time rules over the pose stream: sudden movements, "time to move" reminders and walking cadence.
+//! Time rules over the pose stream: what the person is doing (standing, walking, sitting),
+//! sudden movements of the trunk and head, "time to move" and "time to stand up" reminders,
+//! walking cadence and the strides that walking judgments average over.
 //! Fed one frame at a time by the pipeline after `pose`; pure state, time comes in as timestamps.
 //!
 //! Everything is measured in pixels (so the image's aspect ratio is respected) and divided by the
@@ -8,9 +10,10 @@
 //!
 //! **Left/right swaps.** In side views BlazePose sometimes swaps the left and right limbs for a
 //! frame or two. Every quantity here is symmetric under such a swap: the key points are the
-//! shoulder midpoint, the hip midpoint and the nose, and the gait signal is the unsigned horizontal
-//! ankle separation `|x_left − x_right|`. A swap therefore changes none of the inputs, and cannot
-//! create a sudden movement or an extra step.
+//! shoulder midpoint, the hip midpoint and the nose, the gait signal is the unsigned horizontal
+//! ankle separation `|x_left − x_right|`, and sitting reads the larger of the two knees' drops
+//! below their hips. A swap therefore changes none of the inputs, and cannot create a sudden
+//! movement, an extra step or a seated frame.
 //!
 //! **Glitches.** Key points and torso length pass through a median of the last three usable
 //! frames before the speed and stillness rules see them, so a landmark that jumps away for a
@@ -18,6 +21,7 @@
 //! on the raw ankle separation, to keep sub-frame timing; there a threshold crossing only counts
 //! when it holds for two frames, and cadence uses the median step interval.
 
+mod activity;
 mod config;
 mod features;
 mod gait;
@@ -27,6 +31,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use activity::ActivityTracker;
+pub use activity::{ACTIVITY_HOLD, Activity, SITTING_KNEE_DROP_TORSO};
 pub use config::MotionConfig;
 use features::{Features, MedianOfThree};
 use gait::{CadenceEstimator, StepDetector};
@@ -47,6 +53,20 @@ pub enum MotionEvent {
     WalkingStarted { t_ms: u64 },
     /// The cadence vanished (steps stopped or became implausible).
     WalkingStopped { t_ms: u64 },
+    /// Seated for `seated_for_s` seconds: time to stand up.
+    StandUpReminder { t_ms: u64, seated_for_s: f32 },
+}
+
+/// The longest stride (two steps) that counts as walking: 48 steps per minute.
+pub const MAX_STRIDE: Duration = Duration::from_millis(2500);
+
+/// Two consecutive steps of a walk: from one foot's step to its next.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stride {
+    /// Media time of the first step.
+    pub start: Duration,
+    /// Media time of the step two later.
+    pub end: Duration,
 }
 
 /// The motion rules' view of one frame.
@@ -62,6 +82,14 @@ pub struct MotionUpdate {
     pub walking: bool,
     /// Time since the last meaningful movement (paused while nobody is seen).
     pub still_for_s: f32,
+    /// What the person is doing, once it has held ([`ACTIVITY_HOLD`]); `None` while it cannot
+    /// be told (nobody seen, or neither knee seen and not walking).
+    pub activity: Option<Activity>,
+    /// Time seated since the person last stood up.
+    pub seated_for_s: f32,
+    /// The latest complete stride while the person is in stride (its end no older than the
+    /// stride itself lasted); `None` otherwise. Comes a step or two before a cadence does.
+    pub stride: Option<Stride>,
 }
 
 /// Runs the sudden-movement, stillness and cadence rules over a stream of poses.
@@ -78,6 +106,11 @@ pub struct MotionTracker {
     cadence: CadenceEstimator,
     walking: bool,
     cadence_spm: Option<f32>,
+    activity: ActivityTracker,
+    shown_activity: Option<Activity>,
+    /// The last three step times, in seconds.
+    recent_steps: [Option<f64>; 3],
+    stride: Option<Stride>,
 }
 
 impl MotionTracker {
@@ -95,6 +128,10 @@ impl MotionTracker {
             cadence: CadenceEstimator::default(),
             walking: false,
             cadence_spm: None,
+            activity: ActivityTracker::default(),
+            shown_activity: None,
+            recent_steps: [None; 3],
+            stride: None,
         }
     }
 
@@ -118,14 +155,27 @@ impl MotionTracker {
         let mut events = Vec::new();
         let frame = pose.and_then(|p| Features::of(p, t, size, self.min_visibility));
         self.update_steps(frame.as_ref());
-        let speed = match frame.and_then(|f| self.median.push(f)) {
+        self.update_stride(t);
+        let filtered = frame.and_then(|f| self.median.push(f));
+        self.update_walking(t, &mut events);
+        let knee_drop = filtered.and_then(|f| f.knee_drop_torso);
+        let (activity, stand_up) = self
+            .activity
+            .update(&self.config, t, self.walking, knee_drop);
+        self.shown_activity = activity;
+        let speed = match filtered {
             Some(filtered) => self.on_person(t, &filtered, &mut events),
             None => {
                 self.on_no_person(t, frame.is_none());
                 None
             }
         };
-        self.update_walking(t, &mut events);
+        if let Some(seated_for_s) = stand_up {
+            events.push(MotionEvent::StandUpReminder {
+                t_ms: millis(t),
+                seated_for_s,
+            });
+        }
         self.status(speed, events)
     }
 
@@ -145,7 +195,7 @@ impl MotionTracker {
                 speed_torso_per_s: speed,
             });
         }
-        if let Some(still_for_s) = self.stillness.update(cfg, f) {
+        if let Some(still_for_s) = self.stillness.update(cfg, f, self.shown_activity) {
             events.push(MotionEvent::MoveReminder {
                 t_ms: millis(t),
                 still_for_s,
@@ -160,12 +210,36 @@ impl MotionTracker {
     fn update_steps(&mut self, frame: Option<&Features>) {
         match frame.and_then(|f| Some((f.t, f.ankle_gap_torso?))) {
             Some((t, gap_torso)) => {
-                if let Some(step_s) = self.steps.push(&self.config, secs(t), gap_torso) {
+                let step = self.steps.push(&self.config, secs(t), gap_torso);
+                // A step sooner after the last than the fastest cadence allows is a landmark
+                // of the far foot jumping, not a step.
+                let last = self.recent_steps[2];
+                if let Some(step_s) =
+                    step.filter(|&s| last.is_none_or(|l| s - l >= gait::MIN_STEP_INTERVAL_S))
+                {
                     self.cadence.add_step(step_s);
+                    self.recent_steps.rotate_left(1);
+                    self.recent_steps[2] = Some(step_s);
                 }
             }
             None => self.steps.reset(),
         }
+    }
+
+    /// The latest stride (the last three steps), while it is recent: its end no older than the
+    /// stride lasted, so a walker who stops leaves the stride within one stride's time.
+    fn update_stride(&mut self, t: Duration) {
+        let stride = match self.recent_steps {
+            [Some(start), Some(_), Some(end)] if end > start => Some(Stride {
+                start: Duration::from_secs_f64(start.max(0.0)),
+                end: Duration::from_secs_f64(end.max(0.0)),
+            }),
+            _ => None,
+        };
+        self.stride = stride.filter(|s| {
+            let length = s.end - s.start;
+            length <= MAX_STRIDE && t.saturating_sub(s.end) <= length
+        });
     }
 
     /// `unusable` is true when this frame had no usable person (rather than a person still
@@ -199,6 +273,9 @@ impl MotionTracker {
             cadence_spm: self.cadence_spm,
             walking: self.walking,
             still_for_s: self.stillness.still_for_s(),
+            activity: self.shown_activity,
+            seated_for_s: self.activity.seated_for_s(),
+            stride: self.stride,
         }
     }
 }

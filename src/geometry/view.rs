@@ -28,6 +28,58 @@ impl View {
     }
 }
 
+/// Which way the person faces, in the picture: what turns a cue into the person's own left,
+/// right, forward and back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Facing {
+    /// Toward the camera: their left is on the picture's right.
+    Camera,
+    /// Away from the camera: their left is on the picture's left.
+    Away,
+    /// In profile toward the picture's left.
+    Left,
+    /// In profile toward the picture's right.
+    Right,
+}
+
+/// Which way the person in `view` faces, from the image landmarks: in a frontal view the order
+/// of the shoulders (BlazePose names them from the body, so the person's left shoulder is on
+/// the picture's right when they face the camera), otherwise the side of the ears the nose is
+/// on (unchanged when BlazePose swaps left and right). `None` when those are not seen.
+pub fn facing(pose: &Pose, view: Option<View>, min_visibility: f32) -> Option<Facing> {
+    let seen = |id: LandmarkId| {
+        let l = pose.landmark(id);
+        (l.visibility >= min_visibility && l.x.is_finite()).then_some(l.x)
+    };
+    match view? {
+        View::Frontal => {
+            let (left, right) = (
+                seen(LandmarkId::LeftShoulder)?,
+                seen(LandmarkId::RightShoulder)?,
+            );
+            Some(if left > right {
+                Facing::Camera
+            } else {
+                Facing::Away
+            })
+        }
+        View::Side | View::Oblique => {
+            let ears = match (seen(LandmarkId::LeftEar), seen(LandmarkId::RightEar)) {
+                (Some(a), Some(b)) => (a + b) / 2.0,
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => return None,
+            };
+            let nose = seen(LandmarkId::Nose)?;
+            Some(if nose > ears {
+                Facing::Right
+            } else {
+                Facing::Left
+            })
+        }
+    }
+}
+
 /// Up to this body yaw the view counts as frontal.
 pub const FRONTAL_MAX_YAW_DEG: f32 = 30.0;
 /// From this body yaw on the view counts as side.

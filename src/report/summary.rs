@@ -47,6 +47,12 @@ pub struct MotionSummary {
     pub walking_s: f64,
     /// Mean cadence while walking, steps per minute.
     pub cadence_spm: Option<f64>,
+    /// Steps taken while walking: the cadence over the walking time.
+    #[serde(default)]
+    pub steps: u64,
+    /// Reminders to stand up after sitting a long time.
+    #[serde(default)]
+    pub stand_up_reminders: u32,
 }
 
 /// Mean time per frame in each stage, milliseconds.
@@ -113,6 +119,8 @@ pub struct SummaryBuilder {
     motion: MotionSummary,
     cadence_sum: f64,
     cadence_n: u64,
+    /// Steps so far, fractional: the cadence integrated over walking time.
+    steps: f64,
     last_walking_t_ms: Option<f64>,
     timing_sums: [Duration; 4],
     timed_frames: u32,
@@ -162,7 +170,9 @@ impl SummaryBuilder {
         match sample.cadence_spm {
             Some(c) => {
                 if let Some(prev) = self.last_walking_t_ms {
-                    self.motion.walking_s += (sample.t_ms - prev).max(0.0) / 1000.0;
+                    let dt_s = (sample.t_ms - prev).max(0.0) / 1000.0;
+                    self.motion.walking_s += dt_s;
+                    self.steps += f64::from(c) * dt_s / 60.0;
                 }
                 self.last_walking_t_ms = Some(sample.t_ms);
                 self.cadence_sum += f64::from(c);
@@ -179,6 +189,7 @@ impl SummaryBuilder {
             EventKind::SuddenMovement => self.motion.sudden_movements += 1,
             EventKind::MoveReminder => self.motion.move_reminders += 1,
             EventKind::PostureAlert => self.posture_alerts += 1,
+            EventKind::StandUpReminder => self.motion.stand_up_reminders += 1,
             EventKind::State | EventKind::WalkingStarted | EventKind::WalkingStopped => {}
         }
     }
@@ -215,6 +226,7 @@ impl SummaryBuilder {
         };
         let mut motion = self.motion.clone();
         motion.cadence_spm = (self.cadence_n > 0).then(|| self.cadence_sum / self.cadence_n as f64);
+        motion.steps = self.steps.round() as u64;
         Summary {
             schema: SUMMARY_SCHEMA,
             source: source.to_string(),

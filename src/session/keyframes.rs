@@ -53,12 +53,14 @@ impl Default for KeyframePicker {
     }
 }
 
-/// How bad a frame looks: the frontal lean's magnitude, or the offset's in degrees-like units.
+/// How bad a frame looks: the larger trunk lean of the planes its view lets be measured (the
+/// offsets are the same geometry in other units).
 fn badness(sample: &Sample) -> Option<f32> {
     let m = sample.metrics.as_ref()?;
-    let lean = m.get(MetricId::TrunkLeanFrontal).map(f32::abs);
-    let offset = m.get(MetricId::ShoulderHipOffset).map(|o| o.abs() * 100.0);
-    lean.into_iter().chain(offset).reduce(f32::max)
+    [MetricId::TrunkLeanFrontal, MetricId::TrunkLeanSagittal]
+        .into_iter()
+        .filter_map(|id| m.get(id).map(f32::abs))
+        .reduce(f32::max)
 }
 
 impl KeyframePicker {

@@ -41,16 +41,19 @@ pub enum EventKind {
     WalkingStopped,
     /// The shown state stayed misaligned long enough to alert (`{"message": …}`).
     PostureAlert,
+    /// Seated for a long time: time to stand up.
+    StandUpReminder,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::State,
         EventKind::SuddenMovement,
         EventKind::MoveReminder,
         EventKind::WalkingStarted,
         EventKind::WalkingStopped,
         EventKind::PostureAlert,
+        EventKind::StandUpReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +64,7 @@ impl EventKind {
             EventKind::WalkingStarted => "walking_started",
             EventKind::WalkingStopped => "walking_stopped",
             EventKind::PostureAlert => "posture_alert",
+            EventKind::StandUpReminder => "stand_up_reminder",
         }
     }
 
@@ -81,6 +85,7 @@ impl EventKind {
             MotionEvent::MoveReminder { .. } => EventKind::MoveReminder,
             MotionEvent::WalkingStarted { .. } => EventKind::WalkingStarted,
             MotionEvent::WalkingStopped { .. } => EventKind::WalkingStopped,
+            MotionEvent::StandUpReminder { .. } => EventKind::StandUpReminder,
         }
     }
 }

@@ -74,11 +74,19 @@ struct Row<'a> {
     scale: f32,
     level: PostureState,
     band: Option<Band>,
+    /// Why there is no value, when the reason is not simply that the landmarks are hidden.
+    missing: Option<&'static str>,
+}
+
+/// One decimal, without a trailing ".0".
+fn short(v: f32) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
 }
 
 fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
     ui.label(r.name);
-    let value = r.value.map_or("—".to_string(), |v| {
+    let value = r.value.map_or(r.missing.unwrap_or("—").to_string(), |v| {
         let v = v * r.scale;
         match r.spread {
             // The baseline's wobble is the honest uncertainty of a change from it.
@@ -95,8 +103,8 @@ fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
     let band = r.band.map_or(String::new(), |b| {
         format!(
             "{}/{}{}",
-            b.drifting * r.scale,
-            b.misaligned * r.scale,
+            short(b.drifting * r.scale),
+            short(b.misaligned * r.scale),
             r.unit
         )
     });
@@ -128,9 +136,19 @@ fn row_of<'a>(
             misaligned: b.misaligned * k,
         }
     });
+    let view = j.metrics.and_then(|m| m.view);
+    let missing = match view {
+        Some(view) if !id.measurable_in(view) => Some("not measurable from this view"),
+        Some(_) if id.spec().json_group.is_some() => Some("judged when standing still"),
+        Some(_) if id.spec().needs_baseline && baseline.and_then(|b| b.stat(id)).is_none() => {
+            Some("judged once calibrated")
+        }
+        _ => None,
+    };
     Row {
         name: id.label(),
         value: judged.get(shown),
+        missing,
         spread: baseline.and_then(|b| b.stat(shown)),
         unit: shown.unit().short_suffix(),
         scale: shown.unit().display_scale(),
@@ -179,11 +197,16 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
                     metric_row(ui, row_of(r, id, baseline, v.settings.offset_unit));
                 }
             });
+        let j = &r.judgment;
+        let activity = match (j.motion.activity, j.motion.stride) {
+            (Some(a), Some(_)) => format!(" · {}, judged by the stride", a.as_str()),
+            (Some(a), None) => format!(" · {}", a.as_str()),
+            (None, _) => String::new(),
+        };
         ui.label(
             RichText::new(format!(
-                "view: {}",
-                r.judgment
-                    .metrics
+                "view: {}{activity}",
+                j.metrics
                     .and_then(|m| m.view)
                     .map_or("—", |view| view.as_str())
             ))

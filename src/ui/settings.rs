@@ -184,7 +184,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             ui.label("drifting");
             ui.label("misaligned");
             ui.end_row();
-            for id in MetricId::judged() {
+            for id in MetricId::judged().filter(|id| id.has_own_band()) {
                 let Some(mut band) = th.band(id) else {
                     continue;
                 };
@@ -201,6 +201,13 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                 }
             }
         });
+    ui.label(
+        egui::RichText::new(
+            "shoulders over hips and the plumb line are judged on the trunk lean's bands: \
+             the same geometry in torso lengths",
+        )
+        .weak(),
+    );
     ui.horizontal(|ui| {
         ui.label("state must hold for");
         any |= ui

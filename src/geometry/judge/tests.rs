@@ -26,8 +26,8 @@ fn judge_frames(judge: &mut Judge, body: &Body, frames: std::ops::Range<u64>) ->
 
 #[test]
 fn the_baseline_moves_the_zero_point_and_its_noise_widens_the_bands() {
-    // 12 px over a 180 px torso: 3.8° of lean (aligned) but 6.7% of offset (drifting).
-    let body = leaning(12.0);
+    // 20 px over a 180 px torso: 6.3° of lean and 11% of offset, both drifting.
+    let body = leaning(20.0);
     let mut plain = Judge::new(JudgeConfig::default());
     let last = judge_frames(&mut plain, &body, 0..60).pop().unwrap();
     let m = last.metrics.unwrap();
@@ -36,13 +36,14 @@ fn the_baseline_moves_the_zero_point_and_its_noise_widens_the_bands() {
         m.get(MetricId::ShoulderHipOffset).unwrap(),
     );
     assert!(
-        (3.0..4.5).contains(&lean) && (0.06..0.07).contains(&offset),
+        (6.0..6.6).contains(&lean) && (0.10..0.12).contains(&offset),
         "{m:?}"
     );
     assert_eq!(last.state.state, PostureState::Drifting);
     assert_eq!(
-        last.cue.map(|c| c.metric),
-        Some(MetricId::ShoulderHipOffset)
+        last.cue.map(|c| c.text),
+        Some("you lean to your left: shoulders back over your hips"),
+        "facing the camera, the picture's right is their left"
     );
 
     // This person's neutral is that stance: relative to it, aligned.
@@ -169,8 +170,28 @@ fn the_cue_and_the_alert_name_the_same_measure() {
         .expect("an alert after a second");
     assert_eq!(fired.kind, AlertKind::Misaligned);
     let cue = frames.last().unwrap().cue.unwrap();
-    // Shoulders half a torso right of the hips: the offset (5× its band) outranks the 30° lean
-    // (3× its band).
-    assert_eq!(cue.metric, MetricId::ShoulderHipOffset);
+    // Shoulders half a torso right of the hips: the 30° lean (3× its band) speaks before the
+    // offset of the same geometry (sin 30° = 0.5, 2.9× the sine of that band).
+    assert_eq!(cue.metric, MetricId::TrunkLeanFrontal);
     assert!(fired.message.ends_with(cue.text), "{}", fired.message);
+}
+
+/// The offset is the same geometry as the lean: at every lean, on either side of each band,
+/// the two get the same level, so two numbers can never give two verdicts.
+#[test]
+fn a_lean_and_its_offset_always_agree() {
+    let mut config = JudgeConfig::default();
+    config.thresholds.hysteresis = 0.0;
+    for dx in (-60..=60).step_by(3) {
+        let mut judge = Judge::new(config.clone());
+        let last = judge_frames(&mut judge, &leaning(dx as f32), 0..3)
+            .pop()
+            .unwrap();
+        assert_eq!(
+            last.state.levels.get(MetricId::TrunkLeanFrontal),
+            last.state.levels.get(MetricId::ShoulderHipOffset),
+            "{dx} px: {:?}",
+            last.metrics
+        );
+    }
 }

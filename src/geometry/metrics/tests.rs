@@ -1,8 +1,10 @@
 use super::*;
 use crate::geometry::testing::Body;
 
+/// Every estimator's value, whatever the view (what [`compute`] then keeps or replaces by view
+/// is tested on its own below).
 fn metrics(b: &Body) -> Metrics {
-    compute(&b.pose(), b.size, &MetricsConfig::default())
+    compute_all(&b.pose(), b.size, &MetricsConfig::default())
 }
 
 /// Ear, shoulder, hip and knee from the plumb line.
@@ -313,7 +315,7 @@ fn unseen_landmarks_give_none_not_numbers() {
     let mut d = Body::frontal();
     d.visibility[L::Nose.index()] = 0.7;
     d.visibility[L::LeftShoulder.index()] = 0.7;
-    let strict = compute(
+    let strict = compute_all(
         &d.pose(),
         d.size,
         &MetricsConfig {
@@ -329,7 +331,8 @@ fn side_view_plumb_line_measures_forward_deviation() {
     let m = metrics(&straight);
     assert_eq!(m.view, Some(View::Side));
     assert_eq!(
-        m.get(MetricId::ShoulderTilt),
+        compute(&straight.pose(), straight.size, &MetricsConfig::default())
+            .get(MetricId::ShoulderTilt),
         None,
         "no shoulder line in profile"
     );
@@ -377,4 +380,43 @@ fn left_right_swap_does_not_flip_sagittal_signs() {
         1e-3
     ));
     assert!(m0.get(MetricId::TrunkLeanSagittal).unwrap() > 10.0);
+}
+
+/// What each view lets be measured, and the side view's sagittal lean read from the picture,
+/// forward positive whichever way the person faces.
+#[test]
+fn each_view_measures_only_what_it_can() {
+    let cfg = MetricsConfig::default();
+    let frontal = Body::frontal();
+    let m = compute(&frontal.pose(), frontal.size, &cfg);
+    assert_eq!(m.view, Some(View::Frontal));
+    for id in MetricId::ALL {
+        assert_eq!(
+            m.get(id).is_some(),
+            id.measurable_in(View::Frontal) && id.spec().json_group.is_none(),
+            "{id:?} from the front"
+        );
+    }
+    assert_eq!(m.get(MetricId::HeadForward), None, "depth from the front");
+    assert_eq!(m.get(MetricId::TrunkLeanSagittal), None);
+
+    // 20 px of 180 forward at the shoulders, facing right, then the same mirrored (facing
+    // left): 6.3° forward both ways; the frontal lean of the picture is not measured.
+    let mut stooped = Body::side_facing_right();
+    stooped
+        .shift(L::LeftShoulder, 20.0, 0.0)
+        .shift(L::RightShoulder, 20.0, 0.0);
+    let mut mirrored = stooped.clone();
+    mirrored.mirror();
+    for (what, body) in [("facing right", &stooped), ("facing left", &mirrored)] {
+        let m = compute(&body.pose(), body.size, &cfg);
+        assert_eq!(m.view, Some(View::Side), "{what}");
+        let lean = m.get(MetricId::TrunkLeanSagittal);
+        assert!(
+            close(lean, (20.0f32 / 180.0).atan().to_degrees(), 0.05),
+            "{what}: {lean:?}"
+        );
+        assert_eq!(m.get(MetricId::TrunkLeanFrontal), None, "{what}");
+        assert!(m.get(MetricId::HeadForward).is_some(), "{what}");
+    }
 }

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MotionConfig {
-    /// A key point moving faster than this (torso lengths per second) is a sudden movement.
-    /// Default 3.0. Walking briskly across the camera's view approaches this speed.
+    /// The shoulders or the head moving faster than this relative to the hips (torso lengths
+    /// per second) is a sudden movement. Default 2.0: bending the trunk forward by 60° in half
+    /// a second moves the shoulders about 2 torso lengths per second; walking, turning round or
+    /// swinging the limbs moves them hardly at all, however fast the person goes.
     pub sudden_speed_torso_per_s: f32,
     /// Speed is measured between the newest frame and the newest frame at least this much older,
     /// so per-frame jitter is averaged out. Default 0.1 s.
@@ -29,12 +31,15 @@ pub struct MotionConfig {
     pub step_min_amplitude_torso: f32,
     /// Steps older than this are forgotten when estimating cadence. Default 10 s.
     pub cadence_window_s: f32,
+    /// Remind a seated person to stand up after this long seated, then again every this long
+    /// (0: never). Default 1800 s (30 minutes).
+    pub sit_reminder_after_s: f32,
 }
 
 impl Default for MotionConfig {
     fn default() -> Self {
         Self {
-            sudden_speed_torso_per_s: 3.0,
+            sudden_speed_torso_per_s: 2.0,
             sudden_window_s: 0.1,
             sudden_min_interval_s: 2.0,
             still_after_s: 1200.0,
@@ -42,6 +47,7 @@ impl Default for MotionConfig {
             absent_reset_s: 30.0,
             step_min_amplitude_torso: 0.15,
             cadence_window_s: 10.0,
+            sit_reminder_after_s: 1800.0,
         }
     }
 }

@@ -9,6 +9,9 @@ use super::config::MotionConfig;
 /// shifting weight, faster is running or noise.
 const CADENCE_MIN_SPM: f32 = 40.0;
 const CADENCE_MAX_SPM: f32 = 200.0;
+/// Two steps closer than this are one step and a glitch: 240 steps per minute, past the
+/// fastest cadence counted with room for step times read between frames.
+pub(super) const MIN_STEP_INTERVAL_S: f64 = 0.25;
 /// Steps needed in the cadence window before a cadence is reported (three intervals).
 const MIN_STEPS_IN_WINDOW: usize = 4;
 /// Frames the ankle separation must stay past a hysteresis threshold for the crossing to count,

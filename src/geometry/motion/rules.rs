@@ -1,8 +1,10 @@
-//! The sudden-movement and stillness rules over the median-filtered key points.
+//! The sudden-movement and stillness rules over the median-filtered key points, and how long
+//! the person has been seated.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::activity::Activity;
 use super::config::MotionConfig;
 use super::features::{Features, KEY_POINTS, Px};
 
@@ -10,7 +12,9 @@ use super::features::{Features, KEY_POINTS, Px};
 /// time; a longer gap pauses the stillness timer.
 const DROPOUT_GRACE_S: f32 = 1.0;
 
-/// Key-point speed over a short window, and the rate limit on sudden-movement events.
+/// How fast the trunk and head move on the body over a short window, and the rate limit on
+/// sudden-movement events. Walking, turning round or stepping aside move the whole body and
+/// are not sudden; a trunk that jerks forward or a head that snaps round is.
 #[derive(Debug, Clone, Default)]
 pub(super) struct SuddenDetector {
     history: VecDeque<Features>,
@@ -18,8 +22,8 @@ pub(super) struct SuddenDetector {
 }
 
 impl SuddenDetector {
-    /// Fastest key point's speed between `f` and the newest earlier frame at least
-    /// `sudden_window_s` older, in torso lengths per second.
+    /// Fastest speed of the shoulders or the nose relative to the hips between `f` and the
+    /// newest earlier frame at least `sudden_window_s` older, in torso lengths per second.
     pub(super) fn update(&mut self, cfg: &MotionConfig, f: &Features) -> Option<f32> {
         self.history.push_back(*f);
         let age_s = |old: &Features| f.t.saturating_sub(old.t).as_secs_f32();
@@ -36,9 +40,9 @@ impl SuddenDetector {
             return None;
         }
         let moved_px = f
-            .key_points_px
+            .body_points_px
             .iter()
-            .zip(&reference.key_points_px)
+            .zip(&reference.body_points_px)
             .filter_map(|(now, then)| Some(Px::distance((*now)?, (*then)?)))
             .fold(0.0_f32, f32::max);
         Some(moved_px / f.torso_px / dt_s)
@@ -78,7 +82,13 @@ pub(super) struct StillnessTimer {
 
 impl StillnessTimer {
     /// Advances the timer with a usable frame; returns the still time when a reminder is due.
-    pub(super) fn update(&mut self, cfg: &MotionConfig, f: &Features) -> Option<f32> {
+    /// Time seated counts as still time however much the person moves in the chair.
+    pub(super) fn update(
+        &mut self,
+        cfg: &MotionConfig,
+        f: &Features,
+        activity: Option<Activity>,
+    ) -> Option<f32> {
         let gap = self.last_seen.map(|last| f.t.saturating_sub(last));
         let gap_s = gap.map(|g| g.as_secs_f32());
         self.last_seen = Some(f.t);
@@ -93,7 +103,8 @@ impl StillnessTimer {
             Some((then, now)) => Px::distance(then, now),
             None => 0.0,
         };
-        if moved_px > cfg.still_radius_torso * f.torso_px {
+        let seated = activity == Some(Activity::Sitting);
+        if moved_px > cfg.still_radius_torso * f.torso_px && !seated {
             self.restart(f);
             return None;
         }

@@ -1,3 +1,7 @@
+//! Tests of the motion rules, long because each rule (steps and cadence, strides, activity,
+//! stillness, sudden movements, the reminders) is checked on streams of synthetic frames built
+//! by one shared body model, with left/right swaps and jitter.
+
 use super::*;
 use crate::pose::{Landmark, LandmarkId, NUM_LANDMARKS, Vec3};
 
@@ -25,25 +29,33 @@ impl Lcg {
 #[derive(Debug, Clone, Copy, Default)]
 struct Body {
     offset: (f32, f32),
+    /// Shoulders and nose moved this far (torso lengths) to the right of the hips.
+    lean: f32,
     left_ankle: f32,
     right_ankle: f32,
     swapped: bool,
     jitter: f32,
+    /// Thighs level, as on a chair.
+    seated: bool,
 }
 
 impl Body {
+    fn knee_y(&self) -> f32 {
+        if self.seated { 0.1 } else { 0.9 }
+    }
+
     fn pose(&self, rng: &mut Lcg) -> Pose {
         use LandmarkId::*;
         let named = [
-            (Nose, 0.05, -1.35),
-            (LeftShoulder, 0.2, -1.0),
-            (RightShoulder, -0.2, -1.0),
+            (Nose, 0.05 + 1.35 * self.lean, -1.35),
+            (LeftShoulder, 0.2 + self.lean, -1.0),
+            (RightShoulder, -0.2 + self.lean, -1.0),
             (LeftHip, 0.12, 0.0),
             (RightHip, -0.12, 0.0),
-            (LeftKnee, 0.12 + 0.5 * self.left_ankle, 0.5),
-            (RightKnee, -0.12 + 0.5 * self.right_ankle, 0.5),
-            (LeftAnkle, self.left_ankle, 1.0),
-            (RightAnkle, self.right_ankle, 1.0),
+            (LeftKnee, 0.12 + 0.5 * self.left_ankle, self.knee_y()),
+            (RightKnee, -0.12 + 0.5 * self.right_ankle, self.knee_y()),
+            (LeftAnkle, self.left_ankle, self.knee_y() + 0.8),
+            (RightAnkle, self.right_ankle, self.knee_y() + 0.8),
         ];
         let mut pose = Pose {
             landmarks: [Landmark::default(); NUM_LANDMARKS],
@@ -343,10 +355,12 @@ fn only_real_fast_movements_are_sudden() {
         body: fn(usize) -> Body,
         sudden: usize,
     }
-    /// Standing with jitter, `x` torso lengths to the right.
-    fn at(x: f32) -> Body {
+    /// Standing with jitter, `x` torso lengths to the right, the trunk leaning `lean` torso
+    /// lengths to the right of the hips.
+    fn at(x: f32, lean: f32) -> Body {
         Body {
             offset: (x, 0.0),
+            lean,
             jitter: 0.01,
             ..Body::default()
         }
@@ -354,15 +368,25 @@ fn only_real_fast_movements_are_sudden() {
     // Frame 60 is t = 2 s; everything else stands still with jitter.
     let cases = [
         Case {
-            what: "jump of 0.5 torso within 100 ms",
-            body: |i| at(((i as f32 - 60.0) / 3.0 * 0.5).clamp(0.0, 0.5)),
+            what: "trunk jerks 0.5 torso sideways within 100 ms",
+            body: |i| at(0.0, ((i as f32 - 60.0) / 3.0 * 0.5).clamp(0.0, 0.5)),
             sudden: 1,
+        },
+        Case {
+            what: "the whole body jumps 0.5 torso within 100 ms: a step aside, not a jerk",
+            body: |i| at(((i as f32 - 60.0) / 3.0 * 0.5).clamp(0.0, 0.5), 0.0),
+            sudden: 0,
+        },
+        Case {
+            what: "walking briskly past the camera: 3 torso lengths a second",
+            body: |i| at(i as f32 * 0.1 - 5.0, 0.0),
+            sudden: 0,
         },
         Case {
             // The median of three frames never picks the outlier; without it the speed
             // over the 100 ms window would be 5 torso/s.
-            what: "whole body displaced 0.5 torso for one frame",
-            body: |i| at(if i == 60 { 0.5 } else { 0.0 }),
+            what: "trunk displaced 0.5 torso for one frame",
+            body: |i| at(0.0, if i == 60 { 0.5 } else { 0.0 }),
             sudden: 0,
         },
         Case {
@@ -377,18 +401,18 @@ fn only_real_fast_movements_are_sudden() {
             sudden: 0,
         },
         Case {
-            what: "slow drift of 0.5 torso over 1 s",
-            body: |i| at(((i as f32 - 60.0) / 30.0 * 0.5).clamp(0.0, 0.5)),
+            what: "slow lean of 0.5 torso over 1 s",
+            body: |i| at(0.0, ((i as f32 - 60.0) / 30.0 * 0.5).clamp(0.0, 0.5)),
             sudden: 0,
         },
         Case {
-            what: "two jumps 3 s apart",
-            body: |i| at(if (60..150).contains(&i) { 0.6 } else { 0.0 }),
+            what: "two jerks 3 s apart",
+            body: |i| at(0.0, if (60..150).contains(&i) { 0.6 } else { 0.0 }),
             sudden: 2,
         },
         Case {
-            what: "two jumps 1 s apart (within sudden_min_interval_s)",
-            body: |i| at(if (60..90).contains(&i) { 0.6 } else { 0.0 }),
+            what: "two jerks 1 s apart (within sudden_min_interval_s)",
+            body: |i| at(0.0, if (60..90).contains(&i) { 0.6 } else { 0.0 }),
             sudden: 1,
         },
     ];
@@ -465,4 +489,81 @@ fn config_defaults_survive_a_partial_settings_file() {
     let event = MotionEvent::WalkingStarted { t_ms: 1500 };
     let json = serde_json::to_string(&event).unwrap();
     assert_eq!(json, r#"{"event":"walking_started","t_ms":1500}"#);
+}
+
+#[test]
+fn standing_sitting_and_walking_are_told_apart() {
+    let mut tracker = MotionTracker::default();
+    let seated = Body {
+        seated: true,
+        jitter: 0.01,
+        ..Body::default()
+    };
+    // 2 s standing, 3 s seated, 1 s standing, then 8 s walking at 100 steps/min.
+    let updates = run(&mut tracker, 14 * 30, |i| match i {
+        0..60 => Some(Body {
+            jitter: 0.01,
+            ..Body::default()
+        }),
+        60..150 => Some(seated),
+        150..180 => Some(Body {
+            jitter: 0.01,
+            ..Body::default()
+        }),
+        _ => Some(gait(100.0, i, i % 45 == 7)),
+    });
+    let at = |s: f64| updates[(s * FPS) as usize].activity;
+    assert_eq!(at(1.9), Some(Activity::Standing));
+    assert_eq!(
+        at(2.5),
+        Some(Activity::Standing),
+        "a second before it counts"
+    );
+    assert_eq!(at(3.5), Some(Activity::Sitting));
+    assert_eq!(at(6.2), Some(Activity::Standing));
+    assert_eq!(at(13.9), Some(Activity::Walking));
+    // Seated from about 3.1 s to 5.1 s, and not a second longer.
+    let seated_s = updates[(5.0 * FPS) as usize].seated_for_s;
+    assert!((1.8..=2.1).contains(&seated_s), "{seated_s}");
+    assert_eq!(updates.last().unwrap().seated_for_s, 0.0);
+    // In stride: the last three steps, two steps of 0.6 s.
+    let stride = updates.last().unwrap().stride.expect("in stride");
+    let length = (stride.end - stride.start).as_secs_f32();
+    assert!((length - 1.2).abs() < 0.1, "{length}");
+    assert!(updates[(1.9 * FPS) as usize].stride.is_none());
+}
+
+#[test]
+fn sitting_counts_toward_the_reminders_however_much_one_fidgets() {
+    let config = MotionConfig {
+        sit_reminder_after_s: 5.0,
+        still_after_s: 8.0,
+        ..MotionConfig::default()
+    };
+    let mut tracker = MotionTracker::new(config, 0.5);
+    // Seated for 12 s, swaying 0.3 torso (past the stillness radius) every 2 s.
+    let updates = run(&mut tracker, 12 * 30, |i| {
+        Some(Body {
+            seated: true,
+            offset: (if (i / 60) % 2 == 1 { 0.3 } else { 0.0 }, 0.0),
+            jitter: 0.01,
+            ..Body::default()
+        })
+    });
+    let all = events(&updates);
+    let stand_ups: Vec<f32> = all
+        .iter()
+        .filter_map(|e| match e {
+            MotionEvent::StandUpReminder { seated_for_s, .. } => Some(*seated_for_s),
+            _ => None,
+        })
+        .collect();
+    // Seated from 1 s on (the activity holds a second first): reminders at 5 s and 10 s seated.
+    assert_eq!(stand_ups.len(), 2, "{all:?}");
+    assert!((stand_ups[0] - 5.0).abs() < 0.1, "{stand_ups:?}");
+    let moves = all
+        .iter()
+        .filter(|e| matches!(e, MotionEvent::MoveReminder { .. }))
+        .count();
+    assert_eq!(moves, 1, "fidgeting in the chair is not moving: {all:?}");
 }
