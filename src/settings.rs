@@ -87,6 +87,9 @@ pub struct Settings {
     pub calibration: CalibrationTiming,
     /// The user's neutral stance, from the last calibration.
     pub baseline: Option<Baseline>,
+    /// Show the video as a mirror does (as video-call apps do), so a user facing the camera
+    /// sees their left on the left. Only the picture flips: metrics and cues are the same.
+    pub mirror_video: bool,
 }
 
 impl Default for Settings {
@@ -100,6 +103,7 @@ impl Default for Settings {
             offset_unit: OffsetUnit::default(),
             calibration: CalibrationTiming::default(),
             baseline: None,
+            mirror_video: true,
         }
     }
 }

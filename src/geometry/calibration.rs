@@ -111,6 +111,67 @@ fn widen(band: Band, stat: Option<Stat>) -> Band {
     }
 }
 
+/// A neutral stance that reads a frontal lean or a tilt beyond this (degrees) means a tilted
+/// camera or an uneven stance: seen from the front, a person standing evenly reads within
+/// about 2° (the validity suite), so past 3° something else is at work.
+pub const CAMERA_CHECK_DEG: f32 = 3.0;
+
+/// What the calibration's neutral stance says about the camera set-up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CameraCheck {
+    /// The shoulder and hip lines tilt the same way by about as much: the camera is rolled by
+    /// about `deg` (positive: its right side low, so the picture's right end reads higher).
+    Rolled { deg: f32 },
+    /// The trunk or one line reads `deg` off level while the other does not: a tilted camera
+    /// or an uneven stance.
+    Uneven { deg: f32 },
+}
+
+impl CameraCheck {
+    /// What to tell the user.
+    pub fn advice(self) -> String {
+        match self {
+            CameraCheck::Rolled { deg } => format!(
+                "The camera looks tilted: your shoulders and hips both slope {:.0}° the same way. \
+                 Level the camera (a spirit level or a phone's level app helps) and calibrate again.",
+                deg.abs()
+            ),
+            CameraCheck::Uneven { deg } => format!(
+                "Your neutral stance reads {:.0}° off level: stand evenly on both feet, or check \
+                 the camera is level, and calibrate again.",
+                deg.abs()
+            ),
+        }
+    }
+}
+
+impl Baseline {
+    /// The camera check of a frontal calibration: `None` when the stance reads level (or the
+    /// calibration was not seen from the front, where these lines cannot be measured).
+    pub fn camera_check(&self) -> Option<CameraCheck> {
+        let mean = |id: MetricId| self.stat(id).map(|s| s.mean);
+        let (shoulders, hips) = (mean(MetricId::ShoulderTilt), mean(MetricId::HipTilt));
+        if let (Some(s), Some(h)) = (shoulders, hips)
+            && s.abs() > CAMERA_CHECK_DEG
+            && h.abs() > CAMERA_CHECK_DEG
+            && s.signum() == h.signum()
+            && (s - h).abs() < CAMERA_CHECK_DEG
+        {
+            return Some(CameraCheck::Rolled { deg: (s + h) / 2.0 });
+        }
+        [
+            MetricId::TrunkLeanFrontal,
+            MetricId::ShoulderTilt,
+            MetricId::HipTilt,
+        ]
+        .into_iter()
+        .filter_map(mean)
+        .filter(|v| v.abs() > CAMERA_CHECK_DEG)
+        .max_by(|a, b| a.abs().total_cmp(&b.abs()))
+        .map(|deg| CameraCheck::Uneven { deg })
+    }
+}
+
 /// Why a calibration was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CalibrationError {
@@ -209,6 +270,68 @@ impl Calibrator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_neutral_stance_off_level_says_how_to_fix_the_camera() {
+        struct Case {
+            what: &'static str,
+            lean: f32,
+            shoulders: f32,
+            hips: f32,
+            want: Option<CameraCheck>,
+        }
+        let cases = [
+            Case {
+                what: "level within the measurement's own error",
+                lean: 1.5,
+                shoulders: -2.0,
+                hips: 1.0,
+                want: None,
+            },
+            Case {
+                what: "both lines slope 4° the same way: a rolled camera",
+                lean: 0.5,
+                shoulders: 4.5,
+                hips: 3.5,
+                want: Some(CameraCheck::Rolled { deg: 4.0 }),
+            },
+            Case {
+                what: "the trunk alone leans 5°",
+                lean: -5.0,
+                shoulders: 1.0,
+                hips: 0.0,
+                want: Some(CameraCheck::Uneven { deg: -5.0 }),
+            },
+            Case {
+                what: "one shoulder high, hips level: a stance, not the camera",
+                lean: 0.0,
+                shoulders: 6.0,
+                hips: 0.5,
+                want: Some(CameraCheck::Uneven { deg: 6.0 }),
+            },
+        ];
+        let stat = |mean| {
+            Some(Stat {
+                mean,
+                std: 0.3,
+                samples: 60,
+            })
+        };
+        for c in cases {
+            let mut b = Baseline::new(60, 2.0);
+            b.set_stat(MetricId::TrunkLeanFrontal, stat(c.lean));
+            b.set_stat(MetricId::ShoulderTilt, stat(c.shoulders));
+            b.set_stat(MetricId::HipTilt, stat(c.hips));
+            assert_eq!(b.camera_check(), c.want, "{}", c.what);
+        }
+        assert!(
+            CameraCheck::Rolled { deg: 4.0 }
+                .advice()
+                .contains("Level the camera")
+        );
+        // Side-on, nothing frontal is measured: nothing to say.
+        assert_eq!(Baseline::new(60, 2.0).camera_check(), None);
+    }
 
     fn lean(v: f32) -> Metrics {
         Metrics::default()

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::view::Facing;
 use crate::pose::{LandmarkId, Pose};
 
 use LandmarkId as L;
@@ -36,9 +37,10 @@ pub enum Framing {
 }
 
 impl Framing {
-    /// Plain words for the user, or `None` when the framing is good. Directions are as on
-    /// screen.
-    pub fn advice(self) -> Option<&'static str> {
+    /// Plain words for the user, or `None` when the framing is good. A step aside is said in
+    /// the person's own terms when they face the camera or away from it, and otherwise as on
+    /// the screen, which shows the picture mirrored when `mirrored`.
+    pub fn advice(self, facing: Option<Facing>, mirrored: bool) -> Option<&'static str> {
         Some(match self {
             Framing::Good => return None,
             Framing::NoPerson => "Step into view: the camera sees nobody",
@@ -46,12 +48,23 @@ impl Framing {
                 "Step back, or tilt the camera down, until your feet are in the picture"
             }
             Framing::HeadOut => "Step back, or raise the camera, until your head is in the picture",
-            Framing::OffCentre { to_right: true } => {
-                "Move toward the middle of the picture (to the right on screen)"
-            }
-            Framing::OffCentre { to_right: false } => {
-                "Move toward the middle of the picture (to the left on screen)"
-            }
+            Framing::OffCentre { to_right } => match (facing, to_right != mirrored) {
+                // Facing the camera, the picture's right is the person's left.
+                (Some(Facing::Camera), _) if to_right => {
+                    "Take a step to your left, toward the middle of the picture"
+                }
+                (Some(Facing::Camera), _) => {
+                    "Take a step to your right, toward the middle of the picture"
+                }
+                (Some(Facing::Away), _) if to_right => {
+                    "Take a step to your right, toward the middle of the picture"
+                }
+                (Some(Facing::Away), _) => {
+                    "Take a step to your left, toward the middle of the picture"
+                }
+                (_, true) => "Move toward the middle of the picture (to the right on screen)",
+                (_, false) => "Move toward the middle of the picture (to the left on screen)",
+            },
             Framing::TooFar => "Come closer: you fill less than a third of the picture's height",
         })
     }
@@ -106,7 +119,19 @@ mod tests {
     fn a_whole_centred_body_is_well_framed() {
         let pose = Body::frontal().pose();
         assert_eq!(assess(Some(&pose), 0.5), Framing::Good);
-        assert_eq!(Framing::Good.advice(), None);
+        assert_eq!(Framing::Good.advice(Some(Facing::Camera), true), None);
+    }
+
+    #[test]
+    fn a_step_aside_is_said_in_the_persons_terms_or_as_the_screen_shows_it() {
+        let right = Framing::OffCentre { to_right: true };
+        let say = |facing, mirrored| right.advice(facing, mirrored).unwrap();
+        assert!(say(Some(Facing::Camera), true).contains("to your left"));
+        assert!(say(Some(Facing::Camera), false).contains("to your left"));
+        assert!(say(Some(Facing::Away), false).contains("to your right"));
+        assert!(say(Some(Facing::Left), false).contains("to the right on screen"));
+        assert!(say(Some(Facing::Left), true).contains("to the left on screen"));
+        assert!(say(None, true).contains("to the left on screen"));
     }
 
     #[test]
@@ -127,7 +152,12 @@ mod tests {
         // One ankle is enough (side views hide the far one).
         b.visibility[L::RightAnkle.index()] = 0.9;
         assert_eq!(assess(Some(&b.pose()), 0.5), Framing::Good);
-        assert!(Framing::FeetOut.advice().unwrap().contains("feet"));
+        assert!(
+            Framing::FeetOut
+                .advice(None, false)
+                .unwrap()
+                .contains("feet")
+        );
     }
 
     #[test]

@@ -295,8 +295,12 @@ impl PlumblineApp {
                     .map_or(String::new(), |s| {
                         format!(": lean {:+.1}° ±{:.1}", s.mean, s.std)
                     });
+                let camera = baseline
+                    .camera_check()
+                    .map_or(String::new(), |c| format!(". {}", c.advice()));
                 self.info(format!(
-                    "calibrated from {} frames{lean}; metrics now show change from this stance",
+                    "calibrated from {} frames{lean}; metrics now show change from this \
+                     stance{camera}",
                     baseline.frames
                 ));
                 // The analysis already judges against it; keep it for the next start.
@@ -462,6 +466,7 @@ impl PlumblineApp {
             output_error: self.outputs.last_error(),
             texture: self.texture.as_ref().map(|t| (t.id(), t.size_vec2())),
             min_visibility: self.settings.min_visibility,
+            mirrored: self.settings.mirror_video,
         };
         match live_view::show(ui, view) {
             Some(Dismissed::Notice) => self.notice = None,

@@ -24,6 +24,8 @@ pub struct LiveView<'a> {
     pub texture: Option<(egui::TextureId, egui::Vec2)>,
     /// Landmarks seen from this visibility on are drawn (the metrics' own threshold).
     pub min_visibility: f32,
+    /// Show the picture as a mirror does.
+    pub mirrored: bool,
 }
 
 /// What the user dismissed.
@@ -68,7 +70,7 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
             });
     }
     if let Some(r) = v.latest.filter(|_| v.playing)
-        && let Some(advice) = r.judgment.framing.advice()
+        && let Some(advice) = r.judgment.framing.advice(r.judgment.facing, v.mirrored)
     {
         ui.label(
             RichText::new(format!("Camera set-up: {advice}"))
@@ -99,7 +101,12 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
     // Fit the video into the space left, keeping its aspect ratio.
     let avail = ui.available_size();
     let scale = (avail.x / size.x).min(avail.y / size.y).max(0.01);
-    let response = ui.image((texture, size * scale));
+    let uv = if v.mirrored {
+        egui::Rect::from_min_max(egui::pos2(1.0, 0.0), egui::pos2(0.0, 1.0))
+    } else {
+        egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0))
+    };
+    let response = ui.add(egui::Image::new((texture, size * scale)).uv(uv));
     if let Some(r) = v.latest
         && let Some(pose) = &r.pose
     {
@@ -110,6 +117,7 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
             r.judgment.metrics.as_ref(),
             &r.judgment.state.levels,
             v.min_visibility,
+            v.mirrored,
         );
     }
     dismissed

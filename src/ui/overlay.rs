@@ -39,8 +39,9 @@ fn segment_part(a: LandmarkId, b: LandmarkId) -> Option<BodyPart> {
     }
 }
 
-/// Draws `pose` over the video shown in `rect`: the landmarks seen at `min_visibility` (the
-/// same threshold the metrics use) and the segments between them.
+/// Draws `pose` over the video shown in `rect` (mirrored left to right when `mirrored`): the
+/// landmarks seen at `min_visibility` (the same threshold the metrics use) and the segments
+/// between them.
 pub fn draw(
     painter: &Painter,
     rect: Rect,
@@ -48,12 +49,14 @@ pub fn draw(
     metrics: Option<&Metrics>,
     levels: &MetricLevels,
     min_visibility: f32,
+    mirrored: bool,
 ) {
+    let across = |x: f32| if mirrored { 1.0 - x } else { x };
     let at = |id: LandmarkId| {
         let l = pose.landmark(id);
         (
             Pos2::new(
-                rect.left() + l.x * rect.width(),
+                rect.left() + across(l.x) * rect.width(),
                 rect.top() + l.y * rect.height(),
             ),
             l.visibility >= min_visibility,
@@ -72,7 +75,7 @@ pub fn draw(
     } else {
         (pose.landmark(L::LeftHip).x + pose.landmark(L::RightHip).x) / 2.0
     };
-    let px = rect.left() + x * rect.width();
+    let px = rect.left() + across(x) * rect.width();
     let plumb = Stroke::new(2.0, Color32::from_rgba_unmultiplied(255, 255, 255, 200));
     let mut y = rect.top();
     while y < rect.bottom() {

@@ -249,6 +249,12 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
         .changed();
     ui.separator();
     ui.heading("Units and calibration");
+    any |= ui
+        .checkbox(
+            &mut s.mirror_video,
+            "show the video as a mirror (your left on the left)",
+        )
+        .changed();
     ui.horizontal(|ui| {
         ui.label("shoulders over hips in");
         any |= ui

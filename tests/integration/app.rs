@@ -15,21 +15,7 @@ fn count(image: &image::RgbaImage, x_max: u32, colour: [u8; 3], tol: u8) -> usiz
 
 #[test]
 fn the_app_shows_the_skeleton_plumb_line_and_state_on_a_video() {
-    let dir = tempfile::tempdir().unwrap();
-    let shot = dir.path().join("app.png");
-    let out = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x800x24"])
-        .arg(env!("CARGO_BIN_EXE_plumbline"))
-        .args(["app", "--model", "lite", "--source"])
-        .arg(fixture("video/camera_turning.mp4"))
-        .arg("--screenshot")
-        .arg(&shot)
-        .args(["--frames", "20"])
-        .env("PLUMBLINE_DATA_DIR", dir.path())
-        .output()
-        .expect("xvfb-run (installed by .ci/setup.sh) runs");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let image = image::open(&shot).expect("a PNG screenshot").to_rgba8();
+    let image = screenshot_with("{}");
     assert!(
         image.width() >= 1000 && image.height() >= 600,
         "{}×{}",
@@ -146,4 +132,65 @@ fn an_app_recorded_session_judges_a_video_as_analyze_does() {
     for key in ["time_in_state", "motion", "posture_alerts", "metrics"] {
         assert_eq!(app_summary[key], cli_summary[key], "{key}");
     }
+}
+
+/// Screenshot of the app on the turning-camera clip after 20 frames, with `settings` saved.
+fn screenshot_with(settings: &str) -> image::RgbaImage {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("settings.json"), settings).unwrap();
+    let shot = dir.path().join("app.png");
+    let out = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(env!("CARGO_BIN_EXE_plumbline"))
+        .args(["app", "--model", "lite", "--source"])
+        .arg(fixture("video/camera_turning.mp4"))
+        .arg("--screenshot")
+        .arg(&shot)
+        .args(["--frames", "20"])
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .output()
+        .expect("xvfb-run (installed by .ci/setup.sh) runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    image::open(&shot).expect("a PNG screenshot").to_rgba8()
+}
+
+/// Where the limbs are drawn relative to the dashed plumb line (the column of the video with
+/// the most white), in pixels: + to its right.
+fn limbs_from_plumb_line(image: &image::RgbaImage) -> f64 {
+    let video = image.width() - 360;
+    let mut white = vec![0usize; video as usize];
+    let (mut sum, mut n) = (0.0, 0.0);
+    for (x, _, p) in image.enumerate_pixels().filter(|(x, _, _)| *x < video) {
+        if p.0[..3].iter().all(|&c| c >= 235) {
+            white[x as usize] += 1;
+        }
+        if (0..3).all(|c| p.0[c].abs_diff([80, 200, 255][c]) <= 12) {
+            sum += f64::from(x);
+            n += 1.0;
+        }
+    }
+    let plumb = white
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, c)| **c)
+        .map(|(x, _)| x as f64)
+        .unwrap();
+    assert!(n > 300.0, "limbs drawn: {n}");
+    sum / n - plumb
+}
+
+/// The video shows as a mirror does by default, the skeleton with it; the setting turns it off.
+#[test]
+fn the_video_is_mirrored_by_default_and_the_setting_turns_it_off() {
+    let mirrored = limbs_from_plumb_line(&screenshot_with("{}"));
+    let plain = limbs_from_plumb_line(&screenshot_with(r#"{"mirror_video": false}"#));
+    eprintln!("limbs from the plumb line: mirrored {mirrored:+.1} px, plain {plain:+.1} px");
+    assert!(
+        plain.abs() > 5.0,
+        "the photographer's arms are off his hip line"
+    );
+    assert!(
+        mirrored.signum() == -plain.signum() && (mirrored + plain).abs() < 0.3 * plain.abs(),
+        "mirrored {mirrored:+.1} px vs plain {plain:+.1} px"
+    );
 }
