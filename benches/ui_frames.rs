@@ -66,6 +66,7 @@ fn ten_hour_database() -> PathBuf {
             source: format!("camera (hour {hour})"),
             model: "full".into(),
             calibration: None,
+            preset: None,
             notes: String::new(),
         };
         let mut rec = store.start_session(meta).expect("a session");

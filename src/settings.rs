@@ -14,6 +14,7 @@ use crate::geometry::calibration::flow::CalibrationTiming;
 use crate::geometry::judge::JudgeConfig;
 use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::motion::MotionConfig;
+use crate::geometry::preset::Preset;
 use crate::pose::ModelKind;
 
 pub use crate::session::store::SETTINGS_FILE;
@@ -90,6 +91,8 @@ pub struct Settings {
     /// Show the video as a mirror does (as video-call apps do), so a user facing the camera
     /// sees their left on the left. Only the picture flips: metrics and cues are the same.
     pub mirror_video: bool,
+    /// Which measures are judged, and for which activity (a physiotherapist's practice preset).
+    pub preset: Preset,
 }
 
 impl Default for Settings {
@@ -104,6 +107,7 @@ impl Default for Settings {
             calibration: CalibrationTiming::default(),
             baseline: None,
             mirror_video: true,
+            preset: Preset::default(),
         }
     }
 }
@@ -153,6 +157,7 @@ impl Settings {
             alerts: self.alerts.rules.clone(),
             calibration: self.calibration.clone(),
             baseline: self.baseline.clone(),
+            preset: self.preset.clone().normalized(),
         }
     }
 

@@ -67,6 +67,13 @@ impl AnalyzeConfig {
         if args.no_calibration {
             judge.baseline = None;
         }
+        if let Some(measures) = &args.measures {
+            judge.preset.measures = measures.clone();
+        }
+        if let Some(activity) = args.activity {
+            judge.preset.activity = activity;
+        }
+        judge.preset = judge.preset.normalized();
         let record = if args.no_record {
             None
         } else {
@@ -193,6 +200,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         }
         Ending::SourceFailed(e) => Some(format!("the input ended early: {e}")),
     };
+    summary.set_preset(Some(config.judge.preset.clone()));
     let s = summary.finish(&described, model, note);
     match &config.json {
         Some(JsonOut::Stdout) => println!("{}", serde_json::to_string_pretty(&s)?),
@@ -292,6 +300,7 @@ fn start_session(
         source: source.to_string(),
         model: model.to_string(),
         calibration: judge.baseline.clone(),
+        preset: Some(judge.preset.clone()),
         notes: notes.to_string(),
     };
     Ok(SessionWriter::new(db.start_session(meta)?))

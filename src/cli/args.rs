@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 use crate::geometry::metrics::MetricsConfig;
+use crate::geometry::preset::{Measure, Practice};
 use crate::pose::{EngineConfig, ModelKind};
 use crate::source::DEFAULT_FPS;
 
@@ -129,6 +130,14 @@ pub struct AnalyzeArgs {
     /// Judge absolute values, ignoring the calibration saved by the app.
     #[arg(long)]
     pub no_calibration: bool,
+    /// Judge only these measures, comma-separated: trunk_upright, shoulders_over_hips,
+    /// level_shoulders, level_hips, head_over_shoulders, plumb_line (default: the app's preset).
+    #[arg(long, value_name = "LIST", value_parser = measures, value_delimiter = ',')]
+    pub measures: Option<Vec<Measure>>,
+    /// The activity the session is for: free (judge whatever the person does), standing or
+    /// walking (judge only while doing it) (default: the app's preset).
+    #[arg(long, value_name = "ACTIVITY", value_parser = activity)]
+    pub activity: Option<Practice>,
     /// Track the person but do not smooth the landmarks.
     #[arg(long)]
     pub no_smoothing: bool,
@@ -219,6 +228,18 @@ fn threads_parser() -> impl clap::builder::TypedValueParser<Value = usize> {
 }
 
 /// A probability: 0 to 1.
+fn measures(s: &str) -> Result<Measure, String> {
+    Measure::from_key(s.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Measure::ALL.iter().map(|m| m.key()).collect();
+        format!("no measure '{s}' (known: {})", known.join(", "))
+    })
+}
+
+fn activity(s: &str) -> Result<Practice, String> {
+    Practice::from_key(s.trim())
+        .ok_or_else(|| format!("no activity '{s}' (free, standing, walking)"))
+}
+
 fn unit_interval(s: &str) -> Result<f32, String> {
     let v: f32 = s.parse().map_err(|e| format!("{e}"))?;
     if (0.0..=1.0).contains(&v) {

@@ -18,6 +18,7 @@ use super::framing::{self, Framing};
 use super::metric_id::MetricId;
 use super::metrics::{self, Metrics, MetricsConfig};
 use super::motion::{Activity, MotionConfig, MotionTracker, MotionUpdate};
+use super::preset::Preset;
 use super::state::{PostureState, StateMachine, StateUpdate};
 use super::stride::StrideMeans;
 use super::view::{self, Facing};
@@ -45,6 +46,8 @@ pub struct JudgeConfig {
     pub calibration: CalibrationTiming,
     /// The user's neutral stance: metrics are judged as change from it when set.
     pub baseline: Option<Baseline>,
+    /// Which measures are judged, and for which activity.
+    pub preset: Preset,
 }
 
 impl JudgeConfig {
@@ -136,6 +139,11 @@ impl Judge {
         self.bands = self.config.effective_bands();
     }
 
+    /// Judges the measures and activity of `preset` from the next frame on.
+    pub fn set_preset(&mut self, preset: Preset) {
+        self.config.preset = preset;
+    }
+
     /// New alert rules; a running misaligned stretch keeps its start.
     pub fn set_alert_rules(&mut self, rules: AlertRules) {
         self.alerter.set_rules(rules.clone());
@@ -178,7 +186,9 @@ impl Judge {
             })
         });
         let in_stride = self.strides.push(t, relative.as_ref(), motion.stride);
-        let judged = in_stride.or(relative).map(|m| judged_for(m, &motion));
+        let judged = in_stride
+            .or(relative)
+            .map(|m| judged_for(m, &motion, &self.config.preset));
         let bands = self.bands.in_view(view);
         let state = match &judged {
             Some(m) => self.states.update(t, m, &bands),
@@ -232,8 +242,11 @@ impl Judge {
     }
 }
 
-/// `m` as judged for what the person is doing: the plumb line only while standing still.
-fn judged_for(mut m: Metrics, motion: &MotionUpdate) -> Metrics {
+/// `m` as judged for what the person is doing and what the preset asks: the preset's measures
+/// during its activity, and the plumb line only while standing still.
+fn judged_for(m: Metrics, motion: &MotionUpdate, preset: &Preset) -> Metrics {
+    let judged_now = preset.activity.judges(motion.activity);
+    let mut m = m.map(|id, v| v.filter(|_| judged_now && preset.judges_metric(id)));
     let standing_still =
         motion.activity == Some(Activity::Standing) && motion.still_for_s >= PLUMB_AFTER_STILL_S;
     if !standing_still {

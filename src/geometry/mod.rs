@@ -11,6 +11,7 @@ pub mod metric_id;
 pub mod metrics;
 pub mod motion;
 pub mod per_metric;
+pub mod preset;
 pub mod state;
 pub mod stride;
 #[cfg(test)]

@@ -28,6 +28,7 @@ use crate::geometry::alerts::AlertRules;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::calibration::flow::CalibrationTiming;
+use crate::geometry::preset::Preset;
 use crate::pose::{EngineConfig, PoseError};
 
 /// The live analysis: send it commands, poll it for results and events. Dropping it stops its
@@ -117,6 +118,11 @@ impl LiveAnalysis {
     /// New alert rules from the next frame.
     pub fn set_alert_rules(&self, rules: AlertRules) {
         self.send(Command::AlertRules(rules));
+    }
+
+    /// The measures and activity judged, from the next frame.
+    pub fn set_preset(&self, preset: Preset) {
+        self.send(Command::Preset(preset));
     }
 
     /// The landmark visibility from which a landmark counts as seen, from the next frame.

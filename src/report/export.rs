@@ -67,6 +67,7 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
     let note = (row.status == SessionStatus::Recovered).then(|| {
         "recovered after the recording program stopped; ends at the last saved frame".to_string()
     });
+    b.set_preset(row.preset.clone());
     Ok(b.finish(&row.source, &row.model, note))
 }
 
@@ -203,6 +204,7 @@ mod tests {
                 source: "clip.mp4".into(),
                 model: "lite".into(),
                 calibration: None,
+                preset: None,
                 notes: String::new(),
             })
             .unwrap();
@@ -269,6 +271,7 @@ mod tests {
             source: String::new(),
             model: String::new(),
             calibration: None,
+            preset: None,
             notes: String::new(),
             status: SessionStatus::Complete,
             pid: None,

@@ -202,7 +202,16 @@ pub fn render(input: &ReportInput<'_>) -> String {
             number(s.motion.cadence_spm, " steps/min", 0),
         ),
     ];
-    html.push_str(r#"<section id="headline"><h2>At a glance</h2><div class="tiles">"#);
+    html.push_str(r#"<section id="headline"><h2>At a glance</h2>"#);
+    let judged = s.preset.as_ref().map_or_else(
+        || "not recorded (a session from before plumbline kept it)".to_string(),
+        |p| p.describe(),
+    );
+    let _ = write!(
+        html,
+        r#"<p class="preset">Judged: {}</p><div class="tiles">"#,
+        escape(&judged)
+    );
     for (label, value) in tiles {
         let _ = write!(
             html,

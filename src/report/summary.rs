@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::MetricId;
+use crate::geometry::preset::Preset;
 use crate::geometry::state::{PostureState, TimeInState};
 use crate::session::{EventKind, Sample};
 
@@ -91,6 +92,10 @@ pub struct Summary {
     pub posture_alerts: u32,
     /// Where the time went, per frame on average.
     pub timings_ms: TimingsMs,
+    /// The measures and activity judged; `null` for a session recorded before plumbline kept
+    /// them.
+    #[serde(default)]
+    pub preset: Option<Preset>,
 }
 
 impl Summary {
@@ -125,6 +130,7 @@ pub struct SummaryBuilder {
     timing_sums: [Duration; 4],
     timed_frames: u32,
     posture_alerts: u32,
+    preset: Option<Preset>,
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -211,6 +217,11 @@ impl SummaryBuilder {
         self.frames
     }
 
+    /// Records the measures and activity that were judged.
+    pub fn set_preset(&mut self, preset: Option<Preset>) {
+        self.preset = preset;
+    }
+
     /// The summary so far. `note` says why the run is incomplete, if it is.
     pub fn finish(&self, source: &str, model: &str, note: Option<String>) -> Summary {
         let t = &self.times;
@@ -246,6 +257,7 @@ impl SummaryBuilder {
             motion,
             posture_alerts: self.posture_alerts,
             timings_ms: self.mean_timings(),
+            preset: self.preset.clone(),
         }
     }
 

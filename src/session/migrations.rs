@@ -57,6 +57,9 @@ pub const MIGRATIONS: &[&str] = &[
     // 4: each frame's walking cadence, so a stored session's summary (walking time, cadence)
     // is the one its analysis gave. NULL: not walking, or recorded before this step.
     "ALTER TABLE samples ADD COLUMN cadence_spm REAL;",
+    // 5: the practice preset a session was judged with (measures and activity), as JSON, so
+    // its report can say which were on. NULL: recorded before this step.
+    "ALTER TABLE sessions ADD COLUMN preset TEXT;",
 ];
 
 /// The newest schema version this program knows.

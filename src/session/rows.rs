@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::EventKind;
 use crate::geometry::calibration::Baseline;
+use crate::geometry::preset::Preset;
 use crate::pose::{Landmark, NUM_LANDMARKS};
 
 /// A session's row id.
@@ -47,6 +48,8 @@ pub struct SessionMeta {
     /// The landmark model (lite, full, heavy).
     pub model: String,
     pub calibration: Option<Baseline>,
+    /// The measures and activity judged (`None`: not known).
+    pub preset: Option<Preset>,
     pub notes: String,
 }
 
@@ -60,6 +63,9 @@ pub struct SessionRow {
     pub source: String,
     pub model: String,
     pub calibration: Option<Baseline>,
+    /// The measures and activity it was judged with; `null` for sessions recorded before
+    /// plumbline kept it.
+    pub preset: Option<Preset>,
     pub notes: String,
     pub status: SessionStatus,
     pub pid: Option<i64>,

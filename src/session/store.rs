@@ -20,6 +20,7 @@ use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::Metrics;
+use crate::geometry::preset::Preset;
 use crate::geometry::state::PostureState;
 use crate::pose::{Landmark, NUM_LANDMARKS};
 
@@ -90,21 +91,24 @@ impl Store {
     /// Starts recording a session: inserts it as `recording` (now, this process) and returns a
     /// recorder with its own connection, free to move to another thread.
     pub fn start_session(&mut self, meta: SessionMeta) -> Result<Recorder, StoreError> {
-        let calibration = meta
-            .calibration
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::BadData {
-                what: "calibration",
+        let json = |what: &'static str, value: Option<Result<String, serde_json::Error>>| {
+            value.transpose().map_err(|e| StoreError::BadData {
+                what,
                 detail: e.to_string(),
                 path: self.path.clone(),
-            })?;
+            })
+        };
+        let calibration = json(
+            "calibration",
+            meta.calibration.as_ref().map(serde_json::to_string),
+        )?;
+        let preset = json("preset", meta.preset.as_ref().map(serde_json::to_string))?;
         let started_ms = now_ms();
         self.conn
             .execute(
-                "INSERT INTO sessions (started_ms, source, model, calibration, notes, status, pid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO sessions (started_ms, source, model, calibration, notes, status, pid,
+                                       preset)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     started_ms,
                     meta.source,
@@ -113,6 +117,7 @@ impl Store {
                     meta.notes,
                     SessionStatus::Recording.as_str(),
                     i64::from(std::process::id()),
+                    preset,
                 ],
             )
             .map_err(sql("start a session", &self.path))?;
@@ -197,7 +202,8 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT started_ms, ended_ms, source, model, calibration, notes, status, pid
+                "SELECT started_ms, ended_ms, source, model, calibration, notes, status, pid,
+                        preset
                  FROM sessions WHERE id = ?1",
                 [id],
                 |row| {
@@ -210,15 +216,21 @@ impl Store {
                         row.get::<_, String>(5)?,
                         row.get::<_, String>(6)?,
                         row.get::<_, Option<i64>>(7)?,
+                        row.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()
             .map_err(sql("read a session", &self.path))?;
-        let Some((started_ms, ended_ms, source, model, calibration, notes, status, pid)) = row
+        let Some((started_ms, ended_ms, source, model, calibration, notes, status, pid, preset)) =
+            row
         else {
             return Ok(None);
         };
+        let preset = preset
+            .map(|json| serde_json::from_str::<Preset>(&json))
+            .transpose()
+            .map_err(|e| self.bad("preset", e))?;
         let calibration = calibration
             .map(|json| serde_json::from_str::<Baseline>(&json))
             .transpose()
@@ -230,6 +242,7 @@ impl Store {
             source,
             model,
             calibration,
+            preset,
             notes,
             status: self.parse_status(&status)?,
             pid,

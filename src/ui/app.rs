@@ -401,6 +401,7 @@ impl PlumblineApp {
             source: self.input.describe(),
             model: self.settings.model.name().to_string(),
             calibration: self.settings.baseline.clone(),
+            preset: Some(self.settings.preset.clone().normalized()),
             notes: String::new(),
         };
         let tx = self.recordings.start(&dir, meta);
@@ -439,6 +440,9 @@ impl PlumblineApp {
         }
         if s.alerts.rules != before.alerts.rules {
             self.analysis.set_alert_rules(s.alerts.rules.clone());
+        }
+        if s.preset != before.preset {
+            self.analysis.set_preset(s.preset.clone());
         }
         if s.min_visibility != before.min_visibility {
             self.analysis.set_min_visibility(s.min_visibility);

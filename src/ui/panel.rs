@@ -10,7 +10,7 @@ use egui_plot::{Line, Plot, PlotPoints};
 
 use super::overlay::state_colour;
 use crate::geometry::MetricId;
-use crate::geometry::calibration::{Baseline, Stat};
+use crate::geometry::calibration::Stat;
 use crate::geometry::metric_id::Band;
 use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
@@ -114,12 +114,9 @@ fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
 
 /// The row of judged metric `id` as the user reads it: as change from the baseline with its
 /// wobble once calibrated, against the band the state machine applied.
-fn row_of<'a>(
-    r: &'a LiveResult,
-    id: MetricId,
-    baseline: Option<&'a Baseline>,
-    offset_unit: OffsetUnit,
-) -> Row<'a> {
+fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a> {
+    let (baseline, offset_unit) = (settings.baseline.as_ref(), settings.offset_unit);
+    let preset = &settings.preset;
     let j = &r.judgment;
     let judged = j.judged.unwrap_or_default();
     let level = j.state.levels.get(id);
@@ -138,6 +135,8 @@ fn row_of<'a>(
     });
     let view = j.metrics.and_then(|m| m.view);
     let missing = match view {
+        _ if !preset.judges_metric(id) => Some("off in this preset"),
+        Some(_) if !preset.activity.judges(j.motion.activity) => Some("not judged now"),
         Some(view) if !id.measurable_in(view) => Some("not measurable from this view"),
         Some(_) if id.spec().json_group.is_some() => Some("judged when standing still"),
         Some(_) if id.spec().needs_baseline && baseline.and_then(|b| b.stat(id)).is_none() => {
@@ -194,7 +193,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
             .striped(true)
             .show(ui, |ui| {
                 for id in MetricId::judged() {
-                    metric_row(ui, row_of(r, id, baseline, v.settings.offset_unit));
+                    metric_row(ui, row_of(r, id, v.settings));
                 }
             });
         let j = &r.judgment;

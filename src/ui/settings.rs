@@ -11,6 +11,7 @@ use crate::source::camera::CameraBackend;
 use crate::geometry::MetricId;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::metric_id::Band;
+use crate::geometry::preset::{Measure, Practice};
 use crate::pose::ModelKind;
 use crate::settings::{OffsetUnit, Settings};
 
@@ -167,6 +168,30 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             ui.end_row();
         });
     ui.separator();
+    ui.heading("Practice");
+    let mut practice_changed = false;
+    ui.horizontal(|ui| {
+        for p in Practice::ALL {
+            practice_changed |= ui
+                .radio_value(&mut s.preset.activity, p, p.label())
+                .changed();
+        }
+    });
+    ui.label(RichText::new("Judge these measures:").weak());
+    ui.horizontal_wrapped(|ui| {
+        for m in Measure::ALL {
+            let mut on = s.preset.measures.contains(&m);
+            if ui.checkbox(&mut on, m.label()).changed() {
+                s.preset.measures.retain(|x| *x != m);
+                if on {
+                    s.preset.measures.push(m);
+                }
+                s.preset = std::mem::take(&mut s.preset).normalized();
+                practice_changed = true;
+            }
+        }
+    });
+    ui.separator();
     ui.heading("Thresholds");
     ui.label(
         RichText::new(
@@ -289,5 +314,5 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             .add(seconds(&mut s.calibration.duration_s, 1.0..=60.0, 1.0))
             .changed();
     });
-    any || camera_or_model
+    any || camera_or_model || practice_changed
 }

@@ -292,3 +292,62 @@ fn an_image_folder_is_analysed_in_order() {
         "frame 5 is blank"
     );
 }
+
+/// A physiotherapist's preset from the command line: only the chosen measures are judged, and
+/// the summary says which were on; an unknown measure is refused with the ones there are.
+#[test]
+fn measures_and_activity_choose_what_is_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let clip = fixture("video/camera_turning.mp4");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            clip.to_str().unwrap(),
+            "--model",
+            "lite",
+            "--no-record",
+            "--quiet",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        plumbline(args)
+    };
+    // The half-turned photographer bends ~45° forward: misaligned when the trunk is judged.
+    let out = run(&["--measures", "trunk_upright"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = read_json(&json);
+    assert_eq!(
+        s["preset"],
+        serde_json::json!({"activity": "free", "measures": ["trunk_upright"]})
+    );
+    // (The first second is the state's dwell, shown as unknown.)
+    assert!(s["time_in_state"]["misaligned_fraction"].as_f64().unwrap() > 0.7);
+    // The hips' level cannot be measured from his view: nothing is judged.
+    let out = run(&[
+        "--measures",
+        "level_hips,level_shoulders",
+        "--activity",
+        "standing",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = read_json(&json);
+    assert_eq!(s["preset"]["activity"], "standing");
+    assert_eq!(s["time_in_state"]["unknown_fraction"], 1.0);
+    assert!(
+        s["metrics"]["trunk_lean_sagittal_deg"]["n"]
+            .as_u64()
+            .unwrap()
+            > 100,
+        "still measured and reported"
+    );
+
+    let out = run(&["--measures", "trunk"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no measure 'trunk'") && err.contains("trunk_upright"),
+        "{err}"
+    );
+}

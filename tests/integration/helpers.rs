@@ -68,6 +68,7 @@ pub fn start_recording(db: &mut Store) -> Recorder {
             source: "camera 0".into(),
             model: "lite".into(),
             calibration: None,
+            preset: None,
             notes: String::new(),
         })
         .unwrap();

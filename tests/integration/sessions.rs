@@ -57,6 +57,10 @@ fn analyze_records_a_session_that_sessions_and_report_show() {
     let out = report(data.path(), &id, "html", &html_path);
     assert!(out.status.success(), "{}", stderr(&out));
     let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(
+        html.contains("Judged: free practice: every measure"),
+        "the report says what was judged"
+    );
     let doc = scraper::Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
     for id in ["headline", "timeline", "distributions", "moments", "trend"] {

@@ -6,6 +6,7 @@ use std::path::Path;
 use plumbline::geometry::MetricId;
 use plumbline::geometry::calibration::{Baseline, Stat};
 use plumbline::geometry::metrics::Metrics;
+use plumbline::geometry::preset::{Measure, Practice, Preset};
 use plumbline::geometry::state::PostureState;
 use plumbline::pose::{Landmark, NUM_LANDMARKS, Pose, Vec3};
 use plumbline::session::migrations;
@@ -65,6 +66,10 @@ fn meta() -> SessionMeta {
                 }),
             );
             b
+        }),
+        preset: Some(Preset {
+            activity: Practice::Walking,
+            measures: vec![Measure::TrunkUpright, Measure::ShouldersOverHips],
         }),
         notes: "desk".into(),
     }
@@ -129,6 +134,7 @@ fn a_session_round_trips() {
     assert_eq!(row.model, "full");
     assert_eq!(row.notes, "desk");
     assert_eq!(row.calibration, meta().calibration);
+    assert_eq!(row.preset, meta().preset, "the preset it was judged with");
     assert_eq!(row.pid, Some(i64::from(std::process::id())));
     // Ended at the last sample: 3 × 33.3 ms.
     assert_eq!(row.ended_ms, Some(row.started_ms + 100));

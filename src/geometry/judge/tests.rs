@@ -195,3 +195,53 @@ fn a_lean_and_its_offset_always_agree() {
         );
     }
 }
+
+#[test]
+fn a_preset_judges_only_its_measures_during_its_activity() {
+    use crate::geometry::preset::{Measure, Practice, Preset};
+    // 30° of frontal lean, standing still: misaligned on every measure. (The test body's thighs
+    // are short for its 480 px frame; lengthened, it stands rather than sits.)
+    let mut body = leaning(104.0);
+    for knee in [L::LeftKnee, L::RightKnee] {
+        body.shift(knee, 0.0, 70.0);
+    }
+    let last_with = |preset: Preset| {
+        let mut judge = Judge::new(JudgeConfig {
+            preset,
+            ..JudgeConfig::default()
+        });
+        judge_frames(&mut judge, &body, 0..90).pop().unwrap()
+    };
+    let all = last_with(Preset::default());
+    assert_eq!(all.state.state, PostureState::Misaligned);
+    let shoulders_only = last_with(Preset {
+        activity: Practice::Free,
+        measures: vec![Measure::LevelShoulders],
+    });
+    assert_eq!(shoulders_only.state.state, PostureState::Aligned);
+    assert_eq!(
+        shoulders_only.state.levels.get(MetricId::TrunkLeanFrontal),
+        PostureState::Unknown,
+        "measured, not judged"
+    );
+    assert!(
+        shoulders_only
+            .metrics
+            .unwrap()
+            .get(MetricId::TrunkLeanFrontal)
+            .is_some()
+    );
+    assert_eq!(shoulders_only.cue, None);
+    // Walking practice: a person standing is not judged at all.
+    let walking = last_with(Preset {
+        activity: Practice::Walking,
+        measures: Measure::ALL.to_vec(),
+    });
+    assert_eq!(walking.motion.activity, Some(Activity::Standing));
+    assert_eq!(walking.state.state, PostureState::Unknown);
+    let standing = last_with(Preset {
+        activity: Practice::Standing,
+        measures: Measure::ALL.to_vec(),
+    });
+    assert_eq!(standing.state.state, PostureState::Misaligned);
+}

@@ -9,6 +9,7 @@ use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::flow::CalibrationTiming;
 use crate::geometry::calibration::{Baseline, CalibrationError};
 use crate::geometry::judge::Judgment;
+use crate::geometry::preset::Preset;
 use crate::pipeline::analyzer::StageTimings;
 use crate::pipeline::record::RecordMsg;
 use crate::pipeline::slot::Delivery;
@@ -116,6 +117,7 @@ pub(super) enum Command {
     Baseline(Option<Baseline>),
     Thresholds(Thresholds),
     AlertRules(AlertRules),
+    Preset(Preset),
     MinVisibility(f32),
     Calibrate(CalibrationTiming),
     CancelCalibration,
@@ -132,6 +134,7 @@ impl std::fmt::Debug for Command {
             Command::Baseline(_) => "Baseline",
             Command::Thresholds(_) => "Thresholds",
             Command::AlertRules(_) => "AlertRules",
+            Command::Preset(_) => "Preset",
             Command::MinVisibility(_) => "MinVisibility",
             Command::Calibrate(_) => "Calibrate",
             Command::CancelCalibration => "CancelCalibration",

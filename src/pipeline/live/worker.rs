@@ -139,6 +139,7 @@ impl Worker {
             Command::Baseline(b) => judge.set_baseline(b),
             Command::Thresholds(t) => judge.set_thresholds(t),
             Command::AlertRules(r) => judge.set_alert_rules(r),
+            Command::Preset(p) => judge.set_preset(p),
             Command::MinVisibility(v) => judge.set_min_visibility(v),
             Command::Calibrate(timing) => judge.calibrate(timing),
             Command::CancelCalibration => judge.cancel_calibration(),
