@@ -38,6 +38,7 @@ const VIEWS: [&str; 5] = [
 /// of a change is more than [`WELL_INSIDE`] of the drifting band); printed, never asserted.
 /// Views where a metric is undefined (tilts in a side view, the plumb line outside one) are
 /// not listed.
+#[rustfmt::skip] // one row per line, as a table
 const BOUNDS: &[(&str, &str, Option<f64>, Option<f64>)] = &[
     ("trunk_lean_frontal_deg", "frontal", Some(3.0), Some(2.5)), // measured 1.7 / 1.3°
     ("trunk_lean_frontal_deg", "side_left", Some(8.5), Some(3.5)), // measured 6.1 / 2.4°
@@ -46,31 +47,21 @@ const BOUNDS: &[(&str, &str, Option<f64>, Option<f64>)] = &[
     ("trunk_lean_frontal_deg", "oblique45", Some(7.5), Some(4.0)), // measured 5.5 / 2.8°
     ("trunk_lean_sagittal_deg", "frontal", None, None), // not measurable: change off by up to 16.0°
     ("trunk_lean_sagittal_deg", "side_left", Some(8.5), Some(3.5)), // measured 6.1 / 2.4°
-    (
-        "trunk_lean_sagittal_deg",
-        "side_right",
-        Some(9.5),
-        Some(3.5),
-    ), // measured 7.2 / 2.2°
+    ("trunk_lean_sagittal_deg", "side_right", Some(9.5), Some(3.5)), // measured 7.2 / 2.2°
     ("trunk_lean_sagittal_deg", "oblique30", None, None), // not measurable: change off by up to 8.1°
     ("trunk_lean_sagittal_deg", "oblique45", None, None), // not measurable: change off by up to 6.9°
     ("shoulder_hip_offset", "frontal", Some(0.045), Some(0.035)), // measured 2.9 / 2.3 %
     ("shoulder_hip_offset", "side_left", Some(0.130), Some(0.050)), // measured 10.0 / 3.5 %
-    (
-        "shoulder_hip_offset",
-        "side_right",
-        Some(0.115),
-        Some(0.055),
-    ), // measured 8.8 / 3.9 %
+    ("shoulder_hip_offset", "side_right", Some(0.115), Some(0.055)), // measured 8.8 / 3.9 %
     ("shoulder_hip_offset", "oblique30", Some(0.090), Some(0.070)), // measured 6.8 / 5.0 %
     ("shoulder_hip_offset", "oblique45", Some(0.125), Some(0.065)), // measured 9.3 / 4.6 %
     ("shoulder_tilt_deg", "frontal", None, None), // not measurable: change off by up to 4.5°
     ("shoulder_tilt_deg", "oblique30", None, None), // not measurable: change off by up to 4.8°
     ("shoulder_tilt_deg", "oblique45", None, None), // not measurable: change off by up to 9.6°
-    ("hip_tilt_deg", "frontal", None, None),      // not measurable: change off by up to 7.5°
-    ("hip_tilt_deg", "oblique30", None, None),    // not measurable: change off by up to 5.5°
-    ("hip_tilt_deg", "oblique45", None, None),    // not measurable: change off by up to 6.3°
-    ("head_forward_deg", "frontal", None, None),  // not measurable: change off by up to 14.8°
+    ("hip_tilt_deg", "frontal", None, None), // not measurable: change off by up to 7.5°
+    ("hip_tilt_deg", "oblique30", None, None), // not measurable: change off by up to 5.5°
+    ("hip_tilt_deg", "oblique45", None, None), // not measurable: change off by up to 6.3°
+    ("head_forward_deg", "frontal", None, None), // not measurable: change off by up to 14.8°
     ("head_forward_deg", "side_left", Some(10.0), Some(5.5)), // measured 7.3 / 3.8°
     ("head_forward_deg", "side_right", Some(14.0), Some(12.0)), // measured 10.6 / 8.9°
     ("head_forward_deg", "oblique30", None, None), // not measurable: change off by up to 12.2°
