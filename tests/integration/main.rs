@@ -20,3 +20,4 @@ mod store;
 mod tracking;
 mod ui;
 mod ui_camera;
+mod validity;
