@@ -239,19 +239,19 @@ mod tests {
                 want: Some("stand taller: lean back a little"),
             },
             Case {
-                what: "both misaligned: the trunk's 14° of 10° outranks the shoulders' 7° of 6°",
+                what: "both misaligned: the trunk's 14° of 10° outranks the shoulders' 13° of 12°",
                 view: View::Frontal,
                 facing: Some(Camera),
                 metrics: m()
                     .with(M::TrunkLeanFrontal, -14.0)
-                    .with(M::ShoulderTilt, 7.0),
+                    .with(M::ShoulderTilt, 13.0),
                 want: Some("you lean to your right: shoulders back over your hips"),
             },
             Case {
                 what: "a misaligned tilt outranks a merely drifting lean",
                 view: View::Frontal,
                 facing: Some(Camera),
-                metrics: m().with(M::TrunkLeanFrontal, -8.0).with(M::HipTilt, 6.5),
+                metrics: m().with(M::TrunkLeanFrontal, -8.0).with(M::HipTilt, 19.0),
                 want: Some("level your hips: weight on both feet"),
             },
             Case {

@@ -63,9 +63,10 @@ impl Thresholds {
             let lean = match id.spec().band_source {
                 BandSource::Own => continue,
                 BandSource::LeanOfView => match view {
-                    Some(View::Frontal) => Some(MetricId::TrunkLeanFrontal),
+                    // In an oblique view the picture's own lean is the frontal lean.
+                    Some(View::Frontal | View::Oblique) => Some(MetricId::TrunkLeanFrontal),
                     Some(View::Side) => Some(MetricId::TrunkLeanSagittal),
-                    Some(View::Oblique) | None => None,
+                    None => None,
                 },
                 BandSource::SagittalLean => Some(MetricId::TrunkLeanSagittal),
             };
@@ -199,9 +200,10 @@ mod tests {
         assert_eq!(
             t.in_view(Some(View::Oblique))
                 .band(MetricId::ShoulderHipOffset),
-            None,
-            "no plane, no band"
+            Some(lateral),
+            "the picture's lean"
         );
+        assert_eq!(t.in_view(None).band(MetricId::ShoulderHipOffset), None);
         // The leans and tilts keep their own.
         assert_eq!(
             side.band(MetricId::TrunkLeanSagittal),

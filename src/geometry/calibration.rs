@@ -382,7 +382,7 @@ mod tests {
             })
         };
         steady.set_stat(MetricId::TrunkLeanFrontal, stat(4.0, 0.5));
-        steady.set_stat(MetricId::ShoulderTilt, stat(-2.0, 4.0));
+        steady.set_stat(MetricId::ShoulderTilt, stat(-2.0, 5.0));
         let w = steady.widen(&th);
         let band = |t: &Thresholds, id| t.band(id).unwrap();
         // 2 × 0.5° is inside the 5° band: unchanged.
@@ -390,10 +390,10 @@ mod tests {
             band(&w, MetricId::TrunkLeanFrontal),
             band(&th, MetricId::TrunkLeanFrontal)
         );
-        // A shoulder line that wobbled ±4° cannot be "drifting" before 8°; the 3° gap to
+        // A shoulder line that wobbled ±5° cannot be "drifting" before 10°; the 5° gap to
         // "misaligned" is kept.
-        assert_eq!(band(&w, MetricId::ShoulderTilt).drifting, 8.0);
-        assert_eq!(band(&w, MetricId::ShoulderTilt).misaligned, 11.0);
+        assert_eq!(band(&w, MetricId::ShoulderTilt).drifting, 10.0);
+        assert_eq!(band(&w, MetricId::ShoulderTilt).misaligned, 15.0);
         // Metrics the baseline lacks keep their bands.
         assert_eq!(band(&w, MetricId::HipTilt), band(&th, MetricId::HipTilt));
         assert_eq!(w.min_dwell_s, th.min_dwell_s);

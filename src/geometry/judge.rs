@@ -21,7 +21,7 @@ use super::motion::{Activity, MotionConfig, MotionTracker, MotionUpdate};
 use super::preset::Preset;
 use super::state::{PostureState, StateMachine, StateUpdate};
 use super::stride::StrideMeans;
-use super::view::{self, Facing};
+use super::view::{self, Facing, View};
 use crate::pose::Pose;
 use crate::pose::roi::ImageSize;
 
@@ -194,9 +194,11 @@ impl Judge {
             Some(m) => self.states.update(t, m, &bands),
             None => self.states.update_absent(t, &bands),
         };
+        // Half turned, a lean in the picture is partly forward, partly sideways: no direction.
+        let cue_facing = facing.filter(|_| view != Some(View::Oblique));
         let cue = judged
             .as_ref()
-            .and_then(|m| advice::cue(m, &state.levels, &bands, facing));
+            .and_then(|m| advice::cue(m, &state.levels, &bands, cue_facing));
         // Nobody is alerted while holding still for the calibration.
         let alerted_state = if self.calibration.is_running() || calibrated.is_some() {
             PostureState::Unknown
@@ -247,8 +249,9 @@ impl Judge {
 fn judged_for(m: Metrics, motion: &MotionUpdate, preset: &Preset) -> Metrics {
     let judged_now = preset.activity.judges(motion.activity);
     let mut m = m.map(|id, v| v.filter(|_| judged_now && preset.judges_metric(id)));
-    let standing_still =
-        motion.activity == Some(Activity::Standing) && motion.still_for_s >= PLUMB_AFTER_STILL_S;
+    let standing_still = motion.activity == Some(Activity::Standing)
+        && motion.still_for_s >= PLUMB_AFTER_STILL_S
+        && motion.legs_still_for_s >= PLUMB_AFTER_STILL_S;
     if !standing_still {
         for id in [
             MetricId::PlumbEar,

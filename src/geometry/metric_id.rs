@@ -109,14 +109,9 @@ const SIDE: Views = Views {
     side: true,
     oblique: false,
 };
-const FRONTAL_AND_SIDE: Views = Views {
+const FRONTAL_AND_OBLIQUE: Views = Views {
     frontal: true,
-    side: true,
-    oblique: false,
-};
-const SIDE_AND_OBLIQUE: Views = Views {
-    frontal: false,
-    side: true,
+    side: false,
     oblique: true,
 };
 const EVERY_VIEW: Views = Views {
@@ -210,9 +205,16 @@ impl MetricId {
     /// - trunk lean: RULA (McAtamney & Corlett 1993, *Applied Ergonomics* 24(2)) scores the
     ///   trunk as upright up to 0° and penalises flexion from 0–20°, more beyond 20°. 2-D pose
     ///   angles carry a few degrees of error, so "drifting" starts at 5° frontal / 10° sagittal
-    ///   and "misaligned" at 10° / 20°.
+    ///   and "misaligned" at 10° / 20°. In an oblique view the frontal lean is the lean in the
+    ///   picture, where a forward and a sideways lean both show, foreshortened; the sagittal
+    ///   lean's depth is not measurable there (a change off by up to 8°).
     /// - shoulder and hip tilt: a level shoulder girdle within ~2–3° is usual in standing
-    ///   posture assessments (e.g. Kendall, *Muscles: Testing and Function*); 3° / 6°.
+    ///   posture assessments (e.g. Kendall, *Muscles: Testing and Function*), but BlazePose
+    ///   cannot resolve that: on rendered ground truth it reads a shrug at about 60% of its
+    ///   size (a change off by up to 4.5°) and tilts the hip line by 5–8° with a sideways trunk
+    ///   lean of a level pelvis (up to 7.5°). A band must be half again as wide as the worst
+    ///   error to be trusted, so 7° / 12° for the shoulders and 12° / 18° for the hips: gross
+    ///   tilts only, tighter only against a calibrated stance by a physiotherapist's choice.
     /// - shoulder-over-hip offset and plumb line: horizontal distances in torso lengths, judged
     ///   on the trunk lean's band of the same plane (its sine: 5° is 0.087 torso), so a lean and
     ///   an offset of the same geometry always agree ([`BandSource`]). The centimetre offset
@@ -230,7 +232,7 @@ impl MetricId {
                 unit: Unit::Degrees,
                 band: band(5.0, 10.0),
                 band_source: BandSource::Own,
-                views: FRONTAL,
+                views: FRONTAL_AND_OBLIQUE,
                 needs_baseline: false,
                 part: Some(BodyPart::Trunk),
                 cue_rank: 1,
@@ -242,7 +244,7 @@ impl MetricId {
                 unit: Unit::Degrees,
                 band: band(10.0, 20.0),
                 band_source: BandSource::Own,
-                views: SIDE_AND_OBLIQUE,
+                views: SIDE,
                 needs_baseline: false,
                 part: Some(BodyPart::Trunk),
                 cue_rank: 0,
@@ -254,7 +256,7 @@ impl MetricId {
                 unit: Unit::Torso,
                 band: band(0.087, 0.174),
                 band_source: BandSource::LeanOfView,
-                views: FRONTAL_AND_SIDE,
+                views: EVERY_VIEW,
                 needs_baseline: false,
                 part: Some(BodyPart::Trunk),
                 cue_rank: 1,
@@ -276,7 +278,7 @@ impl MetricId {
                 json_group: None,
                 label: "shoulder tilt",
                 unit: Unit::Degrees,
-                band: band(3.0, 6.0),
+                band: band(7.0, 12.0),
                 band_source: BandSource::Own,
                 views: FRONTAL,
                 needs_baseline: false,
@@ -288,7 +290,7 @@ impl MetricId {
                 json_group: None,
                 label: "hip tilt",
                 unit: Unit::Degrees,
-                band: band(3.0, 6.0),
+                band: band(12.0, 18.0),
                 band_source: BandSource::Own,
                 views: FRONTAL,
                 needs_baseline: false,

@@ -82,6 +82,9 @@ pub struct MotionUpdate {
     pub walking: bool,
     /// Time since the last meaningful movement (paused while nobody is seen).
     pub still_for_s: f32,
+    /// Time the feet have kept their distance apart (within a step's amplitude): walking on
+    /// the spot moves no key point, but it moves the feet. 0 while the ankles are not seen.
+    pub legs_still_for_s: f32,
     /// What the person is doing, once it has held ([`ACTIVITY_HOLD`]); `None` while it cannot
     /// be told (nobody seen, or neither knee seen and not walking).
     pub activity: Option<Activity>,
@@ -110,6 +113,8 @@ pub struct MotionTracker {
     shown_activity: Option<Activity>,
     /// The last three step times, in seconds.
     recent_steps: [Option<f64>; 3],
+    /// The ankle separation the feet keep, and since when.
+    legs: Option<(f32, Duration)>,
     stride: Option<Stride>,
 }
 
@@ -131,6 +136,7 @@ impl MotionTracker {
             activity: ActivityTracker::default(),
             shown_activity: None,
             recent_steps: [None; 3],
+            legs: None,
             stride: None,
         }
     }
@@ -208,7 +214,14 @@ impl MotionTracker {
     /// precision (the median flattens each maximum onto two frames); [`StepDetector`] ignores
     /// one-frame spikes itself.
     fn update_steps(&mut self, frame: Option<&Features>) {
-        match frame.and_then(|f| Some((f.t, f.ankle_gap_torso?))) {
+        let gap = frame.and_then(|f| Some((f.t, f.ankle_gap_torso?)));
+        self.legs = gap.map(|(t, g)| match self.legs {
+            Some((kept, since)) if (g - kept).abs() <= self.config.step_min_amplitude_torso => {
+                (kept, since)
+            }
+            _ => (g, t),
+        });
+        match gap {
             Some((t, gap_torso)) => {
                 let step = self.steps.push(&self.config, secs(t), gap_torso);
                 // A step sooner after the last than the fastest cadence allows is a landmark
@@ -273,6 +286,10 @@ impl MotionTracker {
             cadence_spm: self.cadence_spm,
             walking: self.walking,
             still_for_s: self.stillness.still_for_s(),
+            legs_still_for_s: self
+                .legs
+                .zip(self.last_t)
+                .map_or(0.0, |((_, since), t)| t.saturating_sub(since).as_secs_f32()),
             activity: self.shown_activity,
             seated_for_s: self.activity.seated_for_s(),
             stride: self.stride,

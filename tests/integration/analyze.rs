@@ -139,33 +139,32 @@ fn every_frame_is_analysed_and_says_what_cannot_be_measured() {
             "frame {i} at {t_ms} ms"
         );
     }
-    // The photographer is half turned: a frontal lean cannot be measured from this view, and
-    // every frame says so with an empty field, not a number.
-    let view = table.col("view");
+    // The photographer is half turned: the lean in the picture is measured, the sagittal
+    // lean's depth cannot be from this view, and every frame says so with an empty field.
+    let (view, sagittal) = (table.col("view"), table.col("trunk_lean_sagittal_deg"));
     for row in &table.rows {
         assert_eq!(row[view], "oblique");
-        assert_eq!(row[lean], "", "frame {}: not measurable", row[frame]);
+        assert_eq!(row[sagittal], "", "frame {}: not measurable", row[frame]);
     }
     let summary = read_json(&json);
     assert_eq!(summary["frames"], 150);
     assert_eq!(summary["frames_with_person"], 150);
     assert_eq!(summary["complete"], true);
     assert!((summary["duration_s"].as_f64().unwrap() - 149.0 / 30.0).abs() < 0.01);
-    let sagittal = table.col("trunk_lean_sagittal_deg");
-    let sagittals: Vec<f64> = table
+    let leans: Vec<f64> = table
         .rows
         .iter()
-        .map(|r| r[sagittal].parse().expect("a sagittal lean on every frame"))
+        .map(|r| r[lean].parse().expect("a lean on every frame"))
         .collect();
-    let lean_stats = &summary["metrics"]["trunk_lean_sagittal_deg"];
+    let lean_stats = &summary["metrics"]["trunk_lean_frontal_deg"];
     assert_eq!(lean_stats["n"], 150);
     assert!(
-        (lean_stats["mean"].as_f64().unwrap() - sagittals.iter().sum::<f64>() / 150.0).abs() < 0.01
+        (lean_stats["mean"].as_f64().unwrap() - leans.iter().sum::<f64>() / 150.0).abs() < 0.01
     );
-    let frontal = &summary["metrics"]["trunk_lean_frontal_deg"];
+    let sagittal = &summary["metrics"]["trunk_lean_sagittal_deg"];
     assert!(
-        frontal.is_null() || frontal["n"] == 0,
-        "never measured: {frontal}"
+        sagittal.is_null() || sagittal["n"] == 0,
+        "never measured: {sagittal}"
     );
     let fractions: f64 = ["aligned", "drifting", "misaligned", "unknown"]
         .iter()
@@ -314,7 +313,8 @@ fn measures_and_activity_choose_what_is_judged() {
         args.extend_from_slice(extra);
         plumbline(args)
     };
-    // The half-turned photographer bends ~45° forward: misaligned when the trunk is judged.
+    // The half-turned photographer leans ~28° in the picture: misaligned when the trunk is
+    // judged.
     let out = run(&["--measures", "trunk_upright"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let s = read_json(&json);
@@ -336,7 +336,7 @@ fn measures_and_activity_choose_what_is_judged() {
     assert_eq!(s["preset"]["activity"], "standing");
     assert_eq!(s["time_in_state"]["unknown_fraction"], 1.0);
     assert!(
-        s["metrics"]["trunk_lean_sagittal_deg"]["n"]
+        s["metrics"]["trunk_lean_frontal_deg"]["n"]
             .as_u64()
             .unwrap()
             > 100,

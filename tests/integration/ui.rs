@@ -124,18 +124,17 @@ fn calibrate_record_and_mute_from_the_window() {
     assert!(err.is_none());
     let baseline = saved.baseline.expect("the baseline is saved");
     assert!(baseline.frames >= 15, "{baseline:?}");
-    // The half-turned photographer bends ~45° forward in absolute terms; from his own baseline
-    // he is aligned.
+    // The photographer leans ~28° in the picture; from his own baseline he is aligned.
     let lean = baseline
-        .stat(plumbline::geometry::MetricId::TrunkLeanSagittal)
+        .stat(plumbline::geometry::MetricId::TrunkLeanFrontal)
         .unwrap();
     assert!(lean.mean.abs() > 15.0, "{lean:?}");
-    // His lean now reads as change from that stance: near zero, not ~45°.
+    // His lean now reads as change from that stance: near zero, not ~30°.
     step_until(
         &mut h,
-        "the sagittal lean as change from the baseline",
+        "the frontal lean as change from the baseline",
         Duration::from_secs(10),
-        |h| metric_value(h, "trunk lean, sagittal").is_some_and(|v| v.abs() < 5.0),
+        |h| metric_value(h, "trunk lean, frontal").is_some_and(|v| v.abs() < 5.0),
     );
 
     // Record for a while, then stop: a session lands in the store.

@@ -412,9 +412,13 @@ fn each_view_measures_only_what_it_can() {
         let m = compute(&body.pose(), body.size, &cfg);
         assert_eq!(m.view, Some(View::Side), "{what}");
         let lean = m.get(MetricId::TrunkLeanSagittal);
+        let want = (20.0f32 / 180.0).atan().to_degrees() + SIDE_LEAN_BIAS_DEG;
+        assert!(close(lean, want, 0.05), "{what}: {lean:?}");
+        let offset = m.get(MetricId::ShoulderHipOffset).unwrap();
+        let forward = if what == "facing left" { -1.0 } else { 1.0 };
         assert!(
-            close(lean, (20.0f32 / 180.0).atan().to_degrees(), 0.05),
-            "{what}: {lean:?}"
+            (offset - forward * want.to_radians().sin()).abs() < 1e-4,
+            "{what}: the offset is the same corrected lean: {offset}"
         );
         assert_eq!(m.get(MetricId::TrunkLeanFrontal), None, "{what}");
         assert!(m.get(MetricId::HeadForward).is_some(), "{what}");

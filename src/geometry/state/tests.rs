@@ -153,7 +153,7 @@ fn worst_metric_decides_and_nothing_measured_is_unknown() {
     let mut sm = StateMachine::new();
     let m = Metrics::default()
         .with(MetricId::TrunkLeanFrontal, 1.0)
-        .with(MetricId::ShoulderTilt, 7.0);
+        .with(MetricId::ShoulderTilt, 13.0);
     let u = sm.update(at(0), &m, &instant());
     assert_eq!(
         u.levels.get(MetricId::TrunkLeanFrontal),
