@@ -131,7 +131,7 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub no_calibration: bool,
     /// Judge only these measures, comma-separated: trunk_upright, shoulders_over_hips,
-    /// level_shoulders, level_hips, head_over_shoulders, plumb_line (default: the app's preset).
+    /// level_shoulders, head_over_shoulders, plumb_line (default: the app's preset).
     #[arg(long, value_name = "LIST", value_parser = measures, value_delimiter = ',')]
     pub measures: Option<Vec<Measure>>,
     /// The activity the session is for: free (judge whatever the person does), standing or

@@ -251,8 +251,10 @@ mod tests {
                 what: "a misaligned tilt outranks a merely drifting lean",
                 view: View::Frontal,
                 facing: Some(Camera),
-                metrics: m().with(M::TrunkLeanFrontal, -8.0).with(M::HipTilt, 19.0),
-                want: Some("level your hips: weight on both feet"),
+                metrics: m()
+                    .with(M::TrunkLeanFrontal, -8.0)
+                    .with(M::ShoulderTilt, 13.0),
+                want: Some("lower your left shoulder"),
             },
             Case {
                 what: "head forward, side view",

@@ -395,7 +395,10 @@ mod tests {
         assert_eq!(band(&w, MetricId::ShoulderTilt).drifting, 10.0);
         assert_eq!(band(&w, MetricId::ShoulderTilt).misaligned, 15.0);
         // Metrics the baseline lacks keep their bands.
-        assert_eq!(band(&w, MetricId::HipTilt), band(&th, MetricId::HipTilt));
+        assert_eq!(
+            band(&w, MetricId::TrunkLeanSagittal),
+            band(&th, MetricId::TrunkLeanSagittal)
+        );
         assert_eq!(w.min_dwell_s, th.min_dwell_s);
     }
 

@@ -208,13 +208,14 @@ impl MetricId {
     ///   and "misaligned" at 10° / 20°. In an oblique view the frontal lean is the lean in the
     ///   picture, where a forward and a sideways lean both show, foreshortened; the sagittal
     ///   lean's depth is not measurable there (a change off by up to 8°).
-    /// - shoulder and hip tilt: a level shoulder girdle within ~2–3° is usual in standing
-    ///   posture assessments (e.g. Kendall, *Muscles: Testing and Function*), but BlazePose
-    ///   cannot resolve that: on rendered ground truth it reads a shrug at about 60% of its
-    ///   size (a change off by up to 4.5°) and tilts the hip line by 5–8° with a sideways trunk
-    ///   lean of a level pelvis (up to 7.5°). A band must be half again as wide as the worst
-    ///   error to be trusted, so 7° / 12° for the shoulders and 12° / 18° for the hips: gross
-    ///   tilts only, tighter only against a calibrated stance by a physiotherapist's choice.
+    /// - shoulder tilt: a level shoulder girdle within ~2–3° is usual in standing posture
+    ///   assessments (e.g. Kendall, *Muscles: Testing and Function*), but BlazePose cannot
+    ///   resolve that: on rendered ground truth it reads a shrug at about 60% of its size (a
+    ///   change off by up to 4.5°). A band must be half again as wide as the worst error to be
+    ///   trusted, so 7° / 12°: gross tilts only.
+    /// - hip tilt is reported, not judged: BlazePose's hip points ride with a sideways trunk
+    ///   lean, so a level pelvis under a trunk leaning 12° to the side reads 8.8° of hip tilt;
+    ///   a hip tilt cannot be told apart from the lean, which is judged.
     /// - shoulder-over-hip offset and plumb line: horizontal distances in torso lengths, judged
     ///   on the trunk lean's band of the same plane (its sine: 5° is 0.087 torso), so a lean and
     ///   an offset of the same geometry always agree ([`BandSource`]). The centimetre offset
@@ -290,7 +291,7 @@ impl MetricId {
                 json_group: None,
                 label: "hip tilt",
                 unit: Unit::Degrees,
-                band: band(12.0, 18.0),
+                band: None,
                 band_source: BandSource::Own,
                 views: FRONTAL,
                 needs_baseline: false,
@@ -406,9 +407,10 @@ mod tests {
                 "{id:?}: {b:?}"
             );
         }
-        // What the state is judged on: lean, offset, tilts, head and the plumb line; the
-        // centimetre offset and the knee are reported only.
-        assert_eq!(MetricId::judged().count(), 9);
+        // What the state is judged on: lean, offset, shoulder tilt, head and the plumb line;
+        // the centimetre offset, the hip tilt and the knee are reported only.
+        assert_eq!(MetricId::judged().count(), 8);
+        assert!(!MetricId::HipTilt.is_judged());
         assert!(!MetricId::ShoulderHipOffsetCm.is_judged());
         assert!(!MetricId::PlumbKnee.is_judged());
     }

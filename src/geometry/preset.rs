@@ -15,17 +15,15 @@ pub enum Measure {
     TrunkUpright,
     ShouldersOverHips,
     LevelShoulders,
-    LevelHips,
     HeadOverShoulders,
     PlumbLine,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 6] = [
+    pub const ALL: [Measure; 5] = [
         Measure::TrunkUpright,
         Measure::ShouldersOverHips,
         Measure::LevelShoulders,
-        Measure::LevelHips,
         Measure::HeadOverShoulders,
         Measure::PlumbLine,
     ];
@@ -36,7 +34,6 @@ impl Measure {
             Measure::TrunkUpright => "trunk_upright",
             Measure::ShouldersOverHips => "shoulders_over_hips",
             Measure::LevelShoulders => "level_shoulders",
-            Measure::LevelHips => "level_hips",
             Measure::HeadOverShoulders => "head_over_shoulders",
             Measure::PlumbLine => "plumb_line",
         }
@@ -48,7 +45,6 @@ impl Measure {
             Measure::TrunkUpright => "trunk upright",
             Measure::ShouldersOverHips => "shoulders over hips",
             Measure::LevelShoulders => "level shoulders",
-            Measure::LevelHips => "level hips",
             Measure::HeadOverShoulders => "head over shoulders",
             Measure::PlumbLine => "plumb line",
         }
@@ -58,15 +54,15 @@ impl Measure {
         Self::ALL.into_iter().find(|m| m.key() == key)
     }
 
-    /// The measure metric `id` belongs to.
+    /// The measure metric `id` belongs to. The hip tilt, reported only, goes with the shoulder
+    /// line.
     pub fn of(id: MetricId) -> Measure {
         match id {
             MetricId::TrunkLeanFrontal | MetricId::TrunkLeanSagittal => Measure::TrunkUpright,
             MetricId::ShoulderHipOffset | MetricId::ShoulderHipOffsetCm => {
                 Measure::ShouldersOverHips
             }
-            MetricId::ShoulderTilt => Measure::LevelShoulders,
-            MetricId::HipTilt => Measure::LevelHips,
+            MetricId::ShoulderTilt | MetricId::HipTilt => Measure::LevelShoulders,
             MetricId::HeadForward => Measure::HeadOverShoulders,
             MetricId::PlumbEar
             | MetricId::PlumbShoulder

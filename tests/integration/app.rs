@@ -67,20 +67,19 @@ fn judged(data: &std::path::Path) -> (Judged, serde_json::Value) {
     ((samples, events), summary["summary"].clone())
 }
 
-#[test]
-fn an_app_recorded_session_judges_a_video_as_analyze_does() {
+/// Judges `clip` twice with the same saved settings (alerts after a second): recorded by the
+/// app (`app --record`, headless: it records from the first frame, the video ends, the
+/// screenshot is taken and the window closes, saving the session) and by `analyze`.
+/// Returns each one's stored frames and events, and summary.
+fn app_and_analyze(clip: &std::path::Path) -> [(Judged, serde_json::Value); 2] {
     let dir = tempfile::tempdir().unwrap();
     let (app_data, cli_data) = (dir.path().join("app"), dir.path().join("cli"));
-    // The same saved settings: alerts after a second, so the leaning photographer raises some.
     let mut settings = plumbline::settings::Settings::default();
     settings.alerts.rules.misaligned_after_s = 1.0;
     settings.alerts.sound = false;
     settings.save(&app_data).unwrap();
     settings.save(&cli_data).unwrap();
-    let clip = fixture("video/camera_turning.mp4");
 
-    // `app --record`, headless: it records from the first frame, the video ends, the
-    // screenshot is taken and the window closes, saving the session.
     let shot = dir.path().join("app.png");
     let out = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x800x24"])
@@ -94,7 +93,7 @@ fn an_app_recorded_session_judges_a_video_as_analyze_does() {
             "--record",
             "--source",
         ])
-        .arg(&clip)
+        .arg(clip)
         .arg("--screenshot")
         .arg(&shot)
         .args(["--frames", "100000"])
@@ -115,9 +114,15 @@ fn an_app_recorded_session_judges_a_video_as_analyze_does() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    [judged(&app_data), judged(&cli_data)]
+}
 
-    let ((app_states, app_events), app_summary) = judged(&app_data);
-    let ((cli_states, cli_events), cli_summary) = judged(&cli_data);
+#[test]
+fn an_app_recorded_session_judges_a_video_as_analyze_does() {
+    let [
+        ((app_states, app_events), app_summary),
+        ((cli_states, cli_events), cli_summary),
+    ] = app_and_analyze(&fixture("video/camera_turning.mp4"));
     assert_eq!(
         app_states.len(),
         150,
@@ -129,9 +134,31 @@ fn an_app_recorded_session_judges_a_video_as_analyze_does() {
         "the same events, posture alerts included"
     );
     assert!(cli_events.iter().any(|e| e.1 == "posture_alert"));
-    for key in ["time_in_state", "motion", "posture_alerts", "metrics"] {
+    for key in [
+        "time_in_state",
+        "motion",
+        "posture_alerts",
+        "metrics",
+        "preset",
+    ] {
         assert_eq!(app_summary[key], cli_summary[key], "{key}");
     }
+}
+
+/// Walking recorded by the app is walking: its session has the walking time, steps and
+/// cadence `analyze` finds on the same clip (a rendered walker at 100 steps/min).
+#[test]
+fn an_app_recorded_walk_keeps_its_walking_time_steps_and_cadence() {
+    let [(_, app), (_, cli)] =
+        app_and_analyze(&fixture("validity/clips/walk_upright_facing_right.mp4"));
+    assert_eq!(app["motion"], cli["motion"]);
+    let m = &app["motion"];
+    let cadence = m["cadence_spm"].as_f64().expect("a cadence");
+    assert!((96.0..=104.0).contains(&cadence), "{m}");
+    assert!(m["walking_s"].as_f64().unwrap() > 1.0, "{m}");
+    assert!(m["steps"].as_u64().unwrap() >= 2, "{m}");
+    assert_eq!(m["sudden_movements"], 0, "{m}");
+    assert_eq!(app["preset"]["activity"], "free");
 }
 
 /// Screenshot of the app on the turning-camera clip after 20 frames, with `settings` saved.

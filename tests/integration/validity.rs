@@ -59,7 +59,7 @@ const BOUNDS: &[(&str, &str, Option<f64>, Option<f64>)] = &[
     ("shoulder_tilt_deg", "frontal", Some(6.5), Some(6.5)), // measured 4.8 / 4.5°
     ("shoulder_tilt_deg", "oblique30", None, None), // not measurable: change off by up to 4.8°
     ("shoulder_tilt_deg", "oblique45", None, None), // not measurable: change off by up to 9.6°
-    ("hip_tilt_deg", "frontal", Some(10.5), Some(10.0)), // measured 7.9 / 7.5°
+    ("hip_tilt_deg", "frontal", Some(11.5), Some(11.5)), // measured 8.8 / 8.8° (reported, not judged)
     ("hip_tilt_deg", "oblique30", None, None), // not measurable: change off by up to 5.5°
     ("hip_tilt_deg", "oblique45", None, None), // not measurable: change off by up to 6.3°
     ("head_forward_deg", "frontal", None, None), // not measurable: change off by up to 14.8°
