@@ -203,7 +203,13 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     summary.set_preset(Some(config.judge.preset.clone()));
     let s = summary.finish(&described, model, note);
     match &config.json {
-        Some(JsonOut::Stdout) => println!("{}", serde_json::to_string_pretty(&s)?),
+        Some(JsonOut::Stdout) => {
+            // Not `println!`: a closed pipe (`… --json - | head`) is an error to end on
+            // quietly, not a panic.
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &s)?;
+            writeln!(out)?;
+        }
         Some(JsonOut::File(p)) => {
             let mut f = BufWriter::new(
                 File::create(p).with_context(|| format!("cannot create {}", p.display()))?,

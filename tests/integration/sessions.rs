@@ -323,3 +323,43 @@ fn sessions_delete_refuses_a_session_still_being_recorded() {
     rec.finish().unwrap();
     assert_eq!(sessions_json(data.path())[0]["status"], "complete");
 }
+
+/// Output piped into a reader that has already gone (`… | head`, `… | true`) ends quietly, as
+/// in ripgrep: exit 0, nothing on stderr, no panic.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let data = data_dir();
+    record_clip(data.path(), "");
+    let clip = fixture("video/camera_turning.mp4");
+    let clip = clip.to_str().unwrap();
+    for args in [
+        vec!["sessions", "--json"],
+        vec!["sessions"],
+        vec!["sessions", "show", "1"],
+        vec![
+            "analyze",
+            clip,
+            "--model",
+            "lite",
+            "--no-record",
+            "--quiet",
+            "--json",
+            "-",
+        ],
+    ] {
+        // A pipe whose reading end is closed before the program starts: its first write
+        // fails with a broken pipe.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+            .args(&args)
+            .env("PLUMBLINE_DATA_DIR", data.path())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.trim().is_empty(), "{args:?} said: {err}");
+    }
+}
