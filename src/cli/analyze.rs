@@ -18,6 +18,7 @@ use crate::pipeline::offline::{self, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};
 use crate::report::csv as csv_report;
 use crate::report::summary::SummaryBuilder;
+use crate::report::write::check_output;
 use crate::session::EventKind;
 use crate::session::store::{self, SessionMeta, Store};
 use crate::session::writer::{FrameRecord, SessionWriter};
@@ -74,6 +75,7 @@ impl AnalyzeConfig {
             judge.preset.activity = activity;
         }
         judge.preset = judge.preset.normalized();
+        let known_data_dir = data_dir.as_ref().ok().cloned();
         let record = if args.no_record {
             None
         } else {
@@ -86,6 +88,15 @@ impl AnalyzeConfig {
                 JsonOut::File(p.clone())
             }
         });
+        // An output must never replace what is read: the input, the session database or the
+        // settings. Checked before anything is opened.
+        let json_file = match &json {
+            Some(JsonOut::File(p)) => Some(p.as_path()),
+            _ => None,
+        };
+        for output in args.csv.as_deref().into_iter().chain(json_file) {
+            check_output(known_data_dir.as_deref(), &[args.input.as_path()], output)?;
+        }
         Ok(Self {
             input: args.input.clone(),
             engine,

@@ -48,6 +48,37 @@ pub enum WriteError {
         /// The output path as given.
         path: PathBuf,
     },
+    #[error(
+        "refusing to write over the input {}; choose another output file: {}",
+        input.display(),
+        path.display()
+    )]
+    IsInput {
+        input: PathBuf,
+        /// The output path as given.
+        path: PathBuf,
+    },
+}
+
+/// Fails unless `output` may be written: it must not be one of `inputs`, nor the session
+/// database, its journals or the settings in `data_dir`, however it is named (hard and
+/// symbolic links, `./`, `..`: the same device and inode, or the same name in the same
+/// folder).
+pub fn check_output(
+    data_dir: Option<&Path>,
+    inputs: &[&Path],
+    output: &Path,
+) -> Result<(), WriteError> {
+    if let Some(input) = inputs.iter().find(|i| same_file(i, output)) {
+        return Err(WriteError::IsInput {
+            input: input.to_path_buf(),
+            path: output.to_path_buf(),
+        });
+    }
+    match data_dir {
+        Some(dir) => refuse_protected(dir, output),
+        None => Ok(()),
+    }
 }
 
 /// Where [`write_report`] puts session `id`'s report: `<data_dir>/reports/session-<id>.html`.

@@ -346,3 +346,58 @@ fn measures_and_activity_choose_what_is_judged() {
         "{err}"
     );
 }
+
+/// An output never replaces what is read: the input (by any name: `./`, a hard link) or the
+/// session database; the run is refused before anything is written, naming both paths.
+#[test]
+fn an_output_may_not_be_the_input_or_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    record_clip(&data, "kept");
+    let video = dir.path().join("v.mp4");
+    std::fs::copy(fixture("video/camera_turning.mp4"), &video).unwrap();
+    let link = dir.path().join("same-bytes.mp4");
+    std::fs::hard_link(&video, &link).unwrap();
+    let original = std::fs::read(&video).unwrap();
+    let db = data.join(plumbline::session::store::DB_FILE);
+    let db_before = std::fs::read(&db).unwrap();
+    let dotted = dir.path().join(".").join("v.mp4");
+    let cases: [(&str, &std::path::Path, &str); 4] = [
+        ("--csv", &video, "input"),
+        ("--json", &dotted, "input"),
+        ("--csv", &link, "input"),
+        ("--csv", &db, "session database"),
+    ];
+    for (flag, output, what) in cases {
+        let out = plumbline_in(
+            &data,
+            [
+                "analyze",
+                video.to_str().unwrap(),
+                flag,
+                output.to_str().unwrap(),
+                "--quiet",
+            ],
+        );
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{flag} {}: {err}",
+            output.display()
+        );
+        assert!(
+            err.contains(&format!("refusing to write over the {what}"))
+                && err.contains(output.to_str().unwrap()),
+            "{err}"
+        );
+        assert!(
+            std::fs::read(&video).unwrap() == original,
+            "the video is untouched"
+        );
+        assert!(
+            std::fs::read(&db).unwrap() == db_before,
+            "the database is untouched"
+        );
+    }
+}
