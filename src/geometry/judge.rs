@@ -15,10 +15,9 @@ use super::bands::Thresholds;
 use super::calibration::flow::{CalibrationFlow, CalibrationStatus, CalibrationTiming};
 use super::calibration::{Baseline, CalibrationError};
 use super::framing::{self, Framing};
-use super::metric_id::MetricId;
 use super::metrics::{self, Metrics, MetricsConfig};
 use super::motion::{Activity, MotionConfig, MotionTracker, MotionUpdate};
-use super::preset::Preset;
+use super::preset::{Measure, Preset};
 use super::state::{PostureState, StateMachine, StateUpdate};
 use super::stride::StrideMeans;
 use super::view::{self, Facing, View};
@@ -248,21 +247,17 @@ impl Judge {
 /// during its activity, and the plumb line only while standing still.
 fn judged_for(m: Metrics, motion: &MotionUpdate, preset: &Preset) -> Metrics {
     let judged_now = preset.activity.judges(motion.activity);
-    let mut m = m.map(|id, v| v.filter(|_| judged_now && preset.judges_metric(id)));
     let standing_still = motion.activity == Some(Activity::Standing)
         && motion.still_for_s >= PLUMB_AFTER_STILL_S
         && motion.legs_still_for_s >= PLUMB_AFTER_STILL_S;
-    if !standing_still {
-        for id in [
-            MetricId::PlumbEar,
-            MetricId::PlumbShoulder,
-            MetricId::PlumbHip,
-            MetricId::PlumbKnee,
-        ] {
-            m.set(id, None);
-        }
-    }
-    m
+    m.map(|id, v| {
+        let measure = Measure::of(id);
+        v.filter(|_| {
+            judged_now
+                && preset.measures.contains(&measure)
+                && (standing_still || measure != Measure::PlumbLine)
+        })
+    })
 }
 
 #[cfg(test)]

@@ -26,7 +26,10 @@ fn lean_line(samples: &[Sample]) -> Vec<(f64, f64)> {
         .iter()
         .filter_map(|s| {
             s.metrics
-                .and_then(|m| m.get(MetricId::TrunkLeanFrontal))
+                .and_then(|m| {
+                    m.get(MetricId::TrunkLeanFrontal)
+                        .or(m.get(MetricId::TrunkLeanSagittal))
+                })
                 .map(|l| (s.t_ms / 1000.0, l as f64))
         })
         .collect();
@@ -56,7 +59,8 @@ fn state_runs(samples: &[Sample]) -> Vec<(f64, f64, PostureState)> {
     runs
 }
 
-/// The frontal lean over the session, with the posture state as a coloured band beneath.
+/// The trunk lean over the session (frontal, or sagittal side-on), with the posture state as a
+/// coloured band beneath.
 pub(super) fn timeline_svg(samples: &[Sample]) -> String {
     let mut svg = String::new();
     let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
@@ -78,7 +82,7 @@ pub(super) fn timeline_svg(samples: &[Sample]) -> String {
             let _ = chart
                 .configure_mesh()
                 .x_desc("time (s)")
-                .y_desc("frontal lean (°)")
+                .y_desc("trunk lean (°)")
                 .light_line_style(WHITE.mix(0.0))
                 .draw();
             // The state as a coloured band along the bottom, one rectangle per run.

@@ -164,14 +164,23 @@ pub fn render(input: &ReportInput<'_>) -> String {
 
     // Headline numbers.
     let aligned = s.time_in_state.aligned_fraction * 100.0;
+    // The trunk lean the views measured: frontal (from the front or half turned), else
+    // sagittal (side-on).
+    let (lean_label, lean) = match stat("trunk_lean_frontal_deg") {
+        Some(m) => ("Trunk lean sideways, mean / p95", Some(m)),
+        None => (
+            "Trunk lean forward, mean / p95",
+            stat("trunk_lean_sagittal_deg"),
+        ),
+    };
     let tiles = [
         ("Time aligned", format!("{aligned:.0}%")),
         (
-            "Trunk lean, mean / p95",
+            lean_label,
             format!(
                 "{} / {}",
-                number(stat("trunk_lean_frontal_deg").map(|m| m.mean), "°", 1),
-                number(stat("trunk_lean_frontal_deg").map(|m| m.p95_abs), "°", 1)
+                number(lean.map(|m| m.mean), "°", 1),
+                number(lean.map(|m| m.p95_abs), "°", 1)
             ),
         ),
         (
@@ -242,7 +251,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
 
     let _ = write!(
         html,
-        r#"<section id="timeline"><h2>Timeline</h2><p>Frontal trunk lean over the session; the band below shows the posture state (green aligned, amber drifting, red misaligned, grey unknown).</p>{}</section>"#,
+        r#"<section id="timeline"><h2>Timeline</h2><p>Trunk lean over the session (sideways from the front or half turned, forward side-on); the band below shows the posture state (green aligned, amber drifting, red misaligned, grey unknown).</p>{}</section>"#,
         timeline_svg(input.samples)
     );
 

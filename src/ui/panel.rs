@@ -19,7 +19,8 @@ use crate::settings::{OffsetUnit, Settings};
 /// Seconds of history in the live plot.
 const PLOT_WINDOW_S: f64 = 60.0;
 
-/// The last minute of frontal lean and shoulder-over-hip offset, as judged, for the plot.
+/// The last minute of trunk lean and shoulder-over-hip offset, as judged, for the plot. The
+/// lean is the one the view measures: frontal from the front or half turned, sagittal side-on.
 #[derive(Debug, Default)]
 pub struct LivePlot {
     /// (time s, lean °).
@@ -34,7 +35,10 @@ impl LivePlot {
     pub fn push(&mut self, r: &LiveResult) {
         let t = r.frame.timestamp.as_secs_f64();
         if let Some(m) = &r.judgment.judged {
-            if let Some(l) = m.get(MetricId::TrunkLeanFrontal) {
+            let lean = m
+                .get(MetricId::TrunkLeanFrontal)
+                .or(m.get(MetricId::TrunkLeanSagittal));
+            if let Some(l) = lean {
                 self.lean.push_back([t, f64::from(l)]);
             }
             if let Some(o) = m.get(MetricId::ShoulderHipOffset) {
@@ -213,7 +217,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
         );
     }
     ui.separator();
-    ui.label("Last minute: frontal lean (°, blue), shoulders over hips (% torso, orange)");
+    ui.label("Last minute, as judged: trunk lean (°, blue), shoulders over hips (% torso, orange)");
     Plot::new("history")
         .height(160.0)
         .allow_scroll(false)
