@@ -2,25 +2,23 @@
 //! (the same saved settings), per-frame metrics to CSV, a summary to JSON, a session recorded,
 //! a progress bar meanwhile. Ctrl-C stops cleanly and keeps what was written.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{AnalyzeArgs, engine_config};
 use super::outcome::Outcome;
+use super::stop::Stop;
 use crate::geometry::judge::JudgeConfig;
-use crate::pipeline::offline::{self, Ending, Event};
+use crate::pipeline::offline::{self, Analysed, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};
 use crate::report::csv as csv_report;
-use crate::report::summary::SummaryBuilder;
-use crate::report::write::check_output;
+use crate::report::summary::{Summary, SummaryBuilder};
+use crate::report::write::{PendingFile, check_output};
 use crate::session::EventKind;
-use crate::session::store::{self, SessionMeta, Store};
+use crate::session::store::{self, SessionEnd, SessionId, SessionMeta, Store};
 use crate::session::writer::{FrameRecord, SessionWriter};
 use crate::settings::Settings;
 
@@ -112,6 +110,9 @@ impl AnalyzeConfig {
 
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     let config = AnalyzeConfig::from_args(args)?;
+    // Installed before the model loads: a Ctrl-C (or SIGTERM, SIGHUP) while it loads ends the
+    // command there, with nothing recorded and no output touched.
+    let stop = Stop::install();
     if let Some(note) = &config.settings_note {
         eprintln!("plumbline: {note}");
     }
@@ -120,34 +121,22 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         PoseEstimator::new(&config.engine).context("cannot start the pose engine")?;
     let source = crate::source::open(&config.input)
         .with_context(|| format!("cannot analyse {}", config.input.display()))?;
+    if let Some(reason) = stop.reason() {
+        eprintln!("plumbline: {reason} before the analysis began; nothing was written");
+        return Ok(Outcome::Interrupted);
+    }
     let total = source.len_hint();
     let described = source.describe();
     let model = config.engine.model.name();
-
-    let mut csv = match &config.csv {
-        Some(path) => Some(open_csv(path)?),
-        None => None,
-    };
-    let mut session = match &config.record {
-        Some((dir, notes)) => Some(start_session(dir, &described, model, &config.judge, notes)?),
-        None => None,
-    };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        // Ctrl-C raises the stop flag: the analysis ends after the current frame and keeps
-        // everything written. Failing to install the handler is not fatal.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
+    let mut outputs = Outputs::open(&config, &described, model)?;
 
     let bar = progress_bar(total, config.quiet);
     let mut summary = SummaryBuilder::default();
-    let mut write_error = None;
-    let ending = offline::analyze(
+    let analysed = offline::analyze(
         source,
         &mut estimator,
         &config.judge,
-        &stop,
+        stop.flag(),
         |event| match event {
             Event::Sample(a) => {
                 let (sample, t) = (a.sample, a.analysis.timings);
@@ -160,26 +149,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                     summary.push_event(kind);
                 }
                 summary.push_timings([t.capture, t.preprocess, t.inference, t.geometry]);
-                if write_error.is_none()
-                    && let Some(w) = csv.as_mut()
-                    && let Err(e) = write_row(w, sample, summary.frames() % FLUSH_EVERY == 0)
-                {
-                    write_error = Some(e.context(format!("cannot write {}", display(&config.csv))));
-                    stop.store(true, Ordering::Relaxed);
-                }
-                if write_error.is_none()
-                    && let Some(writer) = session.as_mut()
-                    && let Err(e) = writer.write(FrameRecord {
-                        sample,
-                        pose: a.analysis.pose.as_ref(),
-                        image: &a.frame.image,
-                        events: &judgment.motion.events,
-                        alert: judgment.alerts.fired.as_ref(),
-                    })
-                {
-                    write_error = Some(anyhow::Error::new(e).context("cannot record the session"));
-                    stop.store(true, Ordering::Relaxed);
-                }
+                outputs.write(&a, summary.frames() % FLUSH_EVERY == 0, &bar);
                 bar.inc(1);
             }
             Event::Skipped(e) => {
@@ -188,29 +158,32 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                 bar.inc(1);
             }
         },
-    )
-    .context("pose estimation failed")?;
+    );
     bar.finish_and_clear();
-    if let Some(mut w) = csv {
-        w.flush()
-            .with_context(|| format!("cannot write {}", display(&config.csv)))?;
-    }
-    if let Some(e) = write_error {
-        // What was recorded so far stays in the database (the recorder flushes on drop).
-        return Err(e);
-    }
-    let session = match session.take() {
-        Some(writer) => Some(writer.finish().context("cannot record the session")?),
-        None => None,
+    let ending = match analysed {
+        Ok(ending) => ending,
+        Err(e) => {
+            // What was analysed before the failure is kept: the CSV so far, the session closed
+            // as interrupted with the reason.
+            let e = anyhow::Error::new(e).context("pose estimation failed");
+            outputs.close(&SessionEnd::Interrupted(format!("{e:#}")));
+            return Err(e);
+        }
     };
 
     let note = match &ending {
         Ending::Complete => None,
-        Ending::Interrupted => {
-            Some("interrupted (Ctrl-C); the frames before it were analysed".to_string())
-        }
+        Ending::Interrupted => Some(format!(
+            "{}; the frames before it were analysed",
+            stop.reason().unwrap_or("interrupted")
+        )),
         Ending::SourceFailed(e) => Some(format!("the input ended early: {e}")),
     };
+    let end = match &note {
+        None => SessionEnd::Complete,
+        Some(reason) => SessionEnd::Interrupted(reason.clone()),
+    };
+    let session = outputs.close(&end);
     summary.set_preset(Some(config.judge.preset.clone()));
     let s = summary.finish(&described, model, note);
     match &config.json {
@@ -222,13 +195,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
             writeln!(out)?;
         }
         Some(JsonOut::File(p)) => {
-            let mut f = BufWriter::new(
-                File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-            );
-            serde_json::to_writer_pretty(&mut f, &s)?;
-            f.write_all(b"\n")?;
-            f.flush()
-                .with_context(|| format!("cannot write {}", p.display()))?;
+            write_json(p, &s).with_context(|| format!("cannot write {}", p.display()))?
         }
         None => {}
     }
@@ -241,6 +208,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
             config
                 .csv
                 .as_ref()
+                .filter(|_| outputs.lost.is_empty())
                 .map(|p| format!("; per-frame metrics in {}", p.display()))
                 .unwrap_or_default()
         );
@@ -251,6 +219,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         }
     }
     match ending {
+        _ if !outputs.lost.is_empty() => Ok(Outcome::OutputsLost(outputs.lost.len())),
         Ending::Complete => Ok(Outcome::Success),
         Ending::Interrupted => Ok(Outcome::Interrupted),
         Ending::SourceFailed(e) => {
@@ -260,25 +229,134 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-fn display(p: &Option<PathBuf>) -> String {
-    p.as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default()
+/// The CSV being written into its temporary file.
+type CsvOut = csv::Writer<BufWriter<PendingFile>>;
+
+/// Where each analysed frame goes: the CSV (streamed into a temporary file beside its target)
+/// and the session. An output that fails (a full disk) is reported once and dropped, and the
+/// analysis goes on for the others.
+struct Outputs {
+    csv: Option<CsvOut>,
+    session: Option<SessionWriter>,
+    /// One line per output that failed, already reported.
+    lost: Vec<String>,
 }
 
-fn open_csv(path: &Path) -> anyhow::Result<csv::Writer<BufWriter<File>>> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+impl Outputs {
+    /// Starts the session, then the CSV's temporary file: the target CSV itself is untouched
+    /// until the analysis is over.
+    fn open(config: &AnalyzeConfig, described: &str, model: &str) -> anyhow::Result<Self> {
+        let session = match &config.record {
+            Some((dir, notes)) => Some(start_session(dir, described, model, &config.judge, notes)?),
+            None => None,
+        };
+        let csv = match &config.csv {
+            Some(path) => Some(open_csv(path)?),
+            None => None,
+        };
+        Ok(Self {
+            csv,
+            session,
+            lost: Vec::new(),
+        })
+    }
+
+    /// Writes one frame to every output still working.
+    fn write(&mut self, a: &Analysed<'_>, flush: bool, bar: &ProgressBar) {
+        let sample = a.sample;
+        if let Some(w) = self.csv.as_mut()
+            && let Err(e) = write_row(w, sample, flush)
+        {
+            let path = w.get_ref().get_ref().target().display().to_string();
+            self.lose(
+                format!("cannot write {path} ({e:#}); it is left as it was"),
+                bar,
+            );
+            // Dropping it removes the temporary file.
+            self.csv = None;
+        }
+        let judgment = &a.analysis.judgment;
+        if let Some(writer) = self.session.as_mut()
+            && let Err(e) = writer.write(FrameRecord {
+                sample,
+                pose: a.analysis.pose.as_ref(),
+                image: &a.frame.image,
+                events: &judgment.motion.events,
+                alert: judgment.alerts.fired.as_ref(),
+            })
+        {
+            let id = writer.session();
+            self.lose(
+                format!(
+                    "cannot record session {id} any further ({e}); the frames before it are kept"
+                ),
+                bar,
+            );
+            // The session keeps what was committed and is closed as recovered on the next
+            // open (closing it now would need the space that just ran out).
+            if let Some(writer) = self.session.take() {
+                writer.abandon();
+            }
+        }
+    }
+
+    fn lose(&mut self, message: String, bar: &ProgressBar) {
+        bar.suspend(|| eprintln!("plumbline: {message}; the analysis goes on"));
+        self.lost.push(message);
+    }
+
+    /// Renames the CSV into place with what was analysed and closes the session as `end`
+    /// says; returns the session's id when it was recorded to the end. Failures are reported
+    /// (once) and counted in `lost`.
+    fn close(&mut self, end: &SessionEnd) -> Option<SessionId> {
+        if let Some(w) = self.csv.take() {
+            let path = w.get_ref().get_ref().target().to_path_buf();
+            let done = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|buf| buf.into_inner().map_err(|e| e.into_error()))
+                .and_then(PendingFile::commit);
+            if let Err(e) = done {
+                let message = format!(
+                    "cannot write {} ({e}); it is left as it was",
+                    path.display()
+                );
+                eprintln!("plumbline: {message}");
+                self.lost.push(message);
+            }
+        }
+        let writer = self.session.take()?;
+        let id = writer.session();
+        match writer.finish(end.clone()) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                let message = format!("cannot close session {id} ({e}); it is kept as recovered");
+                eprintln!("plumbline: {message}");
+                self.lost.push(message);
+                None
+            }
+        }
+    }
+}
+
+/// Writes the summary into a temporary file beside `path` and renames it into place.
+fn write_json(path: &Path, summary: &Summary) -> std::io::Result<()> {
+    let mut f = BufWriter::new(PendingFile::create(path)?);
+    serde_json::to_writer_pretty(&mut f, summary)?;
+    f.write_all(b"\n")?;
+    f.into_inner().map_err(|e| e.into_error())?.commit()
+}
+
+fn open_csv(path: &Path) -> anyhow::Result<CsvOut> {
+    let file = PendingFile::create(path)
+        .with_context(|| format!("cannot create a file beside {}", path.display()))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
     w.write_record(csv_report::header())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(w)
 }
 
-fn write_row(
-    w: &mut csv::Writer<BufWriter<File>>,
-    sample: &crate::session::Sample,
-    flush: bool,
-) -> anyhow::Result<()> {
+fn write_row(w: &mut CsvOut, sample: &crate::session::Sample, flush: bool) -> anyhow::Result<()> {
     w.write_record(csv_report::row(sample))?;
     if flush {
         w.flush()?;

@@ -8,6 +8,7 @@ mod cameras;
 mod outcome;
 mod pose;
 mod sessions;
+mod stop;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -57,6 +58,10 @@ where
         Ok(Outcome::Interrupted) => ExitCode::from(exit::INTERRUPTED),
         Ok(Outcome::SomeFailed(n)) => {
             eprintln!("plumbline: {n} input(s) could not be processed");
+            ExitCode::from(exit::PARTIAL)
+        }
+        Ok(Outcome::OutputsLost(n)) => {
+            eprintln!("plumbline: {n} output(s) could not be written in full (see above)");
             ExitCode::from(exit::PARTIAL)
         }
         Err(e) => {

@@ -12,7 +12,7 @@ use crate::geometry::alerts::Alert;
 use crate::geometry::motion::MotionEvent;
 use crate::pose::Pose;
 use crate::session::Sample;
-use crate::session::store::{SessionId, SessionMeta, Store, StoreError};
+use crate::session::store::{SessionEnd, SessionId, SessionMeta, Store, StoreError};
 use crate::session::writer::{FrameRecord, SessionWriter};
 use crate::source::Frame;
 
@@ -145,5 +145,6 @@ fn record(mut writer: SessionWriter, rx: Receiver<RecordMsg>) -> Result<SessionI
             alert: item.alert.as_ref(),
         })?;
     }
-    writer.finish()
+    // The user stopped recording (or closed the app): a complete session.
+    writer.finish(SessionEnd::Complete)
 }

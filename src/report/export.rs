@@ -64,9 +64,17 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
     for e in db.events(row.id)? {
         b.push_event(e.kind);
     }
-    let note = (row.status == SessionStatus::Recovered).then(|| {
-        "recovered after the recording program stopped; ends at the last saved frame".to_string()
-    });
+    let note = match row.status {
+        SessionStatus::Recovered => Some(
+            "recovered after the recording program stopped; ends at the last saved frame".into(),
+        ),
+        SessionStatus::Interrupted => Some(
+            row.end_reason
+                .clone()
+                .unwrap_or_else(|| "interrupted before its source ended".into()),
+        ),
+        SessionStatus::Complete | SessionStatus::Recording => None,
+    };
     b.set_preset(row.preset.clone());
     Ok(b.finish(&row.source, &row.model, note))
 }
@@ -274,6 +282,7 @@ mod tests {
             preset: None,
             notes: String::new(),
             status: SessionStatus::Complete,
+            end_reason: None,
             pid: None,
         };
         let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();

@@ -122,27 +122,67 @@ pub fn write_export(
 /// sees the old file or the new one, never a half-written one, and a failure leaves the old
 /// file as it was (and no temporary file behind).
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().unwrap_or(path.as_os_str());
-    let mut prefix = std::ffi::OsString::from(".");
-    prefix.push(name);
-    prefix.push(".");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".part");
-    // A replaced file keeps its permissions; a new one gets the usual ones (tempfile's default
-    // would be owner-only).
-    let permissions = fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.permissions())
-        .or_else(default_permissions);
-    if let Some(p) = permissions {
-        builder.permissions(p);
-    }
-    let mut file = builder.tempfile_in(folder_of(path))?;
+    let mut file = PendingFile::create(path)?;
     file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    file.commit()
+}
+
+/// A file being written beside its target (`.<name>.<random>.part`), renamed over the target by
+/// [`PendingFile::commit`]. Until then the target keeps its old contents; dropped without a
+/// commit (a failed run, a full disk), the temporary file is removed and the target is as it
+/// was.
+#[derive(Debug)]
+pub struct PendingFile {
+    file: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl PendingFile {
+    /// Creates the temporary file in `target`'s folder. A replaced file keeps its permissions;
+    /// a new one gets the usual ones (filtered by the umask).
+    pub fn create(target: &Path) -> std::io::Result<Self> {
+        let name = target.file_name().unwrap_or(target.as_os_str());
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(name);
+        prefix.push(".");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".part");
+        // tempfile's default would be owner-only.
+        let permissions = fs::metadata(target)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.permissions())
+            .or_else(default_permissions);
+        if let Some(p) = permissions {
+            builder.permissions(p);
+        }
+        Ok(Self {
+            file: builder.tempfile_in(folder_of(target))?,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// The file this will replace.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Syncs the written bytes and renames the file over the target.
+    pub fn commit(self) -> std::io::Result<()> {
+        self.file.as_file().sync_all()?;
+        self.file.persist(&self.target).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+impl std::io::Write for PendingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 #[cfg(unix)]

@@ -60,6 +60,10 @@ pub const MIGRATIONS: &[&str] = &[
     // 5: the practice preset a session was judged with (measures and activity), as JSON, so
     // its report can say which were on. NULL: recorded before this step.
     "ALTER TABLE sessions ADD COLUMN preset TEXT;",
+    // 6: why a session ended early, in words ("interrupted by Ctrl-C", "the disk is full"), for
+    // sessions whose status is `interrupted` (added with this step). NULL: it ended normally,
+    // or before this step.
+    "ALTER TABLE sessions ADD COLUMN end_reason TEXT;",
 ];
 
 /// The newest schema version this program knows.

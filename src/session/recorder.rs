@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::codec::{encode_landmarks, encode_metrics};
 use super::error::{StoreError, sql};
-use super::rows::{SessionId, SessionStatus};
+use super::rows::{SessionEnd, SessionId, SessionStatus};
 use super::totals::{session_totals, store_totals};
 use super::{EventKind, Sample};
 use crate::geometry::motion::MotionEvent;
@@ -220,18 +220,35 @@ impl Recorder {
     }
 
     /// Commits the rest and closes the session as `complete`, ending it at the last sample.
-    pub fn finish(mut self) -> Result<SessionId, StoreError> {
+    pub fn finish(self) -> Result<SessionId, StoreError> {
+        self.finish_as(SessionEnd::Complete)
+    }
+
+    /// Commits the rest and closes the session as `end` says (`complete`, or `interrupted`
+    /// with its reason), ending it at the last sample.
+    pub fn finish_as(mut self, end: SessionEnd) -> Result<SessionId, StoreError> {
         self.flush()?;
         let ended_ms = self.started_ms + self.last_t_ms.map_or(0, |t| t.round() as i64);
+        let (status, reason) = match end {
+            SessionEnd::Complete => (SessionStatus::Complete, None),
+            SessionEnd::Interrupted(reason) => (SessionStatus::Interrupted, Some(reason)),
+        };
         self.conn
             .execute(
-                "UPDATE sessions SET status = ?2, ended_ms = ?3 WHERE id = ?1",
-                params![self.session, SessionStatus::Complete.as_str(), ended_ms],
+                "UPDATE sessions SET status = ?2, ended_ms = ?3, end_reason = ?4 WHERE id = ?1",
+                params![self.session, status.as_str(), ended_ms, reason],
             )
             .map_err(sql("finish a session", &self.path))?;
         let totals = session_totals(&self.conn, self.session, &self.path)?;
         store_totals(&self.conn, self.session, &totals, &self.path)?;
         Ok(self.session)
+    }
+
+    /// Gives up on the session after a write failed (a full disk): the rows not yet committed
+    /// are dropped without another attempt (and another warning), the session keeps what was
+    /// committed and is closed as recovered on a later open.
+    pub fn abandon(mut self) {
+        self.buffer.clear();
     }
 
     fn maybe_commit(&mut self) -> Result<(), StoreError> {

@@ -21,6 +21,9 @@ pub enum SessionStatus {
     Complete,
     /// Its recorder died; closed on a later open with what had been committed.
     Recovered,
+    /// Stopped before its source ended (Ctrl-C, a termination signal, a full disk): what was
+    /// analysed is kept, and `end_reason` says why.
+    Interrupted,
 }
 
 impl SessionStatus {
@@ -29,15 +32,30 @@ impl SessionStatus {
             SessionStatus::Recording => "recording",
             SessionStatus::Complete => "complete",
             SessionStatus::Recovered => "recovered",
+            SessionStatus::Interrupted => "interrupted",
         }
     }
 
     /// The status stored as `s`, if this program knows it.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Recording, Self::Complete, Self::Recovered]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [
+            Self::Recording,
+            Self::Complete,
+            Self::Recovered,
+            Self::Interrupted,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
     }
+}
+
+/// How a recording ended, as its recorder closes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The source ended or the user stopped recording.
+    Complete,
+    /// Stopped early; the reason in words, kept with the session.
+    Interrupted(String),
 }
 
 /// What a new session records, given by the caller.
@@ -68,6 +86,9 @@ pub struct SessionRow {
     pub preset: Option<Preset>,
     pub notes: String,
     pub status: SessionStatus,
+    /// Why the session ended early, when it did (`null` for a session that ended normally).
+    #[serde(default)]
+    pub end_reason: Option<String>,
     pub pid: Option<i64>,
 }
 
@@ -119,6 +140,7 @@ mod tests {
             SessionStatus::Recording,
             SessionStatus::Complete,
             SessionStatus::Recovered,
+            SessionStatus::Interrupted,
         ] {
             assert_eq!(SessionStatus::parse(s.as_str()), Some(s));
         }

@@ -29,7 +29,8 @@ pub use super::error::StoreError;
 pub use super::open::{DATA_DIR_ENV, DB_FILE, SETTINGS_FILE, data_dir, default_data_dir};
 pub use super::recorder::{COMMIT_INTERVAL, COMMIT_ROWS, Recorder};
 pub use super::rows::{
-    EventRow, KeyframeRow, SessionId, SessionMeta, SessionRow, SessionStatus, SessionSummaryRow,
+    EventRow, KeyframeRow, SessionEnd, SessionId, SessionMeta, SessionRow, SessionStatus,
+    SessionSummaryRow,
 };
 
 /// The open session database.
@@ -203,7 +204,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT started_ms, ended_ms, source, model, calibration, notes, status, pid,
-                        preset
+                        preset, end_reason
                  FROM sessions WHERE id = ?1",
                 [id],
                 |row| {
@@ -217,13 +218,24 @@ impl Store {
                         row.get::<_, String>(6)?,
                         row.get::<_, Option<i64>>(7)?,
                         row.get::<_, Option<String>>(8)?,
+                        row.get::<_, Option<String>>(9)?,
                     ))
                 },
             )
             .optional()
             .map_err(sql("read a session", &self.path))?;
-        let Some((started_ms, ended_ms, source, model, calibration, notes, status, pid, preset)) =
-            row
+        let Some((
+            started_ms,
+            ended_ms,
+            source,
+            model,
+            calibration,
+            notes,
+            status,
+            pid,
+            preset,
+            end_reason,
+        )) = row
         else {
             return Ok(None);
         };
@@ -245,6 +257,7 @@ impl Store {
             preset,
             notes,
             status: self.parse_status(&status)?,
+            end_reason,
             pid,
         }))
     }

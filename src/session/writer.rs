@@ -5,7 +5,7 @@
 use image::RgbImage;
 
 use super::keyframes::KeyframePicker;
-use super::store::{Recorder, SessionId, StoreError};
+use super::store::{Recorder, SessionEnd, SessionId, StoreError};
 use super::{EventKind, Sample};
 use crate::geometry::alerts::Alert;
 use crate::geometry::motion::MotionEvent;
@@ -75,13 +75,18 @@ impl SessionWriter {
         Ok(())
     }
 
-    /// Writes the keyframes and closes the session as complete.
-    pub fn finish(mut self) -> Result<SessionId, StoreError> {
+    /// Gives up on the session after a write failed: see [`Recorder::abandon`].
+    pub fn abandon(self) {
+        self.recorder.abandon();
+    }
+
+    /// Writes the keyframes and closes the session as `end` says.
+    pub fn finish(mut self, end: SessionEnd) -> Result<SessionId, StoreError> {
         for k in self.picker.finish() {
             self.recorder
                 .keyframe(k.t_ms, k.kind, k.jpeg, Some(&k.pose))?;
         }
-        self.recorder.finish()
+        self.recorder.finish_as(end)
     }
 }
 

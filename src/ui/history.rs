@@ -29,6 +29,7 @@ pub fn status_label(status: SessionStatus) -> &'static str {
         SessionStatus::Complete => "recorded",
         SessionStatus::Recovered => "recovered",
         SessionStatus::Recording => "in progress",
+        SessionStatus::Interrupted => "interrupted",
     }
 }
 

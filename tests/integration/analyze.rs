@@ -1,9 +1,11 @@
 //! `plumbline analyze` on real files: every frame, CSV and JSON out, lean following a known
-//! rotation, truncated input and Ctrl-C handled without losing what was written.
+//! rotation, truncated input, signals and failures handled without losing what was written.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use plumbline::session::store::{SessionStatus, Store};
 
 use crate::helpers::*;
 
@@ -94,15 +96,7 @@ fn every_frame_is_analysed_and_says_what_cannot_be_measured() {
         dir.path().join("summary.json"),
     );
     let clip = fixture("video/camera_turning.mp4");
-    let out = plumbline([
-        "analyze",
-        clip.to_str().unwrap(),
-        "--csv",
-        csv.to_str().unwrap(),
-        "--json",
-        json.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let out = plumbline(analyze_quietly(&clip, &csv, &json));
     assert!(out.status.success(), "{}", stderr(&out));
 
     let table = read_csv(&csv);
@@ -197,15 +191,7 @@ fn a_truncated_video_is_analysed_as_far_as_it_decodes() {
         dir.path().join("frames.csv"),
         dir.path().join("summary.json"),
     );
-    let out = plumbline([
-        "analyze",
-        cut.to_str().unwrap(),
-        "--csv",
-        csv.to_str().unwrap(),
-        "--json",
-        json.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let out = plumbline(analyze_quietly(&cut, &csv, &json));
     let err = stderr(&out);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(1), "partial result: {err}");
@@ -219,48 +205,228 @@ fn a_truncated_video_is_analysed_as_far_as_it_decodes() {
 }
 
 #[test]
-fn ctrl_c_stops_cleanly_and_keeps_what_was_written() {
+fn a_signal_stops_cleanly_and_keeps_what_was_written() {
+    // Ctrl-C, `kill` (SIGTERM) and a closed terminal (SIGHUP) all end the run the same way:
+    // the CSV and JSON hold what was analysed and the session is stored as interrupted, saying
+    // why.
+    for (signal, reason) in [("INT", "Ctrl-C"), ("TERM", "SIGTERM"), ("HUP", "SIGHUP")] {
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, json) = (
+            dir.path().join("frames.csv"),
+            dir.path().join("summary.json"),
+        );
+        std::fs::write(&csv, "an older analysis\n").unwrap();
+        let clip = fixture("video/camera_turning.mp4");
+        let data = data_dir();
+        let child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+            .env("PLUMBLINE_DATA_DIR", data.path())
+            .args(analyze_quietly(&clip, &csv, &json))
+            .args(["--model", "full", "--threads", "1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The CSV streams into a temporary file beside the old one, which stays as it was
+        // until the end. Wait until some rows are on disk, then send the signal.
+        let started = Instant::now();
+        while read_rows(&part_file(dir.path(), "frames.csv")) < 31 {
+            assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+            assert_eq!(
+                std::fs::read_to_string(&csv).unwrap(),
+                "an older analysis\n"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let kill = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{signal}: {}", stderr(&out));
+        let rows = read_csv(&csv).rows.len();
+        assert!((31..150).contains(&rows), "{signal}: {rows} rows kept");
+        assert!(!part_file(dir.path(), "frames.csv").exists(), "renamed");
+        let summary = read_json(&json);
+        assert_eq!(summary["complete"], false);
+        assert_eq!(summary["frames"], rows as u64);
+        assert!(
+            summary["note"].as_str().unwrap().contains(reason),
+            "{signal}: {}",
+            summary["note"]
+        );
+        let db = Store::open(data.path()).unwrap();
+        let session = db.session(1).unwrap().expect("the session is stored");
+        assert_eq!(session.status, SessionStatus::Interrupted, "{signal}");
+        assert!(
+            session.end_reason.as_deref().unwrap_or("").contains(reason),
+            "{signal}: {:?}",
+            session.end_reason
+        );
+        assert_eq!(
+            db.samples(1).unwrap().len(),
+            rows,
+            "{signal}: every row recorded"
+        );
+        assert!(db.recovered_on_open().is_empty(), "closed, not recovered");
+        // `sessions show` says what `--json` said.
+        let shown = plumbline_in(data.path(), ["sessions", "show", "1"]);
+        let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+        assert_eq!(shown["session"]["status"], "interrupted");
+        assert_eq!(shown["summary"]["complete"], false, "{signal}");
+        assert_eq!(shown["summary"]["note"], shown["session"]["end_reason"]);
+    }
+}
+
+#[test]
+fn ctrl_c_while_the_model_loads_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (csv, json) = (
-        dir.path().join("frames.csv"),
-        dir.path().join("summary.json"),
-    );
+    let csv = dir.path().join("frames.csv");
     let clip = fixture("video/camera_turning.mp4");
     let data = data_dir();
-    let child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
-        .env("PLUMBLINE_DATA_DIR", data.path())
-        .args([
-            "analyze",
-            clip.to_str().unwrap(),
-            "--csv",
-            csv.to_str().unwrap(),
-            "--json",
-            json.to_str().unwrap(),
-            "--quiet",
-        ])
-        .args(["--model", "full", "--threads", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until some rows are on disk, then interrupt.
-    let started = Instant::now();
-    while read_rows(&csv) < 31 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
-        std::thread::sleep(Duration::from_millis(20));
+    // Loading the engine takes a few hundred milliseconds; the stop handler is installed in
+    // the first few. (Should the signal beat the handler, the process dies of it: try later.)
+    for delay_ms in [50, 100, 150] {
+        let child = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+            .env("PLUMBLINE_DATA_DIR", data.path())
+            .args([
+                "analyze",
+                clip.to_str().unwrap(),
+                "--model",
+                "full",
+                "--csv",
+            ])
+            .arg(&csv)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        if out.status.code().is_none() {
+            continue;
+        }
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "{err}");
+        assert!(err.contains("before the analysis began"), "{err}");
+        assert!(!csv.exists(), "no CSV");
+        let db = Store::open(data.path()).unwrap();
+        assert!(
+            db.list().unwrap().is_empty(),
+            "no empty \"complete\" session"
+        );
+        return;
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    let rows = read_csv(&csv).rows.len();
-    assert!((31..150).contains(&rows), "{rows} rows kept");
+    panic!("the stop handler was never installed in time");
+}
+
+#[test]
+fn a_run_that_fails_at_the_start_leaves_existing_outputs_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, json) = (dir.path().join("old.csv"), dir.path().join("old.json"));
+    std::fs::write(&csv, "frame,t_s\n0,0.0\n").unwrap();
+    std::fs::write(&json, "{\"frames\": 1}\n").unwrap();
+    let no_models = dir.path().join("no-models");
+    std::fs::create_dir(&no_models).unwrap();
+    let clip = fixture("video/camera_turning.mp4");
+    let missing = dir.path().join("missing.mp4");
+    let cases: [(&Path, &[&str]); 2] = [
+        (&clip, &["--models-dir", no_models.to_str().unwrap()]),
+        (&missing, &[]),
+    ];
+    for (input, extra) in cases {
+        let data = data_dir();
+        let out = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+            .env("PLUMBLINE_DATA_DIR", data.path())
+            .args(["analyze", input.to_str().unwrap(), "--quiet", "--csv"])
+            .arg(&csv)
+            .arg("--json")
+            .arg(&json)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), "frame,t_s\n0,0.0\n");
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), "{\"frames\": 1}\n");
+        let listed: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(listed.len(), 3, "nothing left behind: {listed:?}");
+        let db = Store::open(data.path()).unwrap();
+        assert!(db.list().unwrap().is_empty(), "no empty session recorded");
+    }
+}
+
+#[test]
+fn a_full_disk_stops_the_recording_not_the_analysis() {
+    // The database's disk fills up (here: a file-size limit, as `ulimit -f` sets, which the
+    // CSV stays under): the recording stops once, with one message, and the CSV and the
+    // summary are still written in full.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (csv, json) = (dir.path().join("frames.csv"), dir.path().join("s.json"));
+    let clip = fixture("video/camera_turning.mp4");
+    let line = format!(
+        "trap '' XFSZ; ulimit -f 60; exec '{}' analyze '{}' --data-dir '{}' --csv '{}' \
+         --json '{}' --quiet",
+        env!("CARGO_BIN_EXE_plumbline"),
+        clip.display(),
+        data.display(),
+        csv.display(),
+        json.display()
+    );
+    let out = Command::new("bash").args(["-c", &line]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("cannot record session 1").count(), 1, "{err}");
+    assert!(
+        !err.contains("WARN"),
+        "reported once, not again as a warning: {err}"
+    );
+    assert_eq!(read_csv(&csv).rows.len(), 150, "every frame in the CSV");
     let summary = read_json(&json);
-    assert_eq!(summary["complete"], false);
-    assert_eq!(summary["frames"], rows as u64);
+    assert_eq!(summary["frames"], 150);
+    assert_eq!(summary["complete"], true);
+    // What was committed before the disk filled is kept and can be read.
+    let listed = plumbline_in(&data, ["sessions", "--json"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let sessions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+    assert_eq!(sessions[0]["status"], "recovered");
+    let kept = sessions[0]["samples"].as_u64().unwrap();
+    assert!(kept < 150, "{kept} frames kept");
+}
+
+/// `analyze INPUT --csv CSV --json JSON --quiet`.
+fn analyze_quietly(input: &Path, csv: &Path, json: &Path) -> Vec<std::ffi::OsString> {
+    let line: [&std::ffi::OsStr; 7] = [
+        "analyze".as_ref(),
+        input.as_ref(),
+        "--csv".as_ref(),
+        csv.as_ref(),
+        "--json".as_ref(),
+        json.as_ref(),
+        "--quiet".as_ref(),
+    ];
+    line.iter().map(|a| a.to_os_string()).collect()
+}
+
+/// The temporary file `analyze` streams `name` into, beside it (a path that does not exist when
+/// there is none).
+fn part_file(dir: &Path, name: &str) -> std::path::PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with(&format!(".{name}.")) && n.ends_with(".part")
+        })
+        .unwrap_or_else(|| dir.join(format!(".{name}.none.part")))
 }
 
 fn read_rows(path: &Path) -> usize {
