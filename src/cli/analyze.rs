@@ -154,7 +154,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
             }
             Event::Skipped(e) => {
                 summary.skipped();
-                bar.suspend(|| eprintln!("plumbline: skipped a frame: {e}"));
+                // The error says which frame and that it is skipped.
+                bar.suspend(|| eprintln!("plumbline: {e}"));
                 bar.inc(1);
             }
         },
@@ -348,8 +349,8 @@ fn write_json(path: &Path, summary: &Summary) -> std::io::Result<()> {
 }
 
 fn open_csv(path: &Path) -> anyhow::Result<CsvOut> {
-    let file = PendingFile::create(path)
-        .with_context(|| format!("cannot create a file beside {}", path.display()))?;
+    let file =
+        PendingFile::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
     w.write_record(csv_report::header())
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -156,8 +156,11 @@ impl PendingFile {
         if let Some(p) = permissions {
             builder.permissions(p);
         }
+        let file = builder
+            .tempfile_in(folder_of(target))
+            .map_err(without_temporary_name)?;
         Ok(Self {
-            file: builder.tempfile_in(folder_of(target))?,
+            file,
             target: target.to_path_buf(),
         })
     }
@@ -172,6 +175,17 @@ impl PendingFile {
         self.file.as_file().sync_all()?;
         self.file.persist(&self.target).map_err(|e| e.error)?;
         Ok(())
+    }
+}
+
+/// tempfile's error names the temporary file ("… at path \"/x/.y.csv.Mut5JC.part\""), which
+/// the user never asked for: the caller names the target instead, so keep only the cause.
+/// (tempfile keeps the cause's text, not the cause itself.)
+fn without_temporary_name(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_string()),
+        None => e,
     }
 }
 
@@ -255,6 +269,28 @@ fn same_identity(a: &Path, _: &fs::Metadata, b: &Path, _: &fs::Metadata) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pending_file_replaces_its_target_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("frames.csv");
+        std::fs::write(&target, b"old").unwrap();
+        let count = || std::fs::read_dir(dir.path()).unwrap().count();
+        let mut dropped = PendingFile::create(&target).unwrap();
+        dropped.write_all(b"half").unwrap();
+        assert_eq!(count(), 2, "the temporary file sits beside the target");
+        drop(dropped);
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        assert_eq!(count(), 1, "and goes when dropped");
+        let mut done = PendingFile::create(&target).unwrap();
+        done.write_all(b"new").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"old", "until committed");
+        done.commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(count(), 1);
+        let e = PendingFile::create(&dir.path().join("missing/x.csv")).unwrap_err();
+        assert!(!e.to_string().contains(".part"), "{e}");
+    }
 
     #[test]
     fn reports_go_to_the_data_dirs_reports_folder() {
