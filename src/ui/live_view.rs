@@ -45,7 +45,7 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
                 Color32::from_rgb(200, 200, 200)
             };
             ui.colored_label(colour, text);
-            if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+            if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                 dismissed = Some(Dismissed::Notice);
             }
         });

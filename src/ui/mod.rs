@@ -36,3 +36,66 @@ pub fn run(options: AppOptions) -> Result<(), eframe::Error> {
         Box::new(move |cc| Ok(Box::new(PlumblineApp::new(cc, options)))),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The characters inside string literals of a Rust source (roughly: comments skipped,
+    /// quotes toggled), so every text the window can show is checked, not the docs.
+    fn literal_chars(source: &str) -> Vec<char> {
+        let mut out = Vec::new();
+        for line in source.lines() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            let mut inside = false;
+            let mut escaped = false;
+            for c in line.chars() {
+                match c {
+                    '\\' if inside => escaped = !escaped,
+                    '"' if !escaped => inside = !inside,
+                    _ => {
+                        if inside && !c.is_ascii() {
+                            out.push(c);
+                        }
+                        escaped = false;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_character_the_window_shows_is_in_its_fonts() {
+        // The default fonts lack some symbols (● and ✕ drew as empty boxes): check every
+        // non-ASCII character in the texts of the window and of the words it shows.
+        let ctx = eframe::egui::Context::default();
+        let _ = ctx.run(Default::default(), |_| {});
+        let font = eframe::egui::FontId::proportional(14.0);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for dir in ["ui", "ui/alerts", "ui/history", "geometry"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        files.push(root.join("format.rs"));
+        let mut missing = Vec::new();
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for c in literal_chars(&text) {
+                if !ctx.fonts_mut(|f| f.has_glyph(&font, c)) {
+                    missing.push(format!("{c} (U+{:04X}) in {}", c as u32, path.display()));
+                }
+            }
+        }
+        assert!(files.len() > 20, "{} files read", files.len());
+        assert!(missing.is_empty(), "no glyph for: {missing:#?}");
+    }
+}

@@ -126,7 +126,7 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
             Some((elapsed, session)) => {
                 let session = session.map_or(String::new(), |id| format!(" · session {id}"));
                 ui.label(
-                    RichText::new(format!("● REC {}{session}", clock(elapsed)))
+                    RichText::new(format!("⏺ REC {}{session}", clock(elapsed)))
                         .color(Color32::from_rgb(220, 40, 40))
                         .strong(),
                 );
