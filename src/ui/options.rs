@@ -63,5 +63,5 @@ impl AppOptions {
 pub fn demo_clip() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("assets")
-        .join("demo-turning.mp4")
+        .join("demo-practice.mp4")
 }

@@ -10,9 +10,14 @@ use crate::helpers::*;
 
 /// Each frame's (time in seconds, state), and the summary, of `analyze` on a validity clip.
 fn judge(clip: &str) -> (Vec<(f64, String)>, Value) {
+    judge_file(&fixture(&format!("validity/clips/{clip}.mp4")))
+}
+
+/// [`judge`] for any video.
+fn judge_file(path: &std::path::Path) -> (Vec<(f64, String)>, Value) {
+    let clip = path.display();
     let dir = tempfile::tempdir().unwrap();
     let (csv, json) = (dir.path().join("f.csv"), dir.path().join("s.json"));
-    let path = fixture(&format!("validity/clips/{clip}.mp4"));
     let out = plumbline_in(
         &dir.path().join("data"),
         [
@@ -127,4 +132,28 @@ fn a_walker_leaning_forward_twenty_degrees_is_flagged_stride_after_stride() {
         "and stays so while walking"
     );
     assert!(s["motion"]["walking_s"].as_f64().unwrap() > 1.0);
+}
+
+#[test]
+fn the_bundled_demo_shows_each_state_for_its_reason() {
+    // The clip a newcomer without a camera sees: standing upright 0–3 s, leaning forward
+    // 20° 3–7 s, walking upright 7–11 s, walking bent forward 11–15 s.
+    let (frames, _) = judge_file(&repo().join("assets/demo-practice.mp4"));
+    let during = |from: f64, to: f64| -> Vec<&str> {
+        frames
+            .iter()
+            .filter(|(t, _)| (from..to).contains(t))
+            .map(|(_, s)| s.as_str())
+            .collect()
+    };
+    let standing = during(1.0, 3.0);
+    assert!(standing.iter().all(|s| *s == "aligned"), "{standing:?}");
+    let leaning = during(3.0, 7.0);
+    assert!(leaning.contains(&"misaligned"), "{leaning:?}");
+    let walking = during(8.5, 11.0);
+    assert!(walking.iter().all(|s| *s == "aligned"), "{walking:?}");
+    // A stride or two to see the lean (the judgment of a walker uses whole strides).
+    let bent = during(13.5, 15.0);
+    assert!(bent.contains(&"drifting"), "{bent:?}");
+    assert!(!bent.contains(&"aligned"), "{bent:?}");
 }
