@@ -9,9 +9,11 @@ ORT_VERSION=1.32.0
 # Debian packages: pkg-config for -sys crates, ffmpeg to decode videos, libclang-dev for the
 # camera crate's bindgen, libasound2-dev for the alert sound (ALSA, through rodio/cpal),
 # python3 + pip to fetch the ONNX Runtime wheel; Xvfb, Mesa's GL and the X libraries winit
-# loads, for the app's window tests.
+# loads, for the app's window tests; libspeechd-dev to build the spoken cues (Speech
+# Dispatcher), and speech-dispatcher with espeak-ng to hear them.
 APT_PACKAGES=(pkg-config python3 python3-pip unzip ffmpeg libclang-dev libasound2-dev
-  xvfb xauth libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
+  xvfb xauth libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6
+  libspeechd-dev speech-dispatcher espeak-ng speech-dispatcher-espeak-ng)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -9,6 +9,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::geometry::alerts::{Alert, Banners};
+
+pub mod voice;
 use crate::settings::AlertSettings;
 
 /// The window's say over alerts: muted or snoozed, nothing sounds and no banner shows; a
