@@ -61,6 +61,10 @@ pub struct Alert {
     pub kind: AlertKind,
     /// "Misaligned for 12 s: shoulders back over hips".
     pub message: String,
+    /// The words to say aloud, short: the cue alone ("bring your shoulders back over your
+    /// hips"), or "time to move".
+    #[serde(default)]
+    pub spoken: String,
     /// Which firing this is, counted from 1 over the analysis: a banner carries the number of
     /// the alert that raised it, so a window can hide a dismissed banner until the next one.
     pub seq: u64,
@@ -88,6 +92,11 @@ fn misaligned_message(secs: u64, cue: Option<&str>) -> String {
         Some(cue) => format!("Misaligned for {}: {cue}", plain_duration(secs)),
         None => format!("Misaligned for {}", plain_duration(secs)),
     }
+}
+
+/// What a misaligned alert says aloud: the cue, else a general word.
+fn misaligned_spoken(cue: Option<&str>) -> String {
+    cue.unwrap_or("check your posture").to_string()
 }
 
 fn move_message(still_for_s: f32) -> String {
@@ -193,11 +202,12 @@ impl Alerter {
         }
     }
 
-    fn next_alert(&mut self, kind: AlertKind, message: String) -> Alert {
+    fn next_alert(&mut self, kind: AlertKind, message: String, spoken: String) -> Alert {
         self.fired += 1;
         Alert {
             kind,
             message,
+            spoken,
             seq: self.fired,
         }
     }
@@ -230,6 +240,7 @@ impl Alerter {
         let alert = self.next_alert(
             AlertKind::Misaligned,
             misaligned_message(elapsed.as_secs(), cue),
+            misaligned_spoken(cue),
         );
         if let Some(ep) = self.episode.as_mut() {
             ep.alerted = Some((t, alert.seq));
@@ -244,6 +255,7 @@ impl Alerter {
         Some(Alert {
             kind: AlertKind::Misaligned,
             message: misaligned_message(t.saturating_sub(ep.since).as_secs(), cue),
+            spoken: misaligned_spoken(cue),
             seq,
         })
     }
@@ -265,14 +277,16 @@ impl Alerter {
         if !self.rules.move_reminders {
             return None;
         }
-        let message = events.iter().find_map(|e| match e {
-            MotionEvent::MoveReminder { still_for_s, .. } => Some(move_message(*still_for_s)),
+        let (message, spoken) = events.iter().find_map(|e| match e {
+            MotionEvent::MoveReminder { still_for_s, .. } => {
+                Some((move_message(*still_for_s), "time to move"))
+            }
             MotionEvent::StandUpReminder { seated_for_s, .. } => {
-                Some(stand_up_message(*seated_for_s))
+                Some((stand_up_message(*seated_for_s), "time to stand up"))
             }
             _ => None,
         })?;
-        let alert = self.next_alert(AlertKind::MoveReminder, message);
+        let alert = self.next_alert(AlertKind::MoveReminder, message, spoken.to_string());
         self.move_banner = Some((alert.clone(), t));
         Some(alert)
     }

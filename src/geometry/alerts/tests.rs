@@ -50,6 +50,7 @@ fn misaligned_fires_after_the_delay_not_before() {
         Alert {
             kind: AlertKind::Misaligned,
             message: "Misaligned for 10 s: shoulders back over hips".into(),
+            spoken: "shoulders back over hips".into(),
             seq: 1,
         }
     );
@@ -146,6 +147,7 @@ fn a_move_reminder_fires_and_its_banner_lasts_a_minute() {
     let expected = Alert {
         kind: AlertKind::MoveReminder,
         message: "Time to move: you have been still for 20 min".into(),
+        spoken: "time to move".into(),
         seq: 1,
     };
     assert_eq!(u.fired.as_ref(), Some(&expected));

@@ -12,6 +12,7 @@ fn banners(misaligned: Option<u64>, move_reminder: Option<u64>) -> Banners {
         move_reminder: move_reminder.map(|seq| Alert {
             kind: AlertKind::MoveReminder,
             message: "Time to move".into(),
+            spoken: "time to move".into(),
             seq,
         }),
     }
@@ -76,6 +77,7 @@ fn alert_numbered(seq: u64) -> Alert {
     Alert {
         kind: AlertKind::Misaligned,
         message: "Misaligned for 10 s".into(),
+        spoken: "check your posture".into(),
         seq,
     }
 }
