@@ -113,7 +113,7 @@ impl AnalyzeConfig {
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     let config = AnalyzeConfig::from_args(args)?;
     if let Some(note) = &config.settings_note {
-        eprintln!("plumbline: {note}");
+        note.lines().for_each(|line| eprintln!("plumbline: {line}"));
     }
     // Everything that can fail before the analysis fails before an output is touched.
     let mut estimator =

@@ -97,10 +97,7 @@ impl PlumblineApp {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let data_dir = crate::session::store::data_dir(options.data_dir.as_deref());
         let (mut settings, problem) = match &data_dir {
-            Ok(dir) => {
-                let (s, err) = Settings::load(dir);
-                (s, err.map(|e| e.to_string()))
-            }
+            Ok(dir) => Settings::load(dir),
             Err(e) => (
                 Settings::default(),
                 Some(format!("{e}; settings and sessions cannot be saved")),

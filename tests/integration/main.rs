@@ -16,6 +16,7 @@ mod metrics;
 mod pose_cli;
 mod pose_errors;
 mod sessions;
+mod settings_file;
 mod sources;
 mod store;
 mod tracking;
