@@ -251,6 +251,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         }
     }
     match ending {
+        // Images that could not be read were named as they were skipped; the exit code says so.
+        Ending::Complete if s.frames_skipped > 0 => {
+            Ok(Outcome::SomeFailed(s.frames_skipped as usize))
+        }
         Ending::Complete => Ok(Outcome::Success),
         Ending::Interrupted => Ok(Outcome::Interrupted),
         Ending::SourceFailed(e) => {

@@ -8,6 +8,7 @@ mod app;
 mod camera;
 mod helpers;
 mod history;
+mod image_inputs;
 mod judgments;
 mod landmark_stage;
 mod layering;
