@@ -17,6 +17,8 @@ use crate::geometry::motion::MotionConfig;
 use crate::geometry::preset::Preset;
 use crate::pose::ModelKind;
 
+mod check;
+
 pub use crate::session::store::SETTINGS_FILE;
 
 /// How the shoulder-over-hip offset is shown.
@@ -112,22 +114,9 @@ impl Default for Settings {
     }
 }
 
-/// Why settings could not be read or written.
+/// Why settings could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("cannot read the settings ({source}): {path}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "the settings file is not valid ({source}); it was renamed to {} and defaults are used",
-        kept.display()
-    )]
-    Invalid {
-        kept: PathBuf,
-        source: serde_json::Error,
-    },
     #[error("cannot save the settings ({source}); check the folder's permissions: {path}")]
     Write {
         path: PathBuf,
@@ -140,8 +129,52 @@ pub enum SettingsError {
 enum ReadError {
     #[error("{0}")]
     Io(std::io::Error),
+    #[error("it is not UTF-8 text: {0}")]
+    NotText(std::str::Utf8Error),
     #[error("{0}")]
     Invalid(serde_json::Error),
+}
+
+/// The name an unreadable settings file is kept under: `settings.json.unreadable`, else
+/// `settings.json.unreadable.1`, `.2`, … — never one that exists.
+fn aside_name(path: &Path, n: u32) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".unreadable");
+    if n > 0 {
+        name.push(format!(".{n}"));
+    }
+    PathBuf::from(name)
+}
+
+/// Moves `path` to the first free [`aside_name`]; returns where it went. The name is claimed
+/// by creating it (which fails if it exists), so no earlier set-aside file is replaced.
+fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+    for n in 0..10_000 {
+        let kept = aside_name(path, n);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&kept)
+        {
+            Ok(_) => {
+                return std::fs::rename(path, &kept)
+                    .map(|()| kept.clone())
+                    .inspect_err(|_| {
+                        let _ = std::fs::remove_file(&kept);
+                    });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "10000 unreadable settings files are already kept beside it",
+    ))
+}
+
+/// One line per note, for a banner or standard error.
+fn joined(notes: Vec<String>) -> Option<String> {
+    (!notes.is_empty()).then(|| notes.join("\n"))
 }
 
 impl Settings {
@@ -165,39 +198,39 @@ impl Settings {
         data_dir.join(SETTINGS_FILE)
     }
 
-    /// Reads the settings in `data_dir`; defaults when there are none yet. An unreadable file
-    /// is renamed aside (so the next save cannot destroy it) and reported with the defaults.
-    pub fn load(data_dir: &Path) -> (Settings, Option<SettingsError>) {
+    /// Reads the settings in `data_dir` for the app, which saves them: defaults when there are
+    /// none yet. A file that cannot be read is first set aside under a name of its own (so no
+    /// save can destroy it), and a number out of its range is reset to its default. Returns
+    /// what to tell the user, one line per problem.
+    pub fn load(data_dir: &Path) -> (Settings, Option<String>) {
         let path = Self::path(data_dir);
-        match Self::read(data_dir) {
-            Ok(s) => (s, None),
-            Err(ReadError::Io(source)) => (
-                Settings::default(),
-                Some(SettingsError::Read { path, source }),
+        let problem = match Self::read(&path) {
+            Ok(s) => return s.map_or((Settings::default(), None), Self::checked),
+            Err(problem) => problem,
+        };
+        let note = match set_aside(&path) {
+            Ok(kept) => format!(
+                "the settings file could not be read ({problem}); it was set aside as {} and \
+                 the defaults are used",
+                kept.display()
             ),
-            Err(ReadError::Invalid(source)) => {
-                let kept = path.with_extension("json.unreadable");
-                if let Err(e) = std::fs::rename(&path, &kept) {
-                    return (
-                        Settings::default(),
-                        Some(SettingsError::Read { path, source: e }),
-                    );
-                }
-                (
-                    Settings::default(),
-                    Some(SettingsError::Invalid { kept, source }),
-                )
-            }
-        }
+            Err(e) => format!(
+                "the settings file could not be read ({problem}) nor set aside ({e}); the \
+                 defaults are used: {}",
+                path.display()
+            ),
+        };
+        (Settings::default(), Some(note))
     }
 
     /// Reads the settings in `data_dir` for a command that only uses them (`plumbline
-    /// analyze`): defaults when there are none; an unreadable file is reported, left where it
-    /// is, and the defaults are used.
+    /// analyze`): defaults when there are none; an unreadable file is reported and left where
+    /// it is (the app sets it aside before it saves), numbers out of range are reset as
+    /// [`load`](Self::load) does.
     pub fn peek(data_dir: &Path) -> (Settings, Option<String>) {
         let path = Self::path(data_dir);
-        match Self::read(data_dir) {
-            Ok(s) => (s, None),
+        match Self::read(&path) {
+            Ok(s) => s.map_or((Settings::default(), None), Self::checked),
             Err(e) => (
                 Settings::default(),
                 Some(format!(
@@ -208,13 +241,23 @@ impl Settings {
         }
     }
 
-    fn read(data_dir: &Path) -> Result<Settings, ReadError> {
-        let text = match std::fs::read_to_string(Self::path(data_dir)) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+    /// The settings with every number in its range, and a note for each one reset.
+    fn checked(self) -> (Settings, Option<String>) {
+        let (s, notes) = check::checked(self);
+        (s, joined(notes))
+    }
+
+    /// The file at `path`; `None` when there is none.
+    fn read(path: &Path) -> Result<Option<Settings>, ReadError> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(ReadError::Io(e)),
         };
-        serde_json::from_str(&text).map_err(ReadError::Invalid)
+        let text = std::str::from_utf8(&bytes).map_err(ReadError::NotText)?;
+        serde_json::from_str(text)
+            .map(Some)
+            .map_err(ReadError::Invalid)
     }
 
     /// Writes the settings atomically (a temporary file renamed over the old one).
@@ -318,5 +361,76 @@ mod tests {
         assert_eq!(std::fs::read_to_string(kept).unwrap(), "{ not json");
         s.save(dir.path()).unwrap();
         assert!(path.exists());
+    }
+
+    #[test]
+    fn every_unreadable_file_is_kept_under_a_name_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        let files: [&[u8]; 3] = [
+            // Not UTF-8: a Latin-1 "é" in a string.
+            b"{\"model\": \"h\xe9avy\"}",
+            // Not JSON.
+            b"{ not json",
+            // JSON of the wrong types.
+            br#"{"model": 3, "camera": {"index": -1}}"#,
+        ];
+        for (n, bytes) in files.iter().enumerate() {
+            std::fs::write(&path, bytes).unwrap();
+            let (s, note) = Settings::load(dir.path());
+            assert_eq!(s, Settings::default());
+            let kept = match n {
+                0 => "settings.json.unreadable".to_string(),
+                n => format!("settings.json.unreadable.{n}"),
+            };
+            let note = note.unwrap();
+            assert!(
+                note.contains(&dir.path().join(&kept).display().to_string()),
+                "{note}"
+            );
+            assert!(!path.exists(), "set aside before anything saves");
+            // The first change saves the defaults; every earlier file is still there as it was.
+            s.save(dir.path()).unwrap();
+            for (m, earlier) in files[..=n].iter().enumerate() {
+                let name = match m {
+                    0 => "settings.json.unreadable".to_string(),
+                    m => format!("settings.json.unreadable.{m}"),
+                };
+                assert_eq!(&std::fs::read(dir.path().join(name)).unwrap(), earlier);
+            }
+        }
+        let (_, note) = Settings::load(dir.path());
+        assert!(note.is_none(), "the saved defaults read back: {note:?}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_text_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), b"\xff\xfe{}").unwrap();
+        let (_, note) = Settings::peek(dir.path());
+        let note = note.unwrap();
+        assert!(note.contains("it is not UTF-8 text"), "{note}");
+        assert!(
+            dir.path().join(SETTINGS_FILE).exists(),
+            "analyze leaves the file where it is"
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_reset_on_load_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"calibration": {"countdown_s": 3e38}, "min_visibility": 2}"#,
+        )
+        .unwrap();
+        for (s, note) in [Settings::load(dir.path()), Settings::peek(dir.path())] {
+            assert_eq!(s, Settings::default());
+            assert_eq!(
+                note.unwrap(),
+                "settings: min_visibility 2 is out of range (0–1); using 0.5\n\
+                 settings: calibration.countdown_s 3e38 is out of range (0–30 s); using 3 s"
+            );
+        }
     }
 }

@@ -114,7 +114,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     // command there, with nothing recorded and no output touched.
     let stop = Stop::install();
     if let Some(note) = &config.settings_note {
-        eprintln!("plumbline: {note}");
+        note.lines().for_each(|line| eprintln!("plumbline: {line}"));
     }
     // Everything that can fail before the analysis fails before an output is touched.
     let mut estimator =
@@ -221,6 +221,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     }
     match ending {
         _ if !outputs.lost.is_empty() => Ok(Outcome::OutputsLost(outputs.lost.len())),
+        // Images that could not be read were named as they were skipped; the exit code says so.
+        Ending::Complete if s.frames_skipped > 0 => {
+            Ok(Outcome::SomeFailed(s.frames_skipped as usize))
+        }
         Ending::Complete => Ok(Outcome::Success),
         Ending::Interrupted => Ok(Outcome::Interrupted),
         Ending::SourceFailed(e) => {

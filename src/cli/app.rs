@@ -28,7 +28,6 @@ fn options(args: &AppArgs) -> AppOptions {
 }
 
 pub fn run(args: &AppArgs) -> anyhow::Result<Outcome> {
-    crate::ui::run(options(args))
-        .map_err(|e| anyhow::anyhow!("cannot open the app window: {e}"))?;
+    crate::ui::run(options(args))?;
     Ok(Outcome::Success)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use crate::geometry::metrics::MetricsConfig;
+use crate::geometry::metrics::{MIN_VISIBILITY_RANGE, MetricsConfig};
 use crate::geometry::preset::{Measure, Practice};
 use crate::pose::{EngineConfig, ModelKind};
 use crate::source::DEFAULT_FPS;
@@ -125,7 +125,7 @@ pub struct AnalyzeArgs {
     pub json: Option<PathBuf>,
     /// Landmarks below this visibility are not used by the metrics and rules (0..1; default:
     /// the one in the saved settings).
-    #[arg(long, value_name = "P", value_parser = unit_interval)]
+    #[arg(long, value_name = "P", value_parser = min_visibility)]
     pub min_visibility: Option<f32>,
     /// Judge absolute values, ignoring the calibration saved by the app.
     #[arg(long)]
@@ -186,7 +186,7 @@ pub struct PoseArgs {
     pub fps: f64,
     /// Landmarks below this visibility are not used by the metrics (0..1).
     #[arg(long, default_value_t = MetricsConfig::default().min_visibility, value_name = "P",
-          value_parser = unit_interval)]
+          value_parser = min_visibility)]
     pub min_visibility: f32,
 }
 
@@ -227,7 +227,6 @@ fn threads_parser() -> impl clap::builder::TypedValueParser<Value = usize> {
     clap::value_parser!(u16).range(1..=64).map(usize::from)
 }
 
-/// A probability: 0 to 1.
 fn measures(s: &str) -> Result<Measure, String> {
     Measure::from_key(s.trim()).ok_or_else(|| {
         let known: Vec<&str> = Measure::ALL.iter().map(|m| m.key()).collect();
@@ -240,12 +239,18 @@ fn activity(s: &str) -> Result<Practice, String> {
         .ok_or_else(|| format!("no activity '{s}' (free, standing, walking)"))
 }
 
-fn unit_interval(s: &str) -> Result<f32, String> {
+/// `--min-visibility` of `pose` and `analyze`: a probability, the range the saved settings
+/// accept too (NaN is in no range).
+fn min_visibility(s: &str) -> Result<f32, String> {
     let v: f32 = s.parse().map_err(|e| format!("{e}"))?;
-    if (0.0..=1.0).contains(&v) {
+    if MIN_VISIBILITY_RANGE.contains(&v) {
         Ok(v)
     } else {
-        Err(format!("{v} is not between 0 and 1"))
+        Err(format!(
+            "{v} is not between {} and {}",
+            MIN_VISIBILITY_RANGE.start(),
+            MIN_VISIBILITY_RANGE.end()
+        ))
     }
 }
 

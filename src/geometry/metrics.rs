@@ -24,6 +24,10 @@ pub struct MetricsConfig {
     pub min_visibility: f32,
 }
 
+/// The visibility thresholds that make sense: a probability. The command line and the saved
+/// settings accept the same range.
+pub const MIN_VISIBILITY_RANGE: std::ops::RangeInclusive<f32> = 0.0..=1.0;
+
 impl Default for MetricsConfig {
     fn default() -> Self {
         Self {

@@ -162,13 +162,31 @@ impl FrameSource for ImageSequence {
     }
 }
 
-/// Reads an image by its content (a misnamed JPEG still opens) and converts it to RGB; the
-/// error says why it could not. The one image reader of `plumbline pose` and of image folders.
+/// Reads an image by its content (a misnamed JPEG still opens), turns it upright as its EXIF
+/// orientation says (phones store photos as the sensor lay and note how to turn them), and
+/// converts it to RGB; the error says why it could not. A JPEG cut short is refused rather
+/// than decoded with grey rows. The one image reader of `plumbline pose` and of image folders.
 pub fn read_image(path: &Path) -> Result<image::RgbImage, String> {
-    let reader = image::ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
-        .map_err(|e| e.to_string())?;
-    Ok(reader.decode().map_err(|e| e.to_string())?.into_rgb8())
+    use image::ImageDecoder as _;
+
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes.as_slice()));
+    if let Ok(by_name) = image::ImageFormat::from_path(path) {
+        reader.set_format(by_name);
+    }
+    let reader = reader.with_guessed_format().map_err(|e| e.to_string())?;
+    if reader.format() == Some(image::ImageFormat::Jpeg) {
+        super::jpeg::check_complete(&bytes).map_err(|e| e.to_string())?;
+    }
+    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    // Damaged EXIF is not worth refusing the picture for: it is then read as stored.
+    let orientation = decoder.orientation().unwrap_or_else(|e| {
+        tracing::debug!("ignoring the EXIF orientation of {}: {e}", path.display());
+        image::metadata::Orientation::NoTransforms
+    });
+    let mut image = image::DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
+    image.apply_orientation(orientation);
+    Ok(image.into_rgb8())
 }
 
 /// Natural order on the file names' full paths, so `frame2` precedes `frame10`.

@@ -5,6 +5,7 @@ pub mod camera;
 pub mod error;
 pub mod frame;
 pub mod images;
+pub mod jpeg;
 pub mod open;
 pub mod playback;
 pub mod video;

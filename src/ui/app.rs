@@ -9,7 +9,7 @@
 //! screenshot, statistics) live in their own files.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use eframe::egui::{self, ColorImage, TextureHandle, TextureOptions};
@@ -81,6 +81,8 @@ pub struct PlumblineApp {
     stats: UiStats,
     /// Settings changed and not yet saved, since when (a drag changes them every frame).
     unsaved_since: Option<Instant>,
+    /// Where a screenshot run reports the error that ended it (see [`Self::failures_to`]).
+    failures: Option<Arc<OnceLock<String>>>,
 }
 
 impl std::fmt::Debug for PlumblineApp {
@@ -97,10 +99,7 @@ impl PlumblineApp {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let data_dir = crate::session::store::data_dir(options.data_dir.as_deref());
         let (mut settings, problem) = match &data_dir {
-            Ok(dir) => {
-                let (s, err) = Settings::load(dir);
-                (s, err.map(|e| e.to_string()))
-            }
+            Ok(dir) => Settings::load(dir),
             Err(e) => (
                 Settings::default(),
                 Some(format!("{e}; settings and sessions cannot be saved")),
@@ -150,6 +149,7 @@ impl PlumblineApp {
                 .map(|p| Screenshot::new(p, options.frames)),
             stats: UiStats::default(),
             unsaved_since: None,
+            failures: None,
         };
         app.open(match options.source {
             Some(path) => Input::File(path),
@@ -159,6 +159,14 @@ impl PlumblineApp {
             app.start_recording();
         }
         app
+    }
+
+    /// In a screenshot run, the first error that ends the source (it or the model could not
+    /// open, the engine stopped) is also put in `slot`, so the command can fail once the
+    /// window has closed rather than exit 0 with a picture of an error.
+    pub fn failures_to(mut self, slot: Arc<OnceLock<String>>) -> Self {
+        self.failures = Some(slot);
+        self
     }
 
     /// The longest time one repaint has taken since the window opened, or since
@@ -189,6 +197,17 @@ impl PlumblineApp {
         });
     }
 
+    /// An error that ends the current source: shown, and the end of a screenshot run.
+    fn failed(&mut self, text: String) {
+        if self.screenshot.is_some()
+            && let Some(slot) = &self.failures
+        {
+            let _ = slot.set(text.clone());
+        }
+        self.ended();
+        self.error(text);
+    }
+
     fn info(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
@@ -216,9 +235,11 @@ impl PlumblineApp {
                 let still = running.map_or(String::new(), |m| {
                     format!("; still using the {} model", m.name())
                 });
-                self.error(format!("cannot start the pose engine: {error}{still}"));
+                let text = format!("cannot start the pose engine: {error}{still}");
                 if running.is_none() {
-                    self.ended();
+                    self.failed(text);
+                } else {
+                    self.error(text);
                 }
             }
             LiveEvent::SourceOpened {
@@ -243,13 +264,11 @@ impl PlumblineApp {
                     ));
                     self.open(Input::Demo);
                 } else {
-                    self.ended();
-                    self.error(error.to_string());
+                    self.failed(error.to_string());
                 }
             }
             LiveEvent::InferenceFailed { source, error } if source == self.source => {
-                self.ended();
-                self.error(format!("the pose engine stopped: {error}"));
+                self.failed(format!("the pose engine stopped: {error}"));
             }
             LiveEvent::FrameSkipped(e) => tracing::debug!("{e}"),
             // Recorded by the analysis whatever the window does; sounded unless quiet.

@@ -11,6 +11,7 @@ use crate::source::camera::CameraBackend;
 use crate::geometry::MetricId;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::metric_id::Band;
+use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
 use crate::geometry::preset::{Measure, Practice};
 use crate::pose::ModelKind;
 use crate::settings::{OffsetUnit, Settings};
@@ -298,7 +299,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
         any |= ui
             .add(
                 egui::DragValue::new(&mut s.min_visibility)
-                    .range(0.05..=0.95)
+                    .range(MIN_VISIBILITY_RANGE)
                     .speed(0.01),
             )
             .on_hover_text("The same threshold for every measure, rule and the drawn skeleton")

@@ -1,7 +1,9 @@
 //! The desktop app in a real window under Xvfb: it plays a video, analyses it, and draws the
 //! skeleton, the plumb line and the state panel.
 
-use std::process::Command;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use crate::helpers::*;
 
@@ -220,4 +222,91 @@ fn the_video_is_mirrored_by_default_and_the_setting_turns_it_off() {
         mirrored.signum() == -plain.signum() && (mirrored + plain).abs() < 0.3 * plain.abs(),
         "mirrored {mirrored:+.1} px vs plain {plain:+.1} px"
     );
+}
+
+/// Runs `plumbline app --screenshot <dir>/app.png --frames 20 …args` under Xvfb with its data
+/// in `dir`, and `env` set. Killed after 90 s, so a window that never closes fails the test
+/// (exit 124) rather than hanging it.
+fn screenshot_run(dir: &Path, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Output {
+    Command::new("timeout")
+        .args([
+            "-k",
+            "5",
+            "90",
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+        ])
+        .arg(env!("CARGO_BIN_EXE_plumbline"))
+        .args(["app", "--screenshot"])
+        .arg(dir.join("app.png"))
+        .args(["--frames", "20"])
+        .args(args)
+        .env("PLUMBLINE_DATA_DIR", dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("timeout and xvfb-run (installed by .ci/setup.sh) run")
+}
+
+/// A screenshot run that could not start exits 2 with the error, naming what to fix.
+fn assert_fails_with(out: &Output, must_mention: &[&str]) {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code; stderr: {}",
+        stderr(out)
+    );
+    assert_clean_failure(out, must_mention);
+}
+
+#[test]
+fn a_screenshot_run_on_a_missing_source_fails_with_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.mp4");
+    let out = screenshot_run(
+        dir.path(),
+        &[
+            "--model".as_ref(),
+            "lite".as_ref(),
+            "--source".as_ref(),
+            missing.as_os_str(),
+        ],
+        &[],
+    );
+    assert_fails_with(&out, &["input not found", "missing.mp4"]);
+}
+
+#[test]
+fn a_screenshot_run_without_its_model_fails_with_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = fixture("video/camera_turning.mp4");
+    let source: [&OsStr; 2] = ["--source".as_ref(), clip.as_os_str()];
+    // A models folder without the heavy model, chosen on the command line…
+    let models = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("models/pose_detection.onnx"),
+        models.path().join("pose_detection.onnx"),
+    )
+    .unwrap();
+    let mut args = vec![
+        "--model".as_ref(),
+        "heavy".as_ref(),
+        "--models-dir".as_ref(),
+        models.path().as_os_str(),
+    ];
+    args.extend(source);
+    let out = screenshot_run(dir.path(), &args, &[]);
+    assert_fails_with(
+        &out,
+        &["cannot start the pose engine", "pose_landmark_heavy.onnx"],
+    );
+    // …or a folder that is not there, through the environment.
+    let nowhere = dir.path().join("no-models-here");
+    let out = screenshot_run(
+        dir.path(),
+        &source,
+        &[("PLUMBLINE_MODELS_DIR", nowhere.as_os_str())],
+    );
+    assert_fails_with(&out, &["cannot start the pose engine", "no-models-here"]);
 }

@@ -44,6 +44,28 @@ where
         .expect("the plumbline binary runs")
 }
 
+/// `plumbline analyze INPUT --quiet --no-record` with the settings in `data`, writing its
+/// summary to `data/summary.json` and its frames to `data/frames.csv`: the run and those paths.
+pub fn analyze_in(data: &Path, input: &Path) -> (Output, PathBuf, PathBuf) {
+    let (json, csv) = (data.join("summary.json"), data.join("frames.csv"));
+    let mut args: Vec<&std::ffi::OsStr> = vec!["analyze".as_ref(), input.as_os_str()];
+    args.extend(["--quiet", "--no-record", "--json"].map(std::ffi::OsStr::new));
+    args.extend([json.as_os_str(), "--csv".as_ref(), csv.as_os_str()]);
+    let out = plumbline_in(data, args);
+    (out, json, csv)
+}
+
+/// A command that failed as a user should see it: an error naming each of `must_mention`, no
+/// panic.
+pub fn assert_clean_failure(out: &Output, must_mention: &[&str]) {
+    assert!(!out.status.success(), "should fail");
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "panicked: {err}");
+    for m in must_mention {
+        assert!(err.contains(m), "stderr should mention {m:?}: {err}");
+    }
+}
+
 /// Records the 5 s rotation clip as a session in `data` with `plumbline analyze --notes`.
 pub fn record_clip(data: &Path, notes: &str) {
     let clip = fixture("video/camera_turning.mp4");

@@ -2,15 +2,6 @@
 
 use crate::helpers::*;
 
-fn assert_clean_failure(out: &std::process::Output, must_mention: &[&str]) {
-    assert!(!out.status.success(), "should fail");
-    let err = stderr(out);
-    assert!(!err.contains("panicked"), "panicked: {err}");
-    for m in must_mention {
-        assert!(err.contains(m), "stderr should mention {m:?}: {err}");
-    }
-}
-
 #[test]
 fn unreadable_image_is_named_and_others_still_processed() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,4 +126,24 @@ fn unknown_model_name_is_a_usage_error() {
     ]);
     assert_clean_failure(&out, &["huge", "lite", "full", "heavy"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn pose_and_analyze_refuse_the_same_visibility_thresholds_in_the_same_words() {
+    let image = fixture("images/camera.png");
+    for bad in ["2", "NaN", "-0.5", "inf"] {
+        let refusal = |command: &str| {
+            let out = plumbline([
+                command,
+                image.to_str().unwrap(),
+                &format!("--min-visibility={bad}"),
+            ]);
+            assert_eq!(out.status.code(), Some(2), "{command} {bad}");
+            assert!(out.stdout.is_empty(), "{command} {bad}: nothing analysed");
+            stderr(&out).lines().next().unwrap_or_default().to_owned()
+        };
+        let pose = refusal("pose");
+        assert!(pose.contains("is not between 0 and 1"), "{pose}");
+        assert_eq!(pose, refusal("analyze"), "{bad}");
+    }
 }

@@ -15,7 +15,7 @@ use plumbline::ui::{AppOptions, PlumblineApp};
 use crate::helpers::*;
 
 /// A video of camera.png standing still: a person who holds a stance, as calibration needs.
-fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
+pub fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
     let out = dir.join("still.mp4");
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-loop", "1", "-framerate", "30", "-i"])
@@ -38,7 +38,7 @@ fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
 }
 
 /// The app on `source` (`None`: the camera), keeping its settings and sessions in `data`.
-fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp> {
+pub fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp> {
     let options = AppOptions {
         model: Some(ModelKind::Lite),
         data_dir: Some(data.to_path_buf()),

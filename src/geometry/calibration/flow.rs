@@ -126,9 +126,9 @@ impl CalibrationFlow {
         metrics: Option<&Metrics>,
     ) -> Option<Result<Baseline, CalibrationError>> {
         if matches!(self.phase, Phase::Armed) {
-            let countdown = Duration::from_secs_f32(self.timing.countdown_s.max(0.0));
+            let countdown = seconds(self.timing.countdown_s, 0.0);
             self.phase = Phase::Countdown {
-                until: t + countdown,
+                until: t.saturating_add(countdown),
                 left_s: countdown.as_secs_f32(),
             };
         }
@@ -137,7 +137,7 @@ impl CalibrationFlow {
                 *left_s = (*until - t).as_secs_f32();
                 return None;
             }
-            let capture = Duration::from_secs_f32(self.timing.duration_s.max(0.5));
+            let capture = seconds(self.timing.duration_s, 0.5);
             self.phase = Phase::Capturing {
                 calibrator: Box::new(Calibrator::new(capture)),
                 done: 0.0,
@@ -154,6 +154,12 @@ impl CalibrationFlow {
         self.phase = Phase::Idle;
         Some(result)
     }
+}
+
+/// `s` seconds, at least `min`; a timing no clock can hold (NaN, 3e38 s) is the longest there
+/// is rather than a panic. The settings are checked on load; this guards any other caller.
+fn seconds(s: f32, min: f32) -> Duration {
+    Duration::try_from_secs_f32(s.max(min)).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]
@@ -234,5 +240,24 @@ mod tests {
         flow.cancel();
         assert!(flow.status().is_none());
         assert!((1..400).all(|f| flow.push(at(f), Some(&upright(0.0))).is_none()));
+    }
+
+    #[test]
+    fn a_timing_no_clock_can_hold_does_not_panic() {
+        for countdown_s in [3e38, f32::INFINITY, f32::NAN] {
+            let mut flow = CalibrationFlow::default();
+            flow.start(CalibrationTiming {
+                countdown_s,
+                duration_s: countdown_s,
+            });
+            assert!(flow.push(at(0), Some(&upright(0.0))).is_none());
+            assert!(flow.is_running());
+        }
+        let mut flow = CalibrationFlow::default();
+        flow.start(CalibrationTiming {
+            countdown_s: 0.0,
+            duration_s: 3e38,
+        });
+        assert!((0..40).all(|f| flow.push(at(f), Some(&upright(0.0))).is_none()));
     }
 }
