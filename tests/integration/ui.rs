@@ -143,7 +143,7 @@ fn calibrate_record_and_mute_from_the_window() {
         &mut h,
         "the recording marker",
         Duration::from_secs(5),
-        |h| shows(h, "● REC"),
+        |h| shows(h, "⏺ REC"),
     );
     let recording_from = Instant::now();
     step_until(
@@ -301,7 +301,7 @@ fn record_on_a_corrupt_database_says_so_and_leaves_the_file_alone() {
     );
     // Back to a Record button, the analysis still running, the file as it was.
     assert!(h.query_by_label("Record").is_some());
-    assert!(!shows(&h, "● REC"));
+    assert!(!shows(&h, "⏺ REC"));
     assert_eq!(std::fs::read(&db).unwrap(), garbage);
 }
 
