@@ -60,7 +60,10 @@ impl Default for CameraSettings {
 pub struct AlertSettings {
     #[serde(flatten)]
     pub rules: AlertRules,
-    /// A short soft chime.
+    /// Speak the cue ("bring your shoulders back over your hips") through the platform's speech
+    /// engine, in place of the chime; and "good" on coming back to aligned.
+    pub voice: bool,
+    /// A short soft chime (also when there is no speech engine).
     pub sound: bool,
     /// A desktop notification.
     pub notification: bool,
@@ -70,6 +73,7 @@ impl Default for AlertSettings {
     fn default() -> Self {
         Self {
             rules: AlertRules::default(),
+            voice: true,
             sound: true,
             notification: false,
         }

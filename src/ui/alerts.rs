@@ -8,10 +8,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::geometry::alerts::{Alert, Banners};
+use crate::geometry::alerts::{Alert, AlertKind, Banners};
+use crate::geometry::state::PostureState;
+use crate::settings::AlertSettings;
 
 pub mod voice;
-use crate::settings::AlertSettings;
+use voice::{SpeechSource, Voice, VoiceStatus};
 
 /// The window's say over alerts: muted or snoozed, nothing sounds and no banner shows; a
 /// dismissed banner stays hidden until the policy fires its next alert. Alerts are still
@@ -239,14 +241,21 @@ impl Channel {
     }
 }
 
-/// Sends alerts out: a chime and a desktop notification, each on a background thread so the UI
-/// never waits. A failure (no audio device, no notification service) is logged once and kept
-/// for the UI to show; it never stops the app.
+/// Sends alerts out: the spoken cue (else a chime) and a desktop notification, each on a
+/// background thread so the UI never waits. A failure (no speech engine, no audio device, no
+/// notification service) is logged once and kept for the UI to show; it never stops the app.
 pub struct AlertOutputs {
     play: Arc<SoundFn>,
     show: Arc<NotifyFn>,
     sound: Arc<Channel>,
     notification: Arc<Channel>,
+    /// Starts the voice when it is first wanted.
+    make_voice: Box<dyn Fn() -> Voice + Send>,
+    /// Started while the voice setting is on.
+    voice: Option<Voice>,
+    /// A misaligned cue was spoken and the person has not come back to aligned since: the
+    /// return earns a short "good".
+    awaiting_return: bool,
 }
 
 impl std::fmt::Debug for AlertOutputs {
@@ -263,37 +272,94 @@ impl Default for AlertOutputs {
     }
 }
 
+/// What the voice says when the person comes back to aligned after a spoken cue.
+pub const PRAISE: &str = "good";
+
 impl AlertOutputs {
-    /// The real outputs: the default audio device and the desktop's notification service.
+    /// The real outputs: the platform's speech engine, the default audio device and the
+    /// desktop's notification service.
     pub fn new() -> Self {
-        Self::with_retry(play_chime, notify, RETRY_AFTER_FAILURE)
+        Self::with_speech(Arc::new(voice::platform_speech))
     }
 
-    /// Outputs that call `play` and `show` instead, retried at once after a failure (for tests).
+    /// The real chime and notifications, speaking through engines from `speech`.
+    pub fn with_speech(speech: SpeechSource) -> Self {
+        Self::with_retry(
+            play_chime,
+            notify,
+            RETRY_AFTER_FAILURE,
+            Box::new(move || Voice::from_source(&speech)),
+        )
+    }
+
+    /// Outputs that call `play` and `show` instead, retried at once after a failure, with no
+    /// speech engine (for tests).
     #[cfg(test)]
     fn with(
         play: impl Fn() -> Result<(), String> + Send + Sync + 'static,
         show: impl Fn(&Alert) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
-        Self::with_retry(play, show, Duration::ZERO)
+        Self::with_voice(
+            play,
+            show,
+            Arc::new(|| Err("no speech engine in this test".into())),
+        )
+    }
+
+    /// [`AlertOutputs::with`], speaking through engines from `speech`.
+    #[cfg(test)]
+    fn with_voice(
+        play: impl Fn() -> Result<(), String> + Send + Sync + 'static,
+        show: impl Fn(&Alert) -> Result<(), String> + Send + Sync + 'static,
+        speech: SpeechSource,
+    ) -> Self {
+        Self::with_retry(
+            play,
+            show,
+            Duration::ZERO,
+            Box::new(move || Voice::from_source(&speech)),
+        )
     }
 
     fn with_retry(
         play: impl Fn() -> Result<(), String> + Send + Sync + 'static,
         show: impl Fn(&Alert) -> Result<(), String> + Send + Sync + 'static,
         retry_after: Duration,
+        make_voice: Box<dyn Fn() -> Voice + Send>,
     ) -> Self {
         Self {
             play: Arc::new(play),
             show: Arc::new(show),
             sound: Channel::new("sound", retry_after),
             notification: Channel::new("notifications", retry_after),
+            make_voice,
+            voice: None,
+            awaiting_return: false,
         }
     }
 
-    /// Sounds and shows `alert` as `settings` ask; returns at once.
-    pub fn deliver(&self, alert: &Alert, settings: &AlertSettings) {
-        if settings.sound {
+    /// Starts the voice when `settings` turn it on (so whether speech works is known before
+    /// the first alert) and lets it go when they turn it off.
+    pub fn prepare(&mut self, settings: &AlertSettings) {
+        match (settings.voice, self.voice.is_some()) {
+            (true, false) => self.voice = Some((self.make_voice)()),
+            (false, true) => {
+                self.voice = None;
+                self.awaiting_return = false;
+            }
+            _ => {}
+        }
+    }
+
+    /// Speaks, sounds and shows `alert` as `settings` ask; returns at once. The spoken cue
+    /// takes the chime's place; without a speech engine the chime sounds instead.
+    pub fn deliver(&mut self, alert: &Alert, settings: &AlertSettings) {
+        self.prepare(settings);
+        let spoken = self.voice.as_ref().is_some_and(|v| v.say(&alert.spoken));
+        if spoken && alert.kind == AlertKind::Misaligned {
+            self.awaiting_return = true;
+        }
+        if settings.sound && !spoken {
             let play = Arc::clone(&self.play);
             self.sound.spawn(move || play());
         }
@@ -304,12 +370,34 @@ impl AlertOutputs {
         }
     }
 
-    /// What failed last time, for the UI: "sound unavailable: …", "notifications unavailable:
-    /// …" (both, separated by "; "). Cleared when the output works again.
+    /// The state shown for a new frame: back to aligned after a spoken cue, the voice says
+    /// "good" (unless the window is quiet: `heard` false).
+    pub fn shown(&mut self, state: PostureState, heard: bool) {
+        if self.awaiting_return && state == PostureState::Aligned {
+            self.awaiting_return = false;
+            if heard && let Some(voice) = &self.voice {
+                voice.say(PRAISE);
+            }
+        }
+    }
+
+    /// What failed last time, for the UI: "speech unavailable: …", "sound unavailable: …",
+    /// "notifications unavailable: …" (separated by "; "). Cleared when the output works
+    /// again.
     pub fn last_error(&self) -> Option<String> {
-        let errors: Vec<String> = [&self.sound, &self.notification]
-            .iter()
-            .filter_map(|c| c.error())
+        let speech = self.voice.as_ref().and_then(|v| match v.status() {
+            VoiceStatus::Unavailable(e) => {
+                Some(format!("speech unavailable ({e}); alerts chime instead"))
+            }
+            _ => None,
+        });
+        let errors: Vec<String> = speech
+            .into_iter()
+            .chain(
+                [&self.sound, &self.notification]
+                    .iter()
+                    .filter_map(|c| c.error()),
+            )
             .collect();
         (!errors.is_empty()).then(|| errors.join("; "))
     }

@@ -139,7 +139,10 @@ impl PlumblineApp {
             calibrating: false,
             recordings: Recordings::default(),
             gate: AlertGate::default(),
-            outputs: AlertOutputs::new(),
+            outputs: match options.speech.clone() {
+                Some(speech) => AlertOutputs::with_speech(speech),
+                None => AlertOutputs::new(),
+            },
             browser_open: false,
             settings_window: SettingsWindow::default(),
             dialog: None,
@@ -151,6 +154,9 @@ impl PlumblineApp {
             unsaved_since: None,
             failures: None,
         };
+        // The voice starts now, so whether there is one is known (and said) before the first
+        // alert.
+        app.outputs.prepare(&app.settings.alerts);
         app.open(match options.source {
             Some(path) => Input::File(path),
             None => Input::Camera,
@@ -301,6 +307,8 @@ impl PlumblineApp {
             None => self.texture = Some(ctx.load_texture("video", colour, TextureOptions::LINEAR)),
         }
         self.stats.shown(r.captured_at.elapsed());
+        let heard = self.gate.lets_through(Instant::now());
+        self.outputs.shown(r.judgment.state.state, heard);
         self.plot.push(&r);
         self.latest = Some(r);
     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::alerts::voice::SpeechSource;
 use crate::pose::{EngineConfig, ModelKind};
 use crate::source::camera::CameraBackend;
 
@@ -26,6 +27,8 @@ pub struct AppOptions {
     pub frames: u64,
     /// The cameras to use (`None`: the system's, through nokhwa); tests pass a fake.
     pub cameras: Option<Arc<dyn CameraBackend>>,
+    /// The speech engine for spoken cues (`None`: the platform's); tests pass a recording one.
+    pub speech: Option<SpeechSource>,
 }
 
 impl std::fmt::Debug for AppOptions {
@@ -39,6 +42,7 @@ impl std::fmt::Debug for AppOptions {
             .field("screenshot", &self.screenshot)
             .field("frames", &self.frames)
             .field("fake cameras", &self.cameras.is_some())
+            .field("fake speech", &self.speech.is_some())
             .finish()
     }
 }
@@ -55,6 +59,7 @@ impl AppOptions {
             screenshot: None,
             frames: 30,
             cameras: None,
+            speech: None,
         }
     }
 }

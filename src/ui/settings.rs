@@ -263,7 +263,16 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                 .changed();
             ui.end_row();
         });
-    any |= ui.checkbox(&mut a.sound, "play a soft chime").changed();
+    any |= ui
+        .checkbox(
+            &mut a.voice,
+            "speak the cue, and \"good\" when you are back",
+        )
+        .on_hover_text("Through the system's speech engine; without one, the chime sounds")
+        .changed();
+    any |= ui
+        .checkbox(&mut a.sound, "play a soft chime (when nothing is spoken)")
+        .changed();
     any |= ui
         .checkbox(&mut a.notification, "show a desktop notification")
         .changed();

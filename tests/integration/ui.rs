@@ -10,6 +10,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::session::store::Store;
 use plumbline::settings::Settings;
+use plumbline::ui::alerts::voice::RecordingSpeech;
 use plumbline::ui::{AppOptions, PlumblineApp};
 
 use crate::helpers::*;
@@ -39,10 +40,20 @@ pub fn still_video(dir: &Path, seconds: u32) -> std::path::PathBuf {
 
 /// The app on `source` (`None`: the camera), keeping its settings and sessions in `data`.
 pub fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp> {
+    app_speaking(data, source, &RecordingSpeech::default())
+}
+
+/// [`app`], its spoken cues going to `speech`.
+pub fn app_speaking(
+    data: &Path,
+    source: Option<&Path>,
+    speech: &RecordingSpeech,
+) -> Harness<'static, PlumblineApp> {
     let options = AppOptions {
         model: Some(ModelKind::Lite),
         data_dir: Some(data.to_path_buf()),
         source: source.map(Path::to_path_buf),
+        speech: Some(speech.source()),
         ..AppOptions::new(EngineConfig::video(ModelKind::Lite))
     };
     Harness::builder()
@@ -356,4 +367,30 @@ fn a_recording_is_saved_when_its_video_ends() {
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].status.as_str(), "complete");
     assert!(sessions[0].samples > 60, "{:?}", sessions[0]);
+}
+
+#[test]
+fn a_misaligned_stretch_is_spoken_and_the_return_praised() {
+    // The demo: upright, then leaning forward 20° (misaligned for about 3 s), then walking
+    // upright. With the alert after 1 s, the cue is said once and "good" when aligned again.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"alerts": {"misaligned_after_s": 1.0}}"#,
+    )
+    .unwrap();
+    let speech = RecordingSpeech::default();
+    let demo = repo().join("assets/demo-practice.mp4");
+    let mut h = app_speaking(&data, Some(&demo), &speech);
+    step_until(
+        &mut h,
+        "the cue and the praise",
+        Duration::from_secs(60),
+        |_| speech.said().len() >= 2,
+    );
+    let said = speech.said();
+    assert_eq!(said[0], "stand taller: lean back a little", "{said:?}");
+    assert_eq!(said[1], "good", "{said:?}");
 }

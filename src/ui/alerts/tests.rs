@@ -69,6 +69,14 @@ fn a_dismissed_banner_stays_hidden_until_the_next_alert() {
 
 // --- outputs ---------------------------------------------------------------------------------
 
+/// The settings with the voice off: these tests are about the chime and notifications.
+fn chime_only() -> AlertSettings {
+    AlertSettings {
+        voice: false,
+        ..AlertSettings::default()
+    }
+}
+
 fn alert() -> Alert {
     alert_numbered(1)
 }
@@ -88,7 +96,7 @@ fn deliver_returns_before_the_outputs_finish() {
     let gate = Mutex::new(gate);
     let played = Arc::new(AtomicUsize::new(0));
     let p = Arc::clone(&played);
-    let outputs = AlertOutputs::with(
+    let mut outputs = AlertOutputs::with(
         move || {
             // Blocks until the test lets it go: if deliver waited for it, the test would hang.
             let _ = gate.lock().unwrap().recv();
@@ -97,11 +105,11 @@ fn deliver_returns_before_the_outputs_finish() {
         },
         |_| Ok(()),
     );
-    outputs.deliver(&alert(), &AlertSettings::default());
+    outputs.deliver(&alert(), &chime_only());
     assert!(outputs.is_busy());
     assert_eq!(played.load(Ordering::SeqCst), 0);
     // A second alert while the chime plays is not stacked on top of it.
-    outputs.deliver(&alert(), &AlertSettings::default());
+    outputs.deliver(&alert(), &chime_only());
     release.send(()).unwrap();
     outputs.wait();
     assert_eq!(played.load(Ordering::SeqCst), 1);
@@ -113,7 +121,7 @@ fn deliver_returns_before_the_outputs_finish() {
 fn failures_are_kept_for_the_ui_and_cleared_when_an_output_works_again() {
     let works = Arc::new(AtomicBool::new(false));
     let w = Arc::clone(&works);
-    let outputs = AlertOutputs::with(
+    let mut outputs = AlertOutputs::with(
         move || {
             if w.load(Ordering::SeqCst) {
                 Ok(())
@@ -125,7 +133,7 @@ fn failures_are_kept_for_the_ui_and_cleared_when_an_output_works_again() {
     );
     let both = AlertSettings {
         notification: true,
-        ..AlertSettings::default()
+        ..chime_only()
     };
     outputs.deliver(&alert(), &both);
     outputs.wait();
@@ -144,8 +152,8 @@ fn failures_are_kept_for_the_ui_and_cleared_when_an_output_works_again() {
 
 #[test]
 fn a_panicking_output_is_an_error_not_a_crash() {
-    let outputs = AlertOutputs::with(|| panic!("driver bug"), |_| Ok(()));
-    outputs.deliver(&alert(), &AlertSettings::default());
+    let mut outputs = AlertOutputs::with(|| panic!("driver bug"), |_| Ok(()));
+    outputs.deliver(&alert(), &chime_only());
     outputs.wait();
     assert!(
         outputs
@@ -158,7 +166,7 @@ fn a_panicking_output_is_an_error_not_a_crash() {
 fn outputs_turned_off_are_not_called() {
     let calls = Arc::new(AtomicUsize::new(0));
     let (c1, c2) = (Arc::clone(&calls), Arc::clone(&calls));
-    let outputs = AlertOutputs::with(
+    let mut outputs = AlertOutputs::with(
         move || {
             c1.fetch_add(1, Ordering::SeqCst);
             Ok(())
@@ -171,7 +179,7 @@ fn outputs_turned_off_are_not_called() {
     let off = AlertSettings {
         sound: false,
         notification: false,
-        ..AlertSettings::default()
+        ..chime_only()
     };
     outputs.deliver(&alert(), &off);
     outputs.wait();
@@ -179,7 +187,7 @@ fn outputs_turned_off_are_not_called() {
     let notify_only = AlertSettings {
         sound: false,
         notification: true,
-        ..AlertSettings::default()
+        ..chime_only()
     };
     outputs.deliver(&alert(), &notify_only);
     outputs.wait();
@@ -214,16 +222,17 @@ fn the_chime_is_two_short_soft_tones() {
 fn a_failed_output_rests_before_it_is_tried_again() {
     let tries = Arc::new(AtomicUsize::new(0));
     let t = Arc::clone(&tries);
-    let outputs = AlertOutputs::with_retry(
+    let mut outputs = AlertOutputs::with_retry(
         move || {
             t.fetch_add(1, Ordering::SeqCst);
             Err("no audio device".into())
         },
         |_| Ok(()),
         Duration::from_secs(600),
+        Box::new(|| Voice::with(Box::new(|| Err("none".into())))),
     );
     for _ in 0..3 {
-        outputs.deliver(&alert(), &AlertSettings::default());
+        outputs.deliver(&alert(), &chime_only());
         outputs.wait();
     }
     assert_eq!(
@@ -232,4 +241,103 @@ fn a_failed_output_rests_before_it_is_tried_again() {
         "one probe, not one per alert"
     );
     assert!(outputs.last_error().unwrap().contains("no audio device"));
+}
+
+// --- the voice -------------------------------------------------------------------------------
+
+use super::voice::RecordingSpeech;
+
+fn misaligned(seq: u64, cue: &str) -> Alert {
+    Alert {
+        kind: AlertKind::Misaligned,
+        message: format!("Misaligned for 10 s: {cue}"),
+        spoken: cue.into(),
+        seq,
+    }
+}
+
+/// Outputs speaking into `speech`, and the count of chimes they played.
+fn speaking_outputs(speech: &RecordingSpeech) -> (AlertOutputs, Arc<AtomicUsize>) {
+    let chimes = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&chimes);
+    let outputs = AlertOutputs::with_voice(
+        move || {
+            c.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        },
+        |_| Ok(()),
+        speech.source(),
+    );
+    (outputs, chimes)
+}
+
+#[test]
+fn the_cue_is_spoken_in_place_of_the_chime_and_the_return_praised_once() {
+    let speech = RecordingSpeech::default();
+    let (mut outputs, chimes) = speaking_outputs(&speech);
+    let settings = AlertSettings::default();
+    outputs.prepare(&settings);
+    outputs.deliver(
+        &misaligned(1, "bring your shoulders back over your hips"),
+        &settings,
+    );
+    // Still misaligned, then aligned twice: one "good".
+    outputs.shown(PostureState::Misaligned, true);
+    outputs.shown(PostureState::Aligned, true);
+    outputs.shown(PostureState::Aligned, true);
+    voice::wait_for("the words", || speech.said().len() == 2);
+    outputs.wait();
+    assert_eq!(
+        speech.said(),
+        ["bring your shoulders back over your hips", PRAISE]
+    );
+    assert_eq!(chimes.load(Ordering::SeqCst), 0, "no chime over the voice");
+    assert_eq!(outputs.last_error(), None);
+}
+
+#[test]
+fn a_quiet_window_says_no_good_and_a_voice_turned_off_chimes() {
+    let speech = RecordingSpeech::default();
+    let (mut outputs, chimes) = speaking_outputs(&speech);
+    let settings = AlertSettings::default();
+    outputs.deliver(&misaligned(1, "level your shoulders"), &settings);
+    voice::wait_for("the cue", || speech.said().len() == 1);
+    // Muted meanwhile: back to aligned in silence.
+    outputs.shown(PostureState::Aligned, false);
+    let off = AlertSettings {
+        voice: false,
+        ..settings
+    };
+    outputs.deliver(&misaligned(2, "level your shoulders"), &off);
+    outputs.shown(PostureState::Aligned, true);
+    outputs.wait();
+    assert_eq!(speech.said(), ["level your shoulders"]);
+    assert_eq!(
+        chimes.load(Ordering::SeqCst),
+        1,
+        "the chime, with the voice off"
+    );
+}
+
+#[test]
+fn without_a_speech_engine_the_window_is_told_and_the_chime_sounds() {
+    let chimes = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&chimes);
+    let mut outputs = AlertOutputs::with(
+        move || {
+            c.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        },
+        |_| Ok(()),
+    );
+    let settings = AlertSettings::default();
+    outputs.prepare(&settings);
+    voice::wait_for("the engine's answer", || outputs.last_error().is_some());
+    assert_eq!(
+        outputs.last_error().as_deref(),
+        Some("speech unavailable (no speech engine in this test); alerts chime instead")
+    );
+    outputs.deliver(&misaligned(1, "level your shoulders"), &settings);
+    outputs.wait();
+    assert_eq!(chimes.load(Ordering::SeqCst), 1);
 }

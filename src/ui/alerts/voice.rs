@@ -16,6 +16,10 @@ pub trait Speech {
 /// Starts a speech engine (on the voice thread: engines need not be `Send`).
 pub type SpeechFactory = Box<dyn FnOnce() -> Result<Box<dyn Speech>, String> + Send>;
 
+/// Where a speech engine comes from, each time the voice is turned on: the platform's
+/// ([`platform_speech`]) or, in tests, a recording one.
+pub type SpeechSource = Arc<dyn Fn() -> Result<Box<dyn Speech>, String> + Send + Sync>;
+
 /// The platform's engine.
 struct Platform(tts::Tts);
 
@@ -56,6 +60,12 @@ impl Voice {
     /// Starts the platform's engine on the voice thread.
     pub fn platform() -> Self {
         Self::with(Box::new(platform_speech))
+    }
+
+    /// Starts an engine from `source` on the voice thread.
+    pub fn from_source(source: &SpeechSource) -> Self {
+        let source = Arc::clone(source);
+        Self::with(Box::new(move || source()))
     }
 
     /// Starts the engine `start` makes (tests pass a recording one).
@@ -148,6 +158,12 @@ impl RecordingSpeech {
         Box::new(move || Ok(Box::new(me) as Box<dyn Speech>))
     }
 
+    /// A source for [`crate::ui::AppOptions::speech`] whose engines all record here.
+    pub fn source(&self) -> SpeechSource {
+        let me = self.clone();
+        Arc::new(move || Ok(Box::new(me.clone()) as Box<dyn Speech>))
+    }
+
     pub fn said(&self) -> Vec<String> {
         self.said
             .lock()
@@ -166,21 +182,22 @@ impl Speech for RecordingSpeech {
     }
 }
 
+/// Waits up to 5 s for `done` (the voice works on its own thread).
+#[cfg(test)]
+pub(super) fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
-
-    fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-        let start = Instant::now();
-        while !done() {
-            assert!(
-                start.elapsed() < Duration::from_secs(5),
-                "waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
 
     #[test]
     fn what_is_sent_is_said_in_order() {
