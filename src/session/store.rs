@@ -1,8 +1,10 @@
 //! The embedded session database: one SQLite file per user holding every recorded session.
 //! The pipeline records through a [`Recorder`]; the UI, CLI and reports read through [`Store`].
 //!
-//! Safety first: an existing file is checked read-only before anything is written, and a file
-//! that is corrupt or from a newer plumbline is refused and left byte-for-byte as it was.
+//! Safety first: an existing file is identified and checked read-only before anything is
+//! written, and a file that is another program's, corrupt or from a newer plumbline is refused
+//! and left byte-for-byte as it was. Readers ([`Store::open_for_reading`]) write nothing to a
+//! file that needs no change, so sessions can be read from a read-only folder or a full disk.
 //! (The pieces live beside this file: `open`, `recovery`, `totals`, `recorder`, `rows`, `codec`;
 //! their public items are re-exported here, the store's one front door.)
 
@@ -14,8 +16,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::codec::decode_metrics;
 use super::error::sql;
 use super::migrations;
-use super::open::{check_existing, open_rw};
-use super::recovery::{process_running, recover};
+use super::open::{Found, create_dir, inspect, open_rw, unwritable};
+use super::recovery::{abandoned, process_running, recover};
 use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
 use crate::geometry::calibration::Baseline;
@@ -26,7 +28,9 @@ use crate::pose::{Landmark, NUM_LANDMARKS};
 
 pub use super::codec::{LANDMARKS_BYTES, LandmarksError, decode_landmarks, encode_landmarks};
 pub use super::error::StoreError;
-pub use super::open::{DATA_DIR_ENV, DB_FILE, SETTINGS_FILE, data_dir, default_data_dir};
+pub use super::open::{
+    APPLICATION_ID, DATA_DIR_ENV, DB_FILE, SETTINGS_FILE, data_dir, default_data_dir,
+};
 pub use super::recorder::{COMMIT_INTERVAL, COMMIT_ROWS, Recorder};
 pub use super::rows::{
     EventRow, KeyframeRow, SessionId, SessionMeta, SessionRow, SessionStatus, SessionSummaryRow,
@@ -38,28 +42,44 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     recovered: Vec<SessionId>,
+    access: Access,
+}
+
+/// What a store may do with the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Access {
+    /// Opened to record and change sessions.
+    ReadWrite,
+    /// Opened to read, through a read-only connection; `unwritable` says why recording there
+    /// is impossible, when it is.
+    Reading { unwritable: Option<String> },
 }
 
 impl Store {
-    /// Opens (creating if needed) `dir/plumbline.sqlite`, checks it, migrates it to the current
-    /// schema and closes sessions whose recorder died.
+    /// Opens (creating if needed) `dir/plumbline.sqlite` to record and change sessions: checks
+    /// that it is plumbline's and sound, marks an older file as plumbline's, migrates it to the
+    /// current schema and closes sessions whose recorder died.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        create_dir(dir)?;
         let path = dir.join(DB_FILE);
-        if path.exists() {
-            check_existing(&path)?;
-        }
+        let marked = match inspect(&path)? {
+            Found::Nothing => false,
+            Found::Ours(checked) => checked.marked,
+        };
         let mut conn = open_rw(&path)?;
+        if !marked {
+            // Before the switch to WAL: a new file carries the mark in its own header at once.
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(sql("mark the session database as plumbline's", &path))?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(sql("switch the session database to WAL", &path))?;
         migrations::migrate_to(&mut conn, migrations::LATEST)
             .map_err(sql("migrate the session database", &path))?;
         let recovered = recover(&conn, &path)?;
         if !recovered.is_empty() {
-            tracing::warn!(
+            // The caller tells the user (the CLI on stderr, the app in its window).
+            tracing::info!(
                 count = recovered.len(),
                 ?recovered,
                 "recovered sessions left open by a recorder that stopped"
@@ -69,7 +89,72 @@ impl Store {
             conn,
             path,
             recovered,
+            access: Access::ReadWrite,
         })
+    }
+
+    /// Opens the database in `dir` to read sessions, writing nothing unless the file needs it:
+    /// a file that is up to date is read through a read-only connection (nothing is written
+    /// to it or created beside it). One that needs a change (marking, migrating, closing a
+    /// session whose recorder died) is opened as by [`Store::open`]; if that write is refused
+    /// (a read-only folder or file, a full disk), it is read as it is.
+    /// [`unwritable`](Self::unwritable) then says why recording there is impossible.
+    pub fn open_for_reading(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(DB_FILE);
+        if !dir.is_dir() {
+            return Store::open_or_read(dir);
+        }
+        let checked = match inspect(&path)? {
+            Found::Nothing => return Store::open_or_read(dir),
+            Found::Ours(checked) => checked,
+        };
+        let up_to_date = checked.marked
+            && checked.version == migrations::LATEST
+            && abandoned(&checked.conn, &path)?.is_empty();
+        if up_to_date {
+            let unwritable = unwritable(dir, &path);
+            return Ok(Store::reading(checked.conn, path, unwritable));
+        }
+        drop(checked);
+        Store::open_or_read(dir)
+    }
+
+    /// Opens the database in `dir` as [`Store::open`] does, or, where writing there is refused
+    /// (a read-only folder or file, a full disk), to read it as it is:
+    /// [`unwritable`](Self::unwritable) then says why.
+    pub fn open_or_read(dir: &Path) -> Result<Store, StoreError> {
+        or_read_as_is(Store::open(dir), |why| read_as_is(dir.join(DB_FILE), why))
+    }
+
+    fn reading(conn: Connection, path: PathBuf, unwritable: Option<String>) -> Store {
+        Store {
+            conn,
+            path,
+            recovered: Vec::new(),
+            access: Access::Reading { unwritable },
+        }
+    }
+
+    /// Why sessions cannot be recorded into this store's folder, when it was opened for
+    /// reading and writing there is impossible (a read-only folder or file, a full disk).
+    pub fn unwritable(&self) -> Option<&str> {
+        match &self.access {
+            Access::ReadWrite => None,
+            Access::Reading { unwritable } => unwritable.as_deref(),
+        }
+    }
+
+    /// Fails with [`StoreError::ReadOnly`] unless this store was opened to change the database.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        match &self.access {
+            Access::ReadWrite => Ok(()),
+            Access::Reading { unwritable } => Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                why: unwritable
+                    .clone()
+                    .unwrap_or_else(|| "it was opened to read sessions".into()),
+            }),
+        }
     }
 
     /// The database file.
@@ -91,6 +176,7 @@ impl Store {
     /// Starts recording a session: inserts it as `recording` (now, this process) and returns a
     /// recorder with its own connection, free to move to another thread.
     pub fn start_session(&mut self, meta: SessionMeta) -> Result<Recorder, StoreError> {
+        self.check_writable()?;
         let json = |what: &'static str, value: Option<Result<String, serde_json::Error>>| {
             value.transpose().map_err(|e| StoreError::BadData {
                 what,
@@ -168,7 +254,9 @@ impl Store {
                 },
                 _ => {
                     let t = session_totals(&self.conn, id, &self.path)?;
+                    // A store opened for reading leaves them to the next writable open.
                     if status != SessionStatus::Recording
+                        && self.access == Access::ReadWrite
                         && let Err(e) = store_totals(&self.conn, id, &t, &self.path)
                     {
                         tracing::warn!("could not cache the totals of session {id}: {e}");
@@ -382,6 +470,7 @@ impl Store {
     /// A session a live process is still recording is refused ([`StoreError::StillRecording`]):
     /// its recorder would fail on its next commit.
     pub fn delete(&self, id: SessionId) -> Result<bool, StoreError> {
+        self.check_writable()?;
         self.check_deletable(id)?;
         let n = self
             .conn
@@ -418,6 +507,7 @@ impl Store {
 
     /// Replaces a session's notes; `false` if there was no such session.
     pub fn set_notes(&self, id: SessionId, notes: &str) -> Result<bool, StoreError> {
+        self.check_writable()?;
         let n = self
             .conn
             .execute(
@@ -442,6 +532,42 @@ impl Store {
     }
 }
 
+/// The reader's way past a database it cannot write: `written` is the attempt to open it for
+/// writing; if the write was refused (not the file: a read-only folder or file, a full disk),
+/// `read(why)` reads it as it is.
+fn or_read_as_is(
+    written: Result<Store, StoreError>,
+    read: impl FnOnce(String) -> Result<Store, StoreError>,
+) -> Result<Store, StoreError> {
+    match written {
+        Err(e) if e.is_write_refused() => read(e.to_string()),
+        other => other,
+    }
+}
+
+/// The database at `path` as it is, through a read-only connection, for a reader that cannot
+/// write there (`why`): no file is an empty list; a file whose schema is older than this
+/// program's cannot be read without upgrading it.
+fn read_as_is(path: PathBuf, why: String) -> Result<Store, StoreError> {
+    match inspect(&path)? {
+        Found::Nothing => {
+            let mut conn =
+                Connection::open_in_memory().map_err(sql("open the session database", &path))?;
+            migrations::migrate_to(&mut conn, migrations::LATEST)
+                .map_err(sql("open the session database", &path))?;
+            Ok(Store::reading(conn, path, Some(why)))
+        }
+        Found::Ours(checked) if checked.version < migrations::LATEST => {
+            Err(StoreError::CannotUpgrade {
+                path,
+                found: checked.version,
+                why,
+            })
+        }
+        Found::Ours(checked) => Ok(Store::reading(checked.conn, path, Some(why))),
+    }
+}
+
 fn parse_state(s: &str) -> Option<PostureState> {
     PostureState::ALL.into_iter().find(|st| st.name() == s)
 }
@@ -456,6 +582,40 @@ fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader falls back to reading as it is only when writing was refused; a broken or
+    /// foreign file stays an error. (As root, a read-only folder cannot be made in a test: this
+    /// is the decision such a folder leads to.)
+    #[test]
+    fn a_reader_reads_as_it_is_only_when_writing_is_refused() {
+        let path = PathBuf::from("/data/plumbline.sqlite");
+        let refused = sql("open the session database", &path)(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            None,
+        ));
+        let mut asked = None;
+        let db = or_read_as_is(Err(refused), |why| {
+            asked = Some(why.clone());
+            read_as_is(
+                std::env::temp_dir().join("no such folder").join(DB_FILE),
+                why,
+            )
+        });
+        let why = asked.unwrap_or_default();
+        assert!(why.contains("could not open the session database"), "{why}");
+        let db = db.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(db.unwritable(), Some(why.as_str()));
+        assert!(db.list().is_ok_and(|l| l.is_empty()));
+        let change = db.set_notes(1, "x").err();
+        assert!(
+            matches!(change, Some(StoreError::ReadOnly { .. })),
+            "{change:?}"
+        );
+
+        let foreign = StoreError::Foreign { path: path.clone() };
+        let e = or_read_as_is(Err(foreign), |_| panic!("not read")).err();
+        assert!(matches!(e, Some(StoreError::Foreign { .. })), "{e:?}");
+    }
 
     #[test]
     fn states_parse_back() {

@@ -15,6 +15,7 @@ mod live;
 mod metrics;
 mod pose_cli;
 mod pose_errors;
+mod safety;
 mod sessions;
 mod sources;
 mod store;
