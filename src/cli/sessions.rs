@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::args::{ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
 use crate::format::date_time;
-use crate::format::{percent, plain_seconds};
+use crate::format::{percent, plain_seconds, terminal_text};
 use crate::report::summary::Summary;
 use crate::report::{ExportError, ExportFormat, summary_of, write_export};
 use crate::session::Sample;
@@ -83,7 +83,7 @@ fn list(db: &Store, json: bool) -> anyhow::Result<Outcome> {
             plain_seconds(r.duration_s),
             percent(r.aligned_fraction),
             r.status.as_str(),
-            r.source
+            terminal_text(&r.source)
         )?;
     }
     Ok(Outcome::Success)
@@ -126,7 +126,7 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
         eprint!(
             "delete session {id} ({}, {})? [y/N] ",
             date_time(row.started_ms),
-            row.source
+            terminal_text(&row.source)
         );
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;

@@ -1,14 +1,14 @@
 //! Nothing lost, whatever the user or the system does: the session database is never written
 //! when it is another program's, is read (never written) by the commands that only read, is
 //! still read from a read-only folder or a full disk, and what plumbline prints about it is
-//! said once.
+//! said once and cannot drive the terminal.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-use plumbline::session::store::{APPLICATION_ID, DB_FILE, Store};
+use plumbline::session::store::{APPLICATION_ID, DB_FILE, SessionMeta, Store};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -370,6 +370,48 @@ fn the_recovery_notice_is_said_once() {
         )),
         "{err}"
     );
+}
+
+/// A file name with terminal escape sequences (clear the screen, retitle the window, a C1
+/// CSI) reaches the terminal as visible escapes; JSON keeps it exactly.
+#[test]
+fn a_hostile_file_name_cannot_drive_the_terminal() {
+    let data = data_dir();
+    let source = "clip\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\r.mp4";
+    let id = {
+        let mut db = Store::open(data.path()).unwrap();
+        let rec = db
+            .start_session(SessionMeta {
+                source: source.into(),
+                model: "lite".into(),
+                ..SessionMeta::default()
+            })
+            .unwrap();
+        rec.finish().unwrap()
+    };
+    let out = plumbline_in(data.path(), ["sessions"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(r"clip\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\r.mp4"),
+        "{text}"
+    );
+    let list = listed(&plumbline_in(data.path(), ["sessions", "--json"]));
+    assert_eq!(list[0]["source"], source);
+    // The delete question names it safely too.
+    let out = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .args(["sessions", "delete", &id.to_string()])
+        .env("PLUMBLINE_DATA_DIR", data.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains(r"clip\u{1b}[2J"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
 }
 
 #[test]
