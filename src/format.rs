@@ -37,6 +37,26 @@ pub fn percent(fraction: Option<f64>) -> String {
         .map_or("—".to_string(), |f| format!("{:.0}%", f * 100.0))
 }
 
+/// Text from a file name or the user (a session's source, its notes) made safe to print on a
+/// terminal: control characters (escape sequences, carriage returns, C1 codes) are written as
+/// Rust escapes (`\u{1b}`, `\r`), so a name cannot move the cursor, recolour or retitle the
+/// terminal. JSON output keeps the exact text.
+pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// "2026-11-25 17:40 UTC", from milliseconds since the epoch.
 pub fn date_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -61,6 +81,15 @@ pub fn date_time(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_reach_the_terminal_as_escapes() {
+        assert_eq!(terminal_text("clip ü.mp4"), "clip ü.mp4");
+        assert_eq!(
+            terminal_text("a\u{1b}]0;pwned\u{7}b\u{9b}2Jc\r\n\u{7f}"),
+            "a\\u{1b}]0;pwned\\u{7}b\\u{9b}2Jc\\r\\n\\u{7f}"
+        );
+    }
 
     #[test]
     fn durations_read_as_plain_words() {

@@ -18,7 +18,7 @@ use crate::report::csv as csv_report;
 use crate::report::summary::{Summary, SummaryBuilder};
 use crate::report::write::{PendingFile, check_output};
 use crate::session::EventKind;
-use crate::session::store::{self, SessionEnd, SessionId, SessionMeta, Store};
+use crate::session::store::{self, SessionEnd, SessionId, SessionMeta};
 use crate::session::writer::{FrameRecord, SessionWriter};
 use crate::settings::Settings;
 
@@ -395,7 +395,7 @@ fn start_session(
     judge: &JudgeConfig,
     notes: &str,
 ) -> anyhow::Result<SessionWriter> {
-    let mut db = Store::open(dir)?;
+    let mut db = super::sessions::open_store(Some(dir))?;
     let meta = SessionMeta {
         source: source.to_string(),
         model: model.to_string(),

@@ -8,29 +8,48 @@ use serde::Serialize;
 use super::args::{ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
 use crate::format::date_time;
-use crate::format::{percent, plain_seconds};
+use crate::format::{percent, plain_seconds, terminal_text};
 use crate::report::summary::Summary;
 use crate::report::{ExportError, ExportFormat, summary_of, write_export};
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
 
-fn open_store(dir: Option<&Path>) -> anyhow::Result<Store> {
-    let dir = store::data_dir(dir)?;
-    let db = Store::open(&dir)?;
-    for id in db.recovered_on_open() {
+/// Opens the session database to record or change sessions.
+pub(super) fn open_store(dir: Option<&Path>) -> anyhow::Result<Store> {
+    let db = Store::open(&store::data_dir(dir)?)?;
+    tell_recovered(&db);
+    Ok(db)
+}
+
+/// Opens the session database to read it: nothing is written unless the file needs it, and a
+/// database that cannot be written (a read-only folder, a full disk) is read as it is.
+fn open_for_reading(dir: Option<&Path>) -> anyhow::Result<Store> {
+    let db = Store::open_for_reading(&store::data_dir(dir)?)?;
+    tell_recovered(&db);
+    if let Some(why) = db.unwritable() {
         eprintln!(
-            "plumbline: session {id} was left open by a program that stopped; it was closed at its last saved frame and marked recovered"
+            "plumbline: reading the sessions as they are; nothing can be recorded or changed \
+             there until this is fixed: {why}"
         );
     }
     Ok(db)
 }
 
+/// Says on stderr which sessions opening the store closed after their recorder stopped.
+fn tell_recovered(db: &Store) {
+    for id in db.recovered_on_open() {
+        eprintln!(
+            "plumbline: session {id} was left open by a program that stopped; it was closed at its last saved frame and marked recovered"
+        );
+    }
+}
+
 pub fn run(args: &SessionsArgs) -> anyhow::Result<Outcome> {
-    let db = open_store(args.data.get())?;
+    let dir = args.data.get();
     match &args.action {
-        None => list(&db, args.json),
-        Some(SessionsAction::Show { id }) => show(&db, *id),
-        Some(SessionsAction::Delete { id, yes }) => delete(&db, *id, *yes),
+        None => list(&open_for_reading(dir)?, args.json),
+        Some(SessionsAction::Show { id }) => show(&open_for_reading(dir)?, *id),
+        Some(SessionsAction::Delete { id, yes }) => delete(&open_store(dir)?, *id, *yes),
     }
 }
 
@@ -64,7 +83,7 @@ fn list(db: &Store, json: bool) -> anyhow::Result<Outcome> {
             plain_seconds(r.duration_s),
             percent(r.aligned_fraction),
             r.status.as_str(),
-            r.source
+            terminal_text(&r.source)
         )?;
     }
     Ok(Outcome::Success)
@@ -107,7 +126,7 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
         eprint!(
             "delete session {id} ({}, {})? [y/N] ",
             date_time(row.started_ms),
-            row.source
+            terminal_text(&row.source)
         );
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
@@ -122,7 +141,7 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
 }
 
 pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
-    let db = open_store(args.data.get())?;
+    let db = open_for_reading(args.data.get())?;
     let format = match args.format {
         ReportFormat::Html => ExportFormat::Html,
         ReportFormat::Csv => ExportFormat::Csv,

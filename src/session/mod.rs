@@ -1,11 +1,13 @@
 //! Sessions: what was measured, frame by frame. The types here are shared by the pipeline,
 //! the reports and the session store.
 
+mod changes;
 pub mod codec;
 mod error;
 pub mod keyframes;
 pub mod migrations;
 mod open;
+mod reading;
 mod recorder;
 mod recovery;
 pub mod rows;

@@ -12,21 +12,8 @@ use super::totals::{session_totals, store_totals};
 /// Marks sessions whose recording process is gone as `recovered`, ending them at their last
 /// committed sample.
 pub(super) fn recover(conn: &Connection, path: &Path) -> Result<Vec<SessionId>, StoreError> {
-    let open: Vec<(SessionId, Option<i64>)> = {
-        let mut stmt = conn
-            .prepare("SELECT id, pid FROM sessions WHERE status = 'recording'")
-            .map_err(sql("look for interrupted sessions", path))?;
-        let rows = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .map_err(sql("look for interrupted sessions", path))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(sql("look for interrupted sessions", path))?
-    };
     let mut recovered = Vec::new();
-    for (id, pid) in open {
-        if pid.is_some_and(process_running) {
-            continue;
-        }
+    for id in abandoned(conn, path)? {
         conn.execute(
             "UPDATE sessions SET status = 'recovered',
                  ended_ms = started_ms + COALESCE(
@@ -40,6 +27,26 @@ pub(super) fn recover(conn: &Connection, path: &Path) -> Result<Vec<SessionId>, 
         recovered.push(id);
     }
     Ok(recovered)
+}
+
+/// The sessions left `recording` by a process that is gone: what [`recover`] would close.
+/// Reads only.
+pub(super) fn abandoned(conn: &Connection, path: &Path) -> Result<Vec<SessionId>, StoreError> {
+    let open: Vec<(SessionId, Option<i64>)> = {
+        let mut stmt = conn
+            .prepare("SELECT id, pid FROM sessions WHERE status = 'recording'")
+            .map_err(sql("look for interrupted sessions", path))?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(sql("look for interrupted sessions", path))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("look for interrupted sessions", path))?
+    };
+    Ok(open
+        .into_iter()
+        .filter(|(_, pid)| !pid.is_some_and(process_running))
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// Whether the process that recorded a session may still be recording it. This process counts

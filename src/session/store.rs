@@ -1,21 +1,23 @@
 //! The embedded session database: one SQLite file per user holding every recorded session.
 //! The pipeline records through a [`Recorder`]; the UI, CLI and reports read through [`Store`].
 //!
-//! Safety first: an existing file is checked read-only before anything is written, and a file
-//! that is corrupt or from a newer plumbline is refused and left byte-for-byte as it was.
-//! (The pieces live beside this file: `open`, `recovery`, `totals`, `recorder`, `rows`, `codec`;
-//! their public items are re-exported here, the store's one front door.)
+//! Safety first: an existing file is identified and checked read-only before anything is
+//! written, and a file that is another program's, corrupt or from a newer plumbline is refused
+//! and left byte-for-byte as it was. Readers ([`Store::open_for_reading`]) write nothing to a
+//! file that needs no change, so sessions can be read from a read-only folder or a full disk.
+//! (The pieces live beside this file: `open`, `reading`, `changes`, `recovery`, `totals`,
+//! `recorder`, `rows`, `codec`; their public items are re-exported here, the store's one front
+//! door.)
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 
 use super::codec::decode_metrics;
 use super::error::sql;
 use super::migrations;
-use super::open::{check_existing, open_rw};
-use super::recovery::{process_running, recover};
+use super::open::{Found, create_dir, inspect, open_rw};
+use super::recovery::recover;
 use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
 use crate::geometry::calibration::Baseline;
@@ -26,7 +28,9 @@ use crate::pose::{Landmark, NUM_LANDMARKS};
 
 pub use super::codec::{LANDMARKS_BYTES, LandmarksError, decode_landmarks, encode_landmarks};
 pub use super::error::StoreError;
-pub use super::open::{DATA_DIR_ENV, DB_FILE, SETTINGS_FILE, data_dir, default_data_dir};
+pub use super::open::{
+    APPLICATION_ID, DATA_DIR_ENV, DB_FILE, SETTINGS_FILE, data_dir, default_data_dir,
+};
 pub use super::recorder::{COMMIT_INTERVAL, COMMIT_ROWS, Recorder};
 pub use super::rows::{
     EventRow, KeyframeRow, SessionEnd, SessionId, SessionMeta, SessionRow, SessionStatus,
@@ -36,31 +40,47 @@ pub use super::rows::{
 /// The open session database.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    recovered: Vec<SessionId>,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
+    pub(super) recovered: Vec<SessionId>,
+    pub(super) access: Access,
+}
+
+/// What a store may do with the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Access {
+    /// Opened to record and change sessions.
+    ReadWrite,
+    /// Opened to read, through a read-only connection; `unwritable` says why recording there
+    /// is impossible, when it is.
+    Reading { unwritable: Option<String> },
 }
 
 impl Store {
-    /// Opens (creating if needed) `dir/plumbline.sqlite`, checks it, migrates it to the current
-    /// schema and closes sessions whose recorder died.
+    /// Opens (creating if needed) `dir/plumbline.sqlite` to record and change sessions: checks
+    /// that it is plumbline's and sound, marks an older file as plumbline's, migrates it to the
+    /// current schema and closes sessions whose recorder died.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        create_dir(dir)?;
         let path = dir.join(DB_FILE);
-        if path.exists() {
-            check_existing(&path)?;
-        }
+        let marked = match inspect(&path)? {
+            Found::Nothing => false,
+            Found::Ours(checked) => checked.marked,
+        };
         let mut conn = open_rw(&path)?;
+        if !marked {
+            // Before the switch to WAL: a new file carries the mark in its own header at once.
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(sql("mark the session database as plumbline's", &path))?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(sql("switch the session database to WAL", &path))?;
         migrations::migrate_to(&mut conn, migrations::LATEST)
             .map_err(sql("migrate the session database", &path))?;
         let recovered = recover(&conn, &path)?;
         if !recovered.is_empty() {
-            tracing::warn!(
+            // The caller tells the user (the CLI on stderr, the app in its window).
+            tracing::info!(
                 count = recovered.len(),
                 ?recovered,
                 "recovered sessions left open by a recorder that stopped"
@@ -70,6 +90,7 @@ impl Store {
             conn,
             path,
             recovered,
+            access: Access::ReadWrite,
         })
     }
 
@@ -87,44 +108,6 @@ impl Store {
     /// The sessions this open found abandoned by a dead recorder and marked `recovered`.
     pub fn recovered_on_open(&self) -> &[SessionId] {
         &self.recovered
-    }
-
-    /// Starts recording a session: inserts it as `recording` (now, this process) and returns a
-    /// recorder with its own connection, free to move to another thread.
-    pub fn start_session(&mut self, meta: SessionMeta) -> Result<Recorder, StoreError> {
-        let json = |what: &'static str, value: Option<Result<String, serde_json::Error>>| {
-            value.transpose().map_err(|e| StoreError::BadData {
-                what,
-                detail: e.to_string(),
-                path: self.path.clone(),
-            })
-        };
-        let calibration = json(
-            "calibration",
-            meta.calibration.as_ref().map(serde_json::to_string),
-        )?;
-        let preset = json("preset", meta.preset.as_ref().map(serde_json::to_string))?;
-        let started_ms = now_ms();
-        self.conn
-            .execute(
-                "INSERT INTO sessions (started_ms, source, model, calibration, notes, status, pid,
-                                       preset)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    started_ms,
-                    meta.source,
-                    meta.model,
-                    calibration,
-                    meta.notes,
-                    SessionStatus::Recording.as_str(),
-                    i64::from(std::process::id()),
-                    preset,
-                ],
-            )
-            .map_err(sql("start a session", &self.path))?;
-        let session = self.conn.last_insert_rowid();
-        let conn = open_rw(&self.path)?;
-        Ok(Recorder::new(conn, self.path.clone(), session, started_ms))
     }
 
     /// Every session, newest first. A closed session's totals are read from its row (written
@@ -169,7 +152,9 @@ impl Store {
                 },
                 _ => {
                     let t = session_totals(&self.conn, id, &self.path)?;
+                    // A store opened for reading leaves them to the next writable open.
                     if status != SessionStatus::Recording
+                        && self.access == Access::ReadWrite
                         && let Err(e) = store_totals(&self.conn, id, &t, &self.path)
                     {
                         tracing::warn!("could not cache the totals of session {id}: {e}");
@@ -391,56 +376,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes a session with its samples, events and keyframes; `false` if there was none.
-    /// A session a live process is still recording is refused ([`StoreError::StillRecording`]):
-    /// its recorder would fail on its next commit.
-    pub fn delete(&self, id: SessionId) -> Result<bool, StoreError> {
-        self.check_deletable(id)?;
-        let n = self
-            .conn
-            .execute("DELETE FROM sessions WHERE id = ?1", [id])
-            .map_err(sql("delete a session", &self.path))?;
-        Ok(n > 0)
-    }
-
-    /// Fails with [`StoreError::StillRecording`] if session `id` is being recorded by a process
-    /// that is still running (this one included); a missing session passes.
-    pub fn check_deletable(&self, id: SessionId) -> Result<(), StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT status, pid FROM sessions WHERE id = ?1",
-                [id],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)),
-            )
-            .optional()
-            .map_err(sql("read a session", &self.path))?;
-        match row {
-            Some((status, Some(pid)))
-                if status == SessionStatus::Recording.as_str() && process_running(pid) =>
-            {
-                Err(StoreError::StillRecording {
-                    id,
-                    pid,
-                    path: self.path.clone(),
-                })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Replaces a session's notes; `false` if there was no such session.
-    pub fn set_notes(&self, id: SessionId, notes: &str) -> Result<bool, StoreError> {
-        let n = self
-            .conn
-            .execute(
-                "UPDATE sessions SET notes = ?2 WHERE id = ?1",
-                params![id, notes],
-            )
-            .map_err(sql("update a session's notes", &self.path))?;
-        Ok(n > 0)
-    }
-
     fn parse_status(&self, s: &str) -> Result<SessionStatus, StoreError> {
         SessionStatus::parse(s)
             .ok_or_else(|| self.bad("session status", format!("unknown status `{s}`")))
@@ -457,13 +392,6 @@ impl Store {
 
 fn parse_state(s: &str) -> Option<PostureState> {
     PostureState::ALL.into_iter().find(|st| st.name() == s)
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -116,6 +116,20 @@ pub fn stored_session(data: &Path, n: u64) -> i64 {
     rec.finish().unwrap()
 }
 
+/// Makes session `id` look recorded by a process that has since exited, as after a crash.
+pub fn mark_recorded_by_a_dead_process(dir: &Path, id: i64) {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    rusqlite::Connection::open(dir.join(plumbline::session::store::DB_FILE))
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET pid = ?1 WHERE id = ?2",
+            rusqlite::params![dead_pid, id],
+        )
+        .unwrap();
+}
+
 pub fn stdout_lines(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()

@@ -15,6 +15,8 @@ use plumbline::session::store::{
 };
 use plumbline::session::{EventKind, Sample};
 use rusqlite::Connection;
+
+use crate::helpers::mark_recorded_by_a_dead_process;
 use serde_json::json;
 
 fn pose(seed: f32) -> Pose {
@@ -272,20 +274,6 @@ fn a_crashed_recording_is_recovered_on_open() {
             .recovered_on_open()
             .is_empty()
     );
-}
-
-/// Makes session `id` look recorded by a process that has since exited, as after a crash.
-fn mark_recorded_by_a_dead_process(dir: &Path, id: i64) {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let dead_pid = child.id();
-    child.wait().unwrap();
-    Connection::open(dir.join(DB_FILE))
-        .unwrap()
-        .execute(
-            "UPDATE sessions SET pid = ?1 WHERE id = ?2",
-            rusqlite::params![dead_pid, id],
-        )
-        .unwrap();
 }
 
 fn assert_refused_untouched(dir: &Path, check: impl Fn(&StoreError)) {

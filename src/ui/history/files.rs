@@ -183,9 +183,10 @@ fn finish(task: Task) -> Vec<Notice> {
 }
 
 /// Opens the database in `data_dir` for one report or export (on its own thread) and runs `f`.
+/// Reading only: a read-only data directory still gives reports and exports.
 fn open_and<T>(
     data_dir: &Path,
     f: impl FnOnce(&Store) -> Result<T, WriteError>,
 ) -> Result<T, WriteError> {
-    f(&Store::open(data_dir)?)
+    f(&Store::open_for_reading(data_dir)?)
 }

@@ -64,6 +64,13 @@ pub(super) enum Request {
     SetNotes(SessionId, String),
 }
 
+impl Request {
+    /// Whether the request changes the database.
+    fn changes(&self) -> bool {
+        !matches!(self, Request::List)
+    }
+}
+
 /// The worker's answer to one request.
 #[derive(Debug, Default)]
 pub(super) struct Reply {
@@ -159,13 +166,24 @@ fn serve(
 /// Opens the database if it is not open yet, then does what `request` asks.
 fn answer(data_dir: &Path, store: &mut Option<Store>, request: Request) -> Reply {
     let mut notices = Vec::new();
+    if store.as_ref().is_some_and(|db| db.unwritable().is_some()) && request.changes() {
+        // Opened read-only as writing was refused: try writing again (space may have been
+        // freed, the folder made writable).
+        *store = None;
+    }
     let db = match store {
         Some(db) => Ok(&*db),
-        None => Store::open(data_dir).map(|db| {
+        None => Store::open_or_read(data_dir).map(|db| {
             notices.extend(db.recovered_on_open().iter().map(|id| {
                 Notice::Info(format!(
                     "session {id} was left open by a program that stopped; it was closed at \
                      its last saved frame and marked recovered"
+                ))
+            }));
+            notices.extend(db.unwritable().map(|why| {
+                Notice::Error(format!(
+                    "the sessions are shown as they are; none can be deleted or changed here \
+                     until this is fixed: {why}"
                 ))
             }));
             &*store.insert(db)

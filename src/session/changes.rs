@@ -1,0 +1,125 @@
+//! The changes made to the session database outside a recording: starting a session (its
+//! samples then go through the [`Recorder`]), deleting one, replacing its notes. Each is
+//! refused on a store opened for reading only.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{OptionalExtension, params};
+
+use super::error::{StoreError, sql};
+use super::open::open_rw;
+use super::recovery::process_running;
+use super::store::{Access, Recorder, SessionId, SessionMeta, SessionStatus, Store};
+
+impl Store {
+    /// Starts recording a session: inserts it as `recording` (now, this process) and returns a
+    /// recorder with its own connection, free to move to another thread.
+    pub fn start_session(&mut self, meta: SessionMeta) -> Result<Recorder, StoreError> {
+        self.check_writable()?;
+        let json = |what: &'static str, value: Option<Result<String, serde_json::Error>>| {
+            value.transpose().map_err(|e| StoreError::BadData {
+                what,
+                detail: e.to_string(),
+                path: self.path.clone(),
+            })
+        };
+        let calibration = json(
+            "calibration",
+            meta.calibration.as_ref().map(serde_json::to_string),
+        )?;
+        let preset = json("preset", meta.preset.as_ref().map(serde_json::to_string))?;
+        let started_ms = now_ms();
+        self.conn
+            .execute(
+                "INSERT INTO sessions (started_ms, source, model, calibration, notes, status, pid,
+                                       preset)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    started_ms,
+                    meta.source,
+                    meta.model,
+                    calibration,
+                    meta.notes,
+                    SessionStatus::Recording.as_str(),
+                    i64::from(std::process::id()),
+                    preset,
+                ],
+            )
+            .map_err(sql("start a session", &self.path))?;
+        let session = self.conn.last_insert_rowid();
+        let conn = open_rw(&self.path)?;
+        Ok(Recorder::new(conn, self.path.clone(), session, started_ms))
+    }
+
+    /// Deletes a session with its samples, events and keyframes; `false` if there was none.
+    /// A session a live process is still recording is refused ([`StoreError::StillRecording`]):
+    /// its recorder would fail on its next commit.
+    pub fn delete(&self, id: SessionId) -> Result<bool, StoreError> {
+        self.check_writable()?;
+        self.check_deletable(id)?;
+        let n = self
+            .conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [id])
+            .map_err(sql("delete a session", &self.path))?;
+        Ok(n > 0)
+    }
+
+    /// Fails with [`StoreError::StillRecording`] if session `id` is being recorded by a process
+    /// that is still running (this one included); a missing session passes.
+    pub fn check_deletable(&self, id: SessionId) -> Result<(), StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT status, pid FROM sessions WHERE id = ?1",
+                [id],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)),
+            )
+            .optional()
+            .map_err(sql("read a session", &self.path))?;
+        match row {
+            Some((status, Some(pid)))
+                if status == SessionStatus::Recording.as_str() && process_running(pid) =>
+            {
+                Err(StoreError::StillRecording {
+                    id,
+                    pid,
+                    path: self.path.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Replaces a session's notes; `false` if there was no such session.
+    pub fn set_notes(&self, id: SessionId, notes: &str) -> Result<bool, StoreError> {
+        self.check_writable()?;
+        let n = self
+            .conn
+            .execute(
+                "UPDATE sessions SET notes = ?2 WHERE id = ?1",
+                params![id, notes],
+            )
+            .map_err(sql("update a session's notes", &self.path))?;
+        Ok(n > 0)
+    }
+
+    /// Fails with [`StoreError::ReadOnly`] unless this store was opened to change the database.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        match &self.access {
+            Access::ReadWrite => Ok(()),
+            Access::Reading { unwritable } => Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                why: unwritable
+                    .clone()
+                    .unwrap_or_else(|| "it was opened to read sessions".into()),
+            }),
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
