@@ -53,6 +53,7 @@ pub enum VoiceStatus {
 pub struct Voice {
     tx: Option<Sender<String>>,
     status: Arc<Mutex<VoiceStatus>>,
+    /// Never joined (see `Drop`).
     thread: Option<JoinHandle<()>>,
 }
 
@@ -115,11 +116,11 @@ impl Voice {
 
 impl Drop for Voice {
     fn drop(&mut self) {
-        // Closing the channel ends the thread once it has said what it was sent.
+        // Closing the channel ends the thread once it has said what it was sent. It is not
+        // waited for: closing a Speech Dispatcher connection can block for as long as the
+        // server takes to answer, and the window must close at once.
         self.tx = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        drop(self.thread.take());
     }
 }
 
