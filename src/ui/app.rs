@@ -360,7 +360,10 @@ impl PlumblineApp {
                 self.analysis.stop_source();
                 self.playing = false;
                 self.stop_recording();
-                self.info("stopped; the camera is released");
+                self.info(match self.input {
+                    Input::Camera => "stopped; the camera is released",
+                    Input::File(_) | Input::Demo => "stopped; press Start to play it again",
+                });
             }
             Action::Start => {
                 self.notice = None;
@@ -560,6 +563,7 @@ impl eframe::App for PlumblineApp {
         }
         let view = PanelView {
             latest: self.latest.as_deref(),
+            playing: self.playing,
             settings: &self.settings,
             plot: &self.plot,
             fps: self.stats.results.per_s(),

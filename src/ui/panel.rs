@@ -60,6 +60,9 @@ impl LivePlot {
 #[derive(Debug)]
 pub struct PanelView<'a> {
     pub latest: Option<&'a LiveResult>,
+    /// Whether a source is playing: once stopped or ended, the last judgment is history and
+    /// is not shown as the state.
+    pub playing: bool,
     pub settings: &'a Settings,
     pub plot: &'a LivePlot,
     pub fps: f32,
@@ -161,23 +164,34 @@ fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a
 }
 
 pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
-    let (state, instant) = v
-        .latest
-        .map_or((PostureState::Unknown, PostureState::Unknown), |r| {
-            (r.judgment.state.state, r.judgment.state.instant)
-        });
     let baseline = v.settings.baseline.as_ref();
+    // Once stopped, the last frame's state and numbers are history, not now's verdict.
+    let current = v.latest.filter(|_| v.playing);
     ui.add_space(6.0);
-    ui.label(
-        RichText::new(state.name().to_uppercase())
-            .size(30.0)
-            .strong()
-            .color(state_colour(state)),
-    );
-    if instant != state {
-        ui.label(RichText::new(format!("now {}", instant.name())).color(state_colour(instant)));
+    if !v.playing {
+        ui.label(
+            RichText::new("STOPPED")
+                .size(30.0)
+                .strong()
+                .color(state_colour(PostureState::Unknown)),
+        );
+        ui.label(RichText::new("nothing is being judged; press Start to go on").weak());
+    } else {
+        let (state, instant) = current
+            .map_or((PostureState::Unknown, PostureState::Unknown), |r| {
+                (r.judgment.state.state, r.judgment.state.instant)
+            });
+        ui.label(
+            RichText::new(state.name().to_uppercase())
+                .size(30.0)
+                .strong()
+                .color(state_colour(state)),
+        );
+        if instant != state {
+            ui.label(RichText::new(format!("now {}", instant.name())).color(state_colour(instant)));
+        }
     }
-    if let Some(cue) = v.latest.and_then(|r| r.judgment.cue) {
+    if let Some(cue) = current.and_then(|r| r.judgment.cue) {
         ui.label(RichText::new(cue.text).size(18.0));
     }
     ui.separator();
@@ -191,7 +205,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
         })
         .weak(),
     );
-    if let Some(r) = v.latest {
+    if let Some(r) = current {
         egui::Grid::new("metrics")
             .num_columns(3)
             .striped(true)

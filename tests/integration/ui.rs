@@ -394,3 +394,21 @@ fn a_misaligned_stretch_is_spoken_and_the_return_praised() {
     assert_eq!(said[0], "stand taller: lean back a little", "{said:?}");
     assert_eq!(said[1], "good", "{said:?}");
 }
+
+#[test]
+fn after_stop_no_stale_verdict_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = fixture("validity/clips/hold_then_lean_fwd_20.mp4");
+    let mut h = app(&dir.path().join("data"), Some(&clip));
+    step_until(&mut h, "the lean judged", Duration::from_secs(60), |h| {
+        shows(h, "MISALIGNED")
+    });
+    h.get_by_label("Stop").click();
+    step_until(&mut h, "the stop", Duration::from_secs(10), |h| {
+        shows(h, "STOPPED")
+    });
+    assert!(!shows(&h, "MISALIGNED"), "{:?}", texts(&h));
+    assert!(!shows(&h, "stand taller"), "no stale cue: {:?}", texts(&h));
+    assert!(shows(&h, "stopped; press Start to play it again"));
+    assert!(!shows(&h, "camera is released"), "a file is not a camera");
+}
