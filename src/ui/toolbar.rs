@@ -90,14 +90,13 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
             ))));
         }
         if v.playing {
-            if ui
-                .button("Stop")
-                .on_hover_text("Stop analysing and release the camera")
+            if steady(ui, "Stop", 50.0)
+                .on_hover_text("Stop analysing (and release the camera)")
                 .clicked()
             {
                 ask(Action::Stop);
             }
-        } else if ui.button("Start").clicked() {
+        } else if steady(ui, "Start", 50.0).clicked() {
             ask(Action::Start);
         }
         ui.separator();
@@ -106,52 +105,37 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
         } else {
             "Calibrate"
         };
-        if ui
-            .button(label)
+        if steady(ui, label, 130.0)
             .on_hover_text("C: capture your neutral stance; metrics then show change from it")
             .clicked()
         {
             ask(Action::ToggleCalibration);
         }
-        if v.calibrated
-            && !v.calibrating
-            && ui
-                .button("Forget calibration")
-                .on_hover_text("Go back to absolute values")
-                .clicked()
+        // Always there (greyed out when there is nothing to forget), so nothing after it moves.
+        if ui
+            .add_enabled(
+                v.calibrated && !v.calibrating,
+                egui::Button::new("Forget calibration"),
+            )
+            .on_hover_text("Go back to absolute values")
+            .clicked()
         {
             ask(Action::ForgetCalibration);
         }
-        match v.recording {
-            Some((elapsed, session)) => {
-                let session = session.map_or(String::new(), |id| format!(" · session {id}"));
-                ui.label(
-                    RichText::new(format!("⏺ REC {}{session}", clock(elapsed)))
-                        .color(Color32::from_rgb(220, 40, 40))
-                        .strong(),
-                );
-                if ui
-                    .button("Stop recording")
-                    .on_hover_text("R: stop and save the session")
-                    .clicked()
-                {
-                    ask(Action::ToggleRecording);
-                }
-            }
-            None => {
-                if ui
-                    .button("Record")
-                    .on_hover_text("R: record a session to review and report later")
-                    .clicked()
-                {
-                    ask(Action::ToggleRecording);
-                }
-            }
+        let (label, hint) = match v.recording {
+            Some(_) => ("Stop recording", "R: stop and save the session"),
+            None => ("Record", "R: record a session to review and report later"),
+        };
+        if steady(ui, label, 115.0).on_hover_text(hint).clicked() {
+            ask(Action::ToggleRecording);
         }
         ui.separator();
         if ui
-            .selectable_label(v.muted, if v.muted { "Muted" } else { "Mute" })
-            .on_hover_text("M: no alert banners, sounds or notifications")
+            .add(
+                egui::Button::selectable(v.muted, if v.muted { "Muted" } else { "Mute" })
+                    .min_size(egui::vec2(55.0, 0.0)),
+            )
+            .on_hover_text("M: no alert banners, sounds, speech or notifications")
             .clicked()
         {
             ask(Action::ToggleMute);
@@ -159,13 +143,14 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
         match v.snoozed_until {
             Some(until) => {
                 let left = until.saturating_duration_since(Instant::now());
-                ui.label(
-                    RichText::new(format!("snoozed {} min", left.as_secs().div_ceil(60))).weak(),
+                let text = format!("snoozed {} min", left.as_secs().div_ceil(60));
+                ui.add_enabled(
+                    false,
+                    egui::Button::new(text).min_size(egui::vec2(105.0, 0.0)),
                 );
             }
             None => {
-                if ui
-                    .button("Snooze 15 min")
+                if steady(ui, "Snooze 15 min", 105.0)
                     .on_hover_text("No alerts for 15 minutes")
                     .clicked()
                 {
@@ -179,6 +164,16 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
         }
         if ui.button("Settings").clicked() {
             ask(Action::ToggleSettings);
+        }
+        // The recording indicator comes last, so its appearing moves no button.
+        if let Some((elapsed, session)) = v.recording {
+            let session = session.map_or(String::new(), |id| format!(" · session {id}"));
+            ui.separator();
+            ui.label(
+                RichText::new(format!("⏺ REC {}{session}", clock(elapsed)))
+                    .color(Color32::from_rgb(220, 40, 40))
+                    .strong(),
+            );
         }
     });
     action
@@ -200,4 +195,10 @@ pub fn shortcuts(ctx: &egui::Context) -> Option<Action> {
             None
         }
     })
+}
+
+/// A button at least `width` points wide, so swapping its label (Record / Stop recording)
+/// does not move the buttons after it.
+fn steady(ui: &mut egui::Ui, label: &str, width: f32) -> egui::Response {
+    ui.add(egui::Button::new(label).min_size(egui::vec2(width, 0.0)))
 }

@@ -412,3 +412,35 @@ fn after_stop_no_stale_verdict_is_shown() {
     assert!(shows(&h, "stopped; press Start to play it again"));
     assert!(!shows(&h, "camera is released"), "a file is not a camera");
 }
+
+#[test]
+fn the_toolbar_stays_put_while_its_labels_change() {
+    // A second click on Sessions missed when REC pushed it aside: no label change may move it.
+    let dir = tempfile::tempdir().unwrap();
+    let video = still_video(dir.path(), 20);
+    let mut h = app(&dir.path().join("data"), Some(&video));
+    step_until(&mut h, "frames", Duration::from_secs(30), |h| {
+        shows(h, "ALIGNED") || shows(h, "UNKNOWN")
+    });
+    let sessions_at = |h: &Harness<'static, PlumblineApp>| h.get_by_label("Sessions").rect().min;
+    let before = sessions_at(&h);
+    h.get_by_label("Record").click();
+    step_until(
+        &mut h,
+        "the recording marker",
+        Duration::from_secs(10),
+        |h| shows(h, "⏺ REC"),
+    );
+    assert_eq!(sessions_at(&h), before, "REC appeared");
+    h.get_by_label("Calibrate").click();
+    step_until(&mut h, "calibrating", Duration::from_secs(10), |h| {
+        shows(h, "Cancel calibration")
+    });
+    assert_eq!(sessions_at(&h), before, "calibrating");
+    h.get_by_label("Mute").click();
+    h.get_by_label("Snooze 15 min").click();
+    step_until(&mut h, "muted and snoozed", Duration::from_secs(10), |h| {
+        shows(h, "Muted") && shows(h, "snoozed 15 min")
+    });
+    assert_eq!(sessions_at(&h), before, "muted and snoozed");
+}
