@@ -250,6 +250,23 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
             );
         });
     ui.separator();
+    // Engine statistics are for whoever tunes the engine, not the person practising: folded
+    // away until asked for.
+    egui::CollapsingHeader::new("Diagnostics")
+        .default_open(false)
+        .show(ui, |ui| diagnostics(ui, v));
+    ui.label(
+        RichText::new(format!(
+            "source: {} · model {}",
+            v.source,
+            v.settings.model.name()
+        ))
+        .weak(),
+    );
+}
+
+/// Frame rate, latency, repaints, per-stage timings and dropped frames.
+fn diagnostics(ui: &mut egui::Ui, v: &PanelView<'_>) {
     if let Some(r) = v.latest {
         let ms = |d: Duration| d.as_secs_f32() * 1000.0;
         let t = r.timings;
@@ -273,13 +290,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
             "frames {} · dropped {} (the model was busy)",
             r.captured, r.dropped
         ));
+    } else {
+        ui.label(RichText::new("no frame analysed yet").weak());
     }
-    ui.label(
-        RichText::new(format!(
-            "source: {} · model {}",
-            v.source,
-            v.settings.model.name()
-        ))
-        .weak(),
-    );
 }

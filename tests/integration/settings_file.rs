@@ -55,7 +55,7 @@ fn the_app_shows_the_reset_values_and_calibrates_with_the_default_countdown() {
     let video = still_video(dir.path(), 40);
     let mut h = app(&data, Some(&video));
     step_until(&mut h, "analysed frames", Duration::from_secs(20), |h| {
-        shows(h, "fps ·")
+        shows(h, "view: ")
     });
     assert!(shows(&h, "calibration.countdown_s 3e38 is out of range"));
     assert!(shows(

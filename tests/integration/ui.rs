@@ -118,7 +118,7 @@ fn calibrate_record_and_mute_from_the_window() {
 
     // Frames flow: the panel reports the frame rate and a state.
     step_until(&mut h, "analysed frames", Duration::from_secs(20), |h| {
-        shows(h, "fps ·") && shows(h, "MISALIGNED")
+        shows(h, "view: ") && shows(h, "MISALIGNED")
     });
     assert!(shows(&h, "absolute values"));
 
@@ -269,7 +269,7 @@ fn a_missing_video_is_named_and_the_window_stays_up() {
     // It can still open the demo from the toolbar.
     h.get_by_label("Demo").click();
     step_until(&mut h, "the demo's frames", Duration::from_secs(20), |h| {
-        shows(h, "source: bundled demo") && shows(h, "fps ·")
+        shows(h, "source: bundled demo") && shows(h, "view: ")
     });
 }
 
@@ -282,7 +282,7 @@ fn without_a_camera_the_app_plays_the_bundled_demo() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(dir.path(), None);
     step_until(&mut h, "the demo's frames", Duration::from_secs(20), |h| {
-        shows(h, "source: bundled demo") && shows(h, "fps ·")
+        shows(h, "source: bundled demo") && shows(h, "view: ")
     });
     // It says why.
     assert!(shows(&h, "Playing the bundled demo instead"));
@@ -299,7 +299,7 @@ fn record_on_a_corrupt_database_says_so_and_leaves_the_file_alone() {
     let video = still_video(dir.path(), 40);
     let mut h = app(&data, Some(&video));
     step_until(&mut h, "analysed frames", Duration::from_secs(20), |h| {
-        shows(h, "fps ·")
+        shows(h, "view: ")
     });
     h.get_by_label("Record").click();
     step_until(&mut h, "the error", Duration::from_secs(10), |h| {
@@ -443,4 +443,23 @@ fn the_toolbar_stays_put_while_its_labels_change() {
         shows(h, "Muted") && shows(h, "snoozed 15 min")
     });
     assert_eq!(sessions_at(&h), before, "muted and snoozed");
+}
+
+#[test]
+fn engine_statistics_wait_behind_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = still_video(dir.path(), 20);
+    let mut h = app(&dir.path().join("data"), Some(&video));
+    step_until(&mut h, "frames", Duration::from_secs(30), |h| {
+        shows(h, "view: ")
+    });
+    assert!(!shows(&h, "inference"), "folded away: {:?}", texts(&h));
+    assert!(!shows(&h, "dropped"));
+    // Below the plot: scrolled to, then opened.
+    h.get_by_label("Diagnostics").scroll_to_me();
+    h.step();
+    h.get_by_label("Diagnostics").click_accesskit();
+    step_until(&mut h, "the statistics", Duration::from_secs(10), |h| {
+        shows(h, "inference") && shows(h, "fps ·")
+    });
 }
