@@ -38,16 +38,18 @@ pub enum Dismissed {
 pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
     let mut dismissed = None;
     if let Some((text, error)) = v.notice {
-        ui.horizontal(|ui| {
+        // The button first, then the text wrapped in the rest of the row: a long path is
+        // broken over lines, never cut at the window's edge.
+        ui.horizontal_top(|ui| {
             let colour = if error {
                 Color32::from_rgb(230, 110, 60)
             } else {
                 Color32::from_rgb(200, 200, 200)
             };
-            ui.colored_label(colour, text);
             if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                 dismissed = Some(Dismissed::Notice);
             }
+            ui.add(egui::Label::new(RichText::new(text).color(colour)).wrap());
         });
     }
     if let Some(alert) = v.banner {

@@ -463,3 +463,20 @@ fn engine_statistics_wait_behind_diagnostics() {
         shows(h, "inference") && shows(h, "fps ·")
     });
 }
+
+#[test]
+fn a_long_path_in_an_error_wraps_inside_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir
+        .path()
+        .join("a-folder-with-a-rather-long-name".repeat(6));
+    let missing = deep.join("the-file-name-at-the-end.mp4");
+    let mut h = app(&dir.path().join("data"), Some(&missing));
+    step_until(&mut h, "the error", Duration::from_secs(10), |h| {
+        shows(h, "input not found")
+    });
+    let error = h.get_by_label_contains("input not found").rect();
+    let window = h.ctx.content_rect();
+    assert!(error.max.x <= window.max.x, "{error:?} in {window:?}");
+    assert!(error.height() > 30.0, "over more than one line: {error:?}");
+}
