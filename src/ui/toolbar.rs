@@ -78,8 +78,8 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
         }
         let path = ui.add(
             egui::TextEdit::singleline(v.path_input)
-                .hint_text("or type a path and press Enter")
-                .desired_width(180.0),
+                .hint_text("or a path, then Enter")
+                .desired_width(130.0),
         );
         if path.lost_focus()
             && ui.input(|i| i.key_pressed(Key::Enter))
@@ -105,7 +105,7 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
         } else {
             "Calibrate"
         };
-        if steady(ui, label, 130.0)
+        if steady(ui, label, 118.0)
             .on_hover_text("C: capture your neutral stance; metrics then show change from it")
             .clicked()
         {
@@ -113,11 +113,8 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
         }
         // Always there (greyed out when there is nothing to forget), so nothing after it moves.
         if ui
-            .add_enabled(
-                v.calibrated && !v.calibrating,
-                egui::Button::new("Forget calibration"),
-            )
-            .on_hover_text("Go back to absolute values")
+            .add_enabled(v.calibrated && !v.calibrating, egui::Button::new("Forget"))
+            .on_hover_text("Forget the calibration: go back to absolute values")
             .clicked()
         {
             ask(Action::ForgetCalibration);
@@ -126,14 +123,14 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
             Some(_) => ("Stop recording", "R: stop and save the session"),
             None => ("Record", "R: record a session to review and report later"),
         };
-        if steady(ui, label, 115.0).on_hover_text(hint).clicked() {
+        if steady(ui, label, 100.0).on_hover_text(hint).clicked() {
             ask(Action::ToggleRecording);
         }
         ui.separator();
         if ui
             .add(
                 egui::Button::selectable(v.muted, if v.muted { "Muted" } else { "Mute" })
-                    .min_size(egui::vec2(55.0, 0.0)),
+                    .min_size(egui::vec2(58.0, 0.0)),
             )
             .on_hover_text("M: no alert banners, sounds, speech or notifications")
             .clicked()
@@ -146,11 +143,11 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
                 let text = format!("snoozed {} min", left.as_secs().div_ceil(60));
                 ui.add_enabled(
                     false,
-                    egui::Button::new(text).min_size(egui::vec2(105.0, 0.0)),
+                    egui::Button::new(text).min_size(egui::vec2(102.0, 0.0)),
                 );
             }
             None => {
-                if steady(ui, "Snooze 15 min", 105.0)
+                if steady(ui, "Snooze 15 min", 102.0)
                     .on_hover_text("No alerts for 15 minutes")
                     .clicked()
                 {
