@@ -99,6 +99,22 @@ pub struct Settings {
     pub mirror_video: bool,
     /// Which measures are judged, and for which activity (a physiotherapist's practice preset).
     pub preset: Preset,
+    /// The practice length aimed for, in minutes (0: no goal): the practice view counts it
+    /// down, and a recorded session keeps it.
+    pub goal_min: f32,
+    /// The window's view while a source plays.
+    pub view: ViewMode,
+}
+
+/// What the window shows beside the video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewMode {
+    /// For practising at a distance: the state, the cue and the judged measures in big type.
+    #[default]
+    Practice,
+    /// Every metric, the last minute's plot and the diagnostics.
+    Details,
 }
 
 impl Default for Settings {
@@ -114,7 +130,16 @@ impl Default for Settings {
             baseline: None,
             mirror_video: true,
             preset: Preset::default(),
+            goal_min: 0.0,
+            view: ViewMode::default(),
         }
+    }
+}
+
+impl Settings {
+    /// The practice goal, if one is set.
+    pub fn goal(&self) -> Option<std::time::Duration> {
+        (self.goal_min > 0.0).then(|| std::time::Duration::from_secs_f32(self.goal_min * 60.0))
     }
 }
 

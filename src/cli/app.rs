@@ -1,7 +1,8 @@
 //! `plumbline app`: the desktop window, from validated options.
 
-use super::args::{AppArgs, EngineArgs, engine_config};
+use super::args::{AppArgs, EngineArgs, ViewArg, engine_config};
 use super::outcome::Outcome;
+use crate::settings::ViewMode;
 use crate::ui::AppOptions;
 
 /// The app's options from its arguments.
@@ -21,6 +22,13 @@ fn options(args: &AppArgs) -> AppOptions {
         data_dir: args.data.dir.clone(),
         source: args.source.clone(),
         record: args.record,
+        calibrate: args.calibrate,
+        fullscreen: args.fullscreen,
+        window_size: args.window_size,
+        view: args.view.map(|v| match v {
+            ViewArg::Practice => ViewMode::Practice,
+            ViewArg::Details => ViewMode::Details,
+        }),
         screenshot: args.screenshot.clone(),
         frames: args.frames,
         ..AppOptions::new(engine_config(&engine, true))

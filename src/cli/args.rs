@@ -56,6 +56,19 @@ pub struct AppArgs {
     /// begins a practice).
     #[arg(long)]
     pub record: bool,
+    /// Calibrate as soon as the analysis starts (the countdown gives time to stand in place).
+    #[arg(long)]
+    pub calibrate: bool,
+    /// Start in this view (default: the one used last): `practice` (big type, to read from a
+    /// distance) or `details` (every metric, the plot, the diagnostics).
+    #[arg(long, value_enum)]
+    pub view: Option<ViewArg>,
+    /// Open full screen (F11 or Esc leaves it).
+    #[arg(long)]
+    pub fullscreen: bool,
+    /// The window's size in points, WIDTHxHEIGHT (default 1180x720).
+    #[arg(long, value_name = "WxH", value_parser = window_size)]
+    pub window_size: Option<[f32; 2]>,
     /// Save a PNG of the window after --frames analysed frames (or when the video ends), then
     /// close.
     #[arg(long, value_name = "PNG")]
@@ -64,6 +77,13 @@ pub struct AppArgs {
     #[arg(long, default_value_t = 30, requires = "screenshot",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub frames: u64,
+}
+
+/// The window's views, as `app --view` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ViewArg {
+    Practice,
+    Details,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -225,6 +245,19 @@ impl DataDirArg {
 fn threads_parser() -> impl clap::builder::TypedValueParser<Value = usize> {
     use clap::builder::TypedValueParser as _;
     clap::value_parser!(u16).range(1..=64).map(usize::from)
+}
+
+fn window_size(s: &str) -> Result<[f32; 2], String> {
+    let bad = || format!("'{s}' is not a window size like 1280x800 (each side 320 to 8192)");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let side = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|v| (320..=8192).contains(v))
+            .map(f32::from)
+    };
+    Ok([side(w).ok_or_else(bad)?, side(h).ok_or_else(bad)?])
 }
 
 fn measures(s: &str) -> Result<Measure, String> {

@@ -24,6 +24,8 @@ const MISALIGNED_AFTER_S: RangeInclusive<f32> = 0.0..=600.0;
 const REPEAT_AFTER_S: RangeInclusive<f32> = 0.0..=3600.0;
 const COUNTDOWN_S: RangeInclusive<f32> = 0.0..=30.0;
 const CAPTURE_S: RangeInclusive<f32> = 1.0..=60.0;
+/// A practice goal of up to ten hours (0: none).
+const GOAL_MIN: RangeInclusive<f32> = 0.0..=600.0;
 /// A calibration longer than this was not made by plumbline.
 const BASELINE_DURATION_S: RangeInclusive<f32> = 0.0..=3600.0;
 
@@ -263,6 +265,7 @@ pub(super) fn checked(mut s: Settings) -> (Settings, Vec<String>) {
         d.calibration.duration_s,
         " s",
     );
+    c.field("goal_min", &mut s.goal_min, GOAL_MIN, d.goal_min, " min");
     c.baseline(&mut s.baseline);
     (s, c.notes)
 }
@@ -298,7 +301,7 @@ mod tests {
         let (s, notes) = load(
             r#"{"calibration": {"countdown_s": 3e38, "duration_s": -2},
                 "alerts": {"misaligned_after_s": 1e39, "repeat_after_s": 4000},
-                "thresholds": {"min_dwell_s": -0.5}}"#,
+                "thresholds": {"min_dwell_s": -0.5}, "goal_min": -10}"#,
         );
         let d = Settings::default();
         assert_eq!(s.calibration, d.calibration);
@@ -318,7 +321,12 @@ mod tests {
             "settings: calibration.countdown_s 3e38 is out of range (0–30 s); using 3 s"
         );
         assert!(notes[4].starts_with("settings: calibration.duration_s -2 "));
-        assert_eq!(notes.len(), 5, "{notes:?}");
+        assert_eq!(
+            notes[5],
+            "settings: goal_min -10 is out of range (0–600 min); using 0 min"
+        );
+        assert_eq!(s.goal(), None);
+        assert_eq!(notes.len(), 6, "{notes:?}");
     }
 
     /// Thresholds: −1e38 once collapsed the video panel; a band upside down makes "drifting"

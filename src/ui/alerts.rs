@@ -370,6 +370,17 @@ impl AlertOutputs {
         }
     }
 
+    /// Says `text` (a goal reached) in the voice, or chimes when there is none, as `settings`
+    /// allow.
+    pub fn announce(&mut self, text: &str, settings: &AlertSettings) {
+        self.prepare(settings);
+        let spoken = self.voice.as_ref().is_some_and(|v| v.say(text));
+        if settings.sound && !spoken {
+            let play = Arc::clone(&self.play);
+            self.sound.spawn(move || play());
+        }
+    }
+
     /// The state shown for a new frame: back to aligned after a spoken cue, the voice says
     /// "good" (unless the window is quiet: `heard` false).
     pub fn shown(&mut self, state: PostureState, heard: bool) {

@@ -21,6 +21,7 @@ use super::input::{self, Input};
 use super::live_view::{self, Dismissed, LiveView};
 use super::options::AppOptions;
 use super::panel::{self, LivePlot, PanelView};
+use super::practice::{self, Goal, Placement, PracticeAction, PracticeView};
 use super::recording::Recordings;
 use super::screenshot::Screenshot;
 use super::settings::SettingsWindow;
@@ -33,7 +34,7 @@ use crate::pipeline::analyzer::AnalysisConfig;
 use crate::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult};
 use crate::pose::EngineConfig;
 use crate::session::store::SessionMeta;
-use crate::settings::Settings;
+use crate::settings::{Settings, ViewMode};
 use crate::source::SourceError;
 use crate::source::camera::CameraBackend;
 
@@ -83,6 +84,41 @@ pub struct PlumblineApp {
     unsaved_since: Option<Instant>,
     /// Where a screenshot run reports the error that ended it (see [`Self::failures_to`]).
     failures: Option<Arc<OnceLock<String>>>,
+    /// The practice view or the detailed panel.
+    view: ViewMode,
+    fullscreen: bool,
+    /// How the last calibration ended (what to say, and whether it worked), until dismissed.
+    calibration_result: Option<(String, bool)>,
+    practice: PracticeClock,
+}
+
+/// How long the current input has played, toward the practice goal.
+#[derive(Debug, Default)]
+struct PracticeClock {
+    /// Played before the current stretch.
+    banked: Duration,
+    /// The current stretch started then.
+    since: Option<Instant>,
+    /// The goal was reached and said.
+    announced: bool,
+}
+
+impl PracticeClock {
+    fn played(&self, now: Instant) -> Duration {
+        self.banked
+            + self
+                .since
+                .map_or(Duration::ZERO, |t| now.saturating_duration_since(t))
+    }
+
+    fn resume(&mut self, now: Instant) {
+        self.since.get_or_insert(now);
+    }
+
+    fn pause(&mut self, now: Instant) {
+        self.banked = self.played(now);
+        self.since = None;
+    }
 }
 
 impl std::fmt::Debug for PlumblineApp {
@@ -153,7 +189,12 @@ impl PlumblineApp {
             stats: UiStats::default(),
             unsaved_since: None,
             failures: None,
+            view: ViewMode::Practice,
+            fullscreen: options.fullscreen,
+            calibration_result: None,
+            practice: PracticeClock::default(),
         };
+        app.view = options.view.unwrap_or(app.settings.view);
         // The voice starts now, so whether there is one is known (and said) before the first
         // alert.
         app.outputs.prepare(&app.settings.alerts);
@@ -163,6 +204,9 @@ impl PlumblineApp {
         });
         if options.record {
             app.start_recording();
+        }
+        if options.calibrate {
+            app.act(&cc.egui_ctx, Action::ToggleCalibration);
         }
         app
     }
@@ -187,6 +231,12 @@ impl PlumblineApp {
 
     /// Opens `input` on the analysis's side; returns at once. The window hears how it went.
     fn open(&mut self, input: Input) {
+        let now = Instant::now();
+        if input != self.input {
+            // Another input is another practice; Start on the same one goes on with it.
+            self.practice = PracticeClock::default();
+        }
+        self.practice.resume(now);
         self.input = input;
         self.source += 1;
         self.playing = true;
@@ -290,6 +340,7 @@ impl PlumblineApp {
     /// No more frames will come from the current source.
     fn ended(&mut self) {
         self.playing = false;
+        self.practice.pause(Instant::now());
         // A recording of this video is complete.
         self.stop_recording();
         // A screenshot waiting for frames that will never come is taken now.
@@ -324,17 +375,22 @@ impl PlumblineApp {
                     });
                 let camera = baseline
                     .camera_check()
-                    .map_or(String::new(), |c| format!(". {}", c.advice()));
-                self.info(format!(
-                    "calibrated from {} frames{lean}; metrics now show change from this \
-                     stance{camera}",
-                    baseline.frames
+                    .map_or(String::new(), |c| format!(" {}", c.advice()));
+                self.calibration_result = Some((
+                    format!(
+                        "Calibrated from {} frames{lean}. Metrics now show change from this \
+                         stance.{camera}",
+                        baseline.frames
+                    ),
+                    true,
                 ));
                 // The analysis already judges against it; keep it for the next start.
                 self.settings.baseline = Some(baseline);
                 self.save_settings();
             }
-            Err(e) => self.error(format!("calibration not saved: {e}")),
+            Err(e) => {
+                self.calibration_result = Some((format!("Calibration not saved: {e}"), false))
+            }
         }
     }
 
@@ -354,11 +410,19 @@ impl PlumblineApp {
                 self.notice = None;
                 self.open(input);
             }
-            Action::PickFile => self.dialog = Some(input::pick_video(ctx)),
-            Action::PickFolder => self.dialog = Some(input::pick_folder(ctx)),
+            Action::PickFile | Action::PickFolder => {
+                if let Some(why) = input::no_file_dialog() {
+                    self.error(why);
+                } else if action == Action::PickFile {
+                    self.dialog = Some(input::pick_video(ctx));
+                } else {
+                    self.dialog = Some(input::pick_folder(ctx));
+                }
+            }
             Action::Stop => {
                 self.analysis.stop_source();
                 self.playing = false;
+                self.practice.pause(Instant::now());
                 self.stop_recording();
                 self.info(match self.input {
                     Input::Camera => "stopped; the camera is released",
@@ -376,6 +440,7 @@ impl PlumblineApp {
                 } else {
                     self.analysis.calibrate(self.settings.calibration.clone());
                     self.calibrating = true;
+                    self.calibration_result = None;
                 }
             }
             Action::ForgetCalibration => {
@@ -397,7 +462,39 @@ impl PlumblineApp {
             Action::Snooze => self.gate.snooze(Instant::now(), SNOOZE),
             Action::ToggleSessions => self.browser_open = !self.browser_open,
             Action::ToggleSettings => self.settings_window.toggle(),
+            Action::ToggleView => {
+                self.view = match self.view {
+                    ViewMode::Practice => ViewMode::Details,
+                    ViewMode::Details => ViewMode::Practice,
+                };
+                self.settings.view = self.view;
+                self.unsaved_since.get_or_insert_with(Instant::now);
+            }
+            Action::ToggleFullscreen => self.set_fullscreen(ctx, !self.fullscreen),
+            Action::LeaveFullscreen => self.set_fullscreen(ctx, false),
         }
+    }
+
+    fn set_fullscreen(&mut self, ctx: &egui::Context, on: bool) {
+        if on != self.fullscreen {
+            self.fullscreen = on;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+        }
+    }
+
+    /// Where the practice stands against its goal, if one is set; says so once when reached.
+    fn goal(&mut self, now: Instant) -> Option<Goal> {
+        let goal = Goal {
+            practised: self.practice.played(now),
+            target: self.settings.goal()?,
+        };
+        if goal.reached() && !self.practice.announced {
+            self.practice.announced = true;
+            if self.gate.lets_through(now) {
+                self.outputs.announce(&goal.spoken(), &self.settings.alerts);
+            }
+        }
+        Some(goal)
     }
 
     fn poll_dialog(&mut self) {
@@ -501,10 +598,84 @@ impl PlumblineApp {
             texture: self.texture.as_ref().map(|t| (t.id(), t.size_vec2())),
             min_visibility: self.settings.min_visibility,
             mirrored: self.settings.mirror_video,
+            calibration_result: self
+                .calibration_result
+                .as_ref()
+                .map(|(text, ok)| (text.as_str(), *ok)),
+            practice_height: (self.view == ViewMode::Practice)
+                .then(|| ui.ctx().content_rect().height()),
         };
         match live_view::show(ui, view) {
             Some(Dismissed::Notice) => self.notice = None,
             Some(Dismissed::Banner(alert)) => self.gate.dismiss(&alert),
+            Some(Dismissed::CalibrationResult) => self.calibration_result = None,
+            None => {}
+        }
+    }
+
+    /// The detailed panel on the right: every metric, the plot, the diagnostics.
+    fn details_panel(&mut self, ctx: &egui::Context) {
+        let view = PanelView {
+            latest: self.latest.as_deref(),
+            playing: self.playing,
+            settings: &self.settings,
+            plot: &self.plot,
+            fps: self.stats.results.per_s(),
+            display_latency: self.stats.display_latency,
+            paint_fps: self.stats.paint.per_s(),
+            // A file's description names it already; the camera and the demo say what they are.
+            source: match (&self.source_description, &self.input) {
+                (Some(d), Input::File(_)) => d.clone(),
+                (Some(d), _) => format!("{} ({d})", self.input.describe()),
+                (None, _) => self.input.describe(),
+            },
+        };
+        let practice = egui::SidePanel::right("panel")
+            .min_width(360.0)
+            .show(ctx, |ui| panel::show(ui, &view))
+            .inner;
+        if practice {
+            self.act(ctx, Action::ToggleView);
+        }
+    }
+
+    /// The practice view beside or under the video, whichever leaves the video larger.
+    fn practice_panel(&mut self, ctx: &egui::Context, now: Instant) {
+        let goal = self.goal(now);
+        let area = ctx.available_rect().size();
+        let placement = practice::placement(area, self.texture.as_ref().map(|t| t.size_vec2()));
+        let view = PracticeView {
+            latest: self.latest.as_deref(),
+            playing: self.playing,
+            calibrating: self.calibrating,
+            settings: &self.settings,
+            recording: self.recordings.status().map(|(ran, _)| ran),
+            goal,
+            height: ctx.content_rect().height(),
+            fullscreen: self.fullscreen,
+        };
+        let frame = egui::Frame::side_top_panel(&ctx.style()).inner_margin(12.0);
+        let action = match placement {
+            Placement::Side(width) => {
+                egui::SidePanel::right("practice")
+                    .exact_width(width)
+                    .resizable(false)
+                    .frame(frame)
+                    .show(ctx, |ui| practice::show(ui, &view, placement))
+                    .inner
+            }
+            Placement::Below(height) => {
+                egui::TopBottomPanel::bottom("practice")
+                    .exact_height(height)
+                    .resizable(false)
+                    .frame(frame)
+                    .show(ctx, |ui| practice::show(ui, &view, placement))
+                    .inner
+            }
+        };
+        match action {
+            Some(PracticeAction::ShowDetails) => self.act(ctx, Action::ToggleView),
+            Some(PracticeAction::ToggleFullscreen) => self.act(ctx, Action::ToggleFullscreen),
             None => {}
         }
     }
@@ -527,6 +698,8 @@ impl PlumblineApp {
 impl eframe::App for PlumblineApp {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.stats.frame_start();
+        // The window manager may have left full screen on its own.
+        self.fullscreen = ctx.input(|i| i.viewport().fullscreen.unwrap_or(self.fullscreen));
         self.take_results(ctx);
         self.poll_recordings();
         self.poll_dialog();
@@ -561,24 +734,10 @@ impl eframe::App for PlumblineApp {
         if let Some(action) = action {
             self.act(ctx, action);
         }
-        let view = PanelView {
-            latest: self.latest.as_deref(),
-            playing: self.playing,
-            settings: &self.settings,
-            plot: &self.plot,
-            fps: self.stats.results.per_s(),
-            display_latency: self.stats.display_latency,
-            paint_fps: self.stats.paint.per_s(),
-            // A file's description names it already; the camera and the demo say what they are.
-            source: match (&self.source_description, &self.input) {
-                (Some(d), Input::File(_)) => d.clone(),
-                (Some(d), _) => format!("{} ({d})", self.input.describe()),
-                (None, _) => self.input.describe(),
-            },
-        };
-        egui::SidePanel::right("panel")
-            .min_width(360.0)
-            .show(ctx, |ui| panel::show(ui, &view));
+        match self.view {
+            ViewMode::Details => self.details_panel(ctx),
+            ViewMode::Practice => self.practice_panel(ctx, now),
+        }
         egui::CentralPanel::default().show(ctx, |ui| self.central(ui));
         if let Some(b) = &mut self.browser {
             b.show(ctx, &mut self.browser_open);
@@ -597,6 +756,9 @@ impl eframe::App for PlumblineApp {
         } else if self.unsaved_since.is_some() || self.recordings.is_finishing() {
             ctx.request_repaint_after(Duration::from_millis(100));
         } else if self.recordings.is_recording() {
+            ctx.request_repaint_after(Duration::from_millis(500));
+        } else if self.playing && self.settings.goal().is_some() {
+            // The goal's clock ticks even when no frame comes (a still picture, a slow model).
             ctx.request_repaint_after(Duration::from_millis(500));
         }
         self.stats.frame_end();

@@ -85,6 +85,39 @@ impl Input {
     }
 }
 
+/// Why no file dialog can open on this desktop, if none can. On Linux the dialogs come from
+/// the desktop's file-chooser portal (xdg-desktop-portal, over the session's D-Bus), else from
+/// `zenity`; with neither, rfd returns as if the user had cancelled, and the click would do
+/// nothing at all.
+pub fn no_file_dialog() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let env = |k: &str| std::env::var_os(k);
+    let portal =
+        env("DBUS_SESSION_BUS_ADDRESS").is_some() && portal_installed(env("XDG_DATA_DIRS"));
+    let zenity =
+        env("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("zenity").is_file()));
+    (!portal && !zenity).then(|| {
+        "no file dialog can open here: this desktop has neither a file-chooser portal \
+         (xdg-desktop-portal) nor zenity. Type the file's or folder's path in the box beside \
+         these buttons and press Enter, or install xdg-desktop-portal-gtk or zenity."
+            .to_string()
+    })
+}
+
+/// Whether D-Bus can start the desktop portal: its service file is in one of `data_dirs`
+/// (`$XDG_DATA_DIRS`, by default /usr/local/share and /usr/share).
+fn portal_installed(data_dirs: Option<std::ffi::OsString>) -> bool {
+    let dirs = data_dirs
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+    std::env::split_paths(&dirs).any(|d| {
+        d.join("dbus-1/services/org.freedesktop.portal.Desktop.service")
+            .is_file()
+    })
+}
+
 /// Asks for a video (or an image) in the desktop's file dialog, off the UI thread.
 pub fn pick_video(ctx: &egui::Context) -> Pending<Option<PathBuf>> {
     Pending::spawn("the file dialog", ctx, || {
@@ -107,4 +140,21 @@ pub fn pick_folder(ctx: &egui::Context) -> Pending<Option<PathBuf>> {
             .set_title("Open a folder of images")
             .pick_folder()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_portal_is_found_by_its_dbus_service_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let services = dir.path().join("share/dbus-1/services");
+        std::fs::create_dir_all(&services).unwrap();
+        let dirs =
+            std::env::join_paths([dir.path().join("nowhere"), dir.path().join("share")]).unwrap();
+        assert!(!portal_installed(Some(dirs.clone())));
+        std::fs::write(services.join("org.freedesktop.portal.Desktop.service"), "").unwrap();
+        assert!(portal_installed(Some(dirs)));
+    }
 }

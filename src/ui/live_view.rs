@@ -26,6 +26,11 @@ pub struct LiveView<'a> {
     pub min_visibility: f32,
     /// Show the picture as a mirror does.
     pub mirrored: bool,
+    /// How a calibration ended, until dismissed: what to tell the user and whether it worked.
+    pub calibration_result: Option<(&'a str, bool)>,
+    /// The window's height, in the practice view: its messages are sized from it, to be read
+    /// from where the user stands. `None`: the detailed view's sizes.
+    pub practice_height: Option<f32>,
 }
 
 /// What the user dismissed.
@@ -33,6 +38,14 @@ pub struct LiveView<'a> {
 pub enum Dismissed {
     Notice,
     Banner(Alert),
+    CalibrationResult,
+}
+
+/// The size of a message whose detailed-view size is `detail`: in the practice view, `share`
+/// of the window's height if that is larger.
+fn sized(v: &LiveView<'_>, detail: f32, share: f32) -> f32 {
+    v.practice_height
+        .map_or(detail, |h| (h * share).max(detail))
 }
 
 pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
@@ -58,16 +71,21 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
             .inner_margin(8.0)
             .corner_radius(4.0)
             .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new(&alert.message)
-                            .size(20.0)
-                            .color(Color32::WHITE)
-                            .strong(),
-                    );
+                // The button first, then the message wrapped in the rest of the row: in big
+                // type it takes two lines rather than run past the window's edge.
+                ui.horizontal_top(|ui| {
                     if ui.button("Dismiss").clicked() {
                         dismissed = Some(Dismissed::Banner(alert.clone()));
                     }
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(&alert.message)
+                                .size(sized(&v, 20.0, 0.045))
+                                .color(Color32::WHITE)
+                                .strong(),
+                        )
+                        .wrap(),
+                    );
                 });
             });
     }
@@ -76,23 +94,21 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
     {
         ui.label(
             RichText::new(format!("Camera set-up: {advice}"))
-                .size(17.0)
+                .size(sized(&v, 17.0, 0.035))
                 .color(Color32::from_rgb(240, 200, 80)),
         );
-    }
-    if v.calibrating {
-        let status = v.latest.and_then(|r| r.judgment.calibration);
-        let (text, done) = match status {
-            Some(s) => (s.message(), s.done()),
-            None => ("Calibration starts with the next frame…".to_string(), 0.0),
-        };
-        ui.label(RichText::new(text).size(22.0).strong());
-        ui.add(egui::ProgressBar::new(done).show_percentage());
     }
     if let Some(e) = &v.output_error {
         ui.label(RichText::new(e).weak());
     }
     let Some((texture, size)) = v.texture else {
+        // No picture to draw over: the calibration says where it stands in plain lines.
+        if v.calibrating {
+            ui.label(RichText::new(calibration_text(&v).0).size(22.0).strong());
+        }
+        if let Some((text, _)) = v.calibration_result {
+            ui.add(egui::Label::new(RichText::new(text).size(22.0)).wrap());
+        }
         ui.label(if v.playing {
             "opening the source and loading the models…"
         } else {
@@ -122,5 +138,124 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
             v.mirrored,
         );
     }
+    if v.calibrating {
+        calibration_overlay(ui, &v, response.rect);
+    }
+    if let Some((text, ok)) = v.calibration_result
+        && calibration_card(ui, &v, response.rect, text, ok)
+    {
+        dismissed = Some(Dismissed::CalibrationResult);
+    }
+    dismissed
+}
+
+/// The calibration's headline (the countdown's number, or HOLD STILL) and what to do.
+fn calibration_text(v: &LiveView<'_>) -> (String, String, f32) {
+    match v.latest.and_then(|r| r.judgment.calibration) {
+        Some(s) => match s.count() {
+            Some(n) => (n.to_string(), s.instruction().to_string(), 0.0),
+            None => (
+                "HOLD STILL".to_string(),
+                s.instruction().to_string(),
+                s.done(),
+            ),
+        },
+        None => (
+            "…".to_string(),
+            "Calibration starts with the next frame".to_string(),
+            0.0,
+        ),
+    }
+}
+
+/// The window's height the overlay's type is sized from.
+fn type_height(ui: &egui::Ui, v: &LiveView<'_>) -> f32 {
+    v.practice_height
+        .unwrap_or_else(|| ui.ctx().content_rect().height())
+}
+
+/// Over the middle of the video: the countdown in a number the user reads from where they
+/// stand, or HOLD STILL and the capture's progress.
+fn calibration_overlay(ui: &mut egui::Ui, v: &LiveView<'_>, video: egui::Rect) {
+    let h = type_height(ui, v);
+    let (headline, instruction, done) = calibration_text(v);
+    let card = egui::Rect::from_center_size(
+        video.center(),
+        egui::vec2(video.width() * 0.9, video.height() * 0.7),
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(card)
+            .layout(egui::Layout::top_down(egui::Align::Center)),
+    );
+    egui::Frame::new()
+        .fill(Color32::from_black_alpha(150))
+        .inner_margin(h * 0.02)
+        .corner_radius(8.0)
+        .show(&mut child, |ui| {
+            let big = if headline.len() <= 2 { 0.22 } else { 0.1 };
+            ui.label(
+                RichText::new(headline)
+                    .size(h * big)
+                    .strong()
+                    .color(Color32::WHITE),
+            );
+            ui.add(
+                egui::Label::new(
+                    RichText::new(instruction)
+                        .size(h * 0.045)
+                        .color(Color32::WHITE),
+                )
+                .wrap(),
+            );
+            if done > 0.0 {
+                ui.add(egui::ProgressBar::new(done).desired_height(h * 0.025));
+            }
+        });
+}
+
+/// At the bottom of the video: how the calibration ended, in large wrapping text. `true`
+/// when dismissed.
+fn calibration_card(
+    ui: &mut egui::Ui,
+    v: &LiveView<'_>,
+    video: egui::Rect,
+    text: &str,
+    ok: bool,
+) -> bool {
+    let h = type_height(ui, v);
+    // From 60% down the picture, growing downward as the text wraps: the person's head
+    // and trunk stay in view.
+    let area = egui::Rect::from_min_max(
+        egui::pos2(video.left() + 8.0, video.top() + video.height() * 0.6),
+        egui::pos2(video.right() - 8.0, video.bottom() - 8.0),
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(area)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    let edge = if ok {
+        Color32::from_rgb(46, 190, 80)
+    } else {
+        Color32::from_rgb(240, 170, 20)
+    };
+    let mut dismissed = false;
+    egui::Frame::new()
+        .fill(Color32::from_black_alpha(200))
+        .stroke(egui::Stroke::new(3.0, edge))
+        .inner_margin(h * 0.015)
+        .corner_radius(6.0)
+        .show(&mut child, |ui| {
+            ui.horizontal_top(|ui| {
+                if ui.button("✖").on_hover_text("Dismiss").clicked() {
+                    dismissed = true;
+                }
+                ui.add(
+                    egui::Label::new(RichText::new(text).size(h * 0.035).color(Color32::WHITE))
+                        .wrap(),
+                );
+            });
+        });
     dismissed
 }

@@ -12,6 +12,7 @@ mod live_view;
 pub mod options;
 mod overlay;
 mod panel;
+mod practice;
 mod recording;
 mod screenshot;
 pub mod settings;
@@ -40,7 +41,8 @@ pub fn run(options: AppOptions) -> Result<(), AppError> {
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("plumbline")
-            .with_inner_size([1180.0, 720.0]),
+            .with_inner_size(options.window_size.unwrap_or([1180.0, 720.0]))
+            .with_fullscreen(options.fullscreen),
         ..Default::default()
     };
     let failure: Arc<OnceLock<String>> = Arc::default();

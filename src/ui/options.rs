@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::alerts::voice::SpeechSource;
 use crate::pose::{EngineConfig, ModelKind};
+use crate::settings::ViewMode;
 use crate::source::camera::CameraBackend;
 
 /// How the app starts.
@@ -21,6 +22,12 @@ pub struct AppOptions {
     pub source: Option<PathBuf>,
     /// Start recording a session as soon as the analysis starts.
     pub record: bool,
+    /// Calibrate as soon as the analysis starts.
+    pub calibrate: bool,
+    /// Open full screen.
+    pub fullscreen: bool,
+    /// The window's size in points (`None`: 1180×720).
+    pub window_size: Option<[f32; 2]>,
     /// Save a screenshot here after `frames` analysed frames (or when the source ends, if
     /// sooner), then close (for tests and docs).
     pub screenshot: Option<PathBuf>,
@@ -29,6 +36,8 @@ pub struct AppOptions {
     pub cameras: Option<Arc<dyn CameraBackend>>,
     /// The speech engine for spoken cues (`None`: the platform's); tests pass a recording one.
     pub speech: Option<SpeechSource>,
+    /// Start in this view (`None`: the one the settings saved).
+    pub view: Option<ViewMode>,
 }
 
 impl std::fmt::Debug for AppOptions {
@@ -39,10 +48,14 @@ impl std::fmt::Debug for AppOptions {
             .field("data_dir", &self.data_dir)
             .field("source", &self.source)
             .field("record", &self.record)
+            .field("calibrate", &self.calibrate)
+            .field("fullscreen", &self.fullscreen)
+            .field("window_size", &self.window_size)
             .field("screenshot", &self.screenshot)
             .field("frames", &self.frames)
             .field("fake cameras", &self.cameras.is_some())
             .field("fake speech", &self.speech.is_some())
+            .field("view", &self.view)
             .finish()
     }
 }
@@ -56,10 +69,14 @@ impl AppOptions {
             data_dir: None,
             source: None,
             record: false,
+            calibrate: false,
+            fullscreen: false,
+            window_size: None,
             screenshot: None,
             frames: 30,
             cameras: None,
             speech: None,
+            view: None,
         }
     }
 }

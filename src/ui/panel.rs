@@ -73,16 +73,19 @@ pub struct PanelView<'a> {
     pub source: String,
 }
 
-struct Row<'a> {
-    name: &'a str,
-    value: Option<f32>,
-    spread: Option<Stat>,
-    unit: &'a str,
-    scale: f32,
-    level: PostureState,
-    band: Option<Band>,
+pub(super) struct Row<'a> {
+    pub id: MetricId,
+    pub name: &'a str,
+    /// As judged, in the metric's unit (× `scale` for display).
+    pub value: Option<f32>,
+    /// The baseline's spread, once calibrated.
+    pub spread: Option<Stat>,
+    pub unit: &'a str,
+    pub scale: f32,
+    pub level: PostureState,
+    pub band: Option<Band>,
     /// Why there is no value, when the reason is not simply that the landmarks are hidden.
-    missing: Option<&'static str>,
+    pub missing: Option<&'static str>,
 }
 
 /// One decimal, without a trailing ".0".
@@ -121,7 +124,7 @@ fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
 
 /// The row of judged metric `id` as the user reads it: as change from the baseline with its
 /// wobble once calibrated, against the band the state machine applied.
-fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a> {
+pub(super) fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a> {
     let (baseline, offset_unit) = (settings.baseline.as_ref(), settings.offset_unit);
     let preset = &settings.preset;
     let j = &r.judgment;
@@ -152,6 +155,7 @@ fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a
         _ => None,
     };
     Row {
+        id,
         name: id.label(),
         value: judged.get(shown),
         missing,
@@ -163,8 +167,15 @@ fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a
     }
 }
 
-pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
+/// Draws the panel; `true` when the practice view was asked for.
+pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) -> bool {
     let baseline = v.settings.baseline.as_ref();
+    let practice = ui
+        .button("Practice view (D)")
+        .on_hover_text(
+            "The state, the cue and the judged measures in big type, to read from a distance",
+        )
+        .clicked();
     // Once stopped, the last frame's state and numbers are history, not now's verdict.
     let current = v.latest.filter(|_| v.playing);
     ui.add_space(6.0);
@@ -263,6 +274,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) {
         ))
         .weak(),
     );
+    practice
 }
 
 /// Frame rate, latency, repaints, per-stage timings and dropped frames.

@@ -192,6 +192,28 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             }
         }
     });
+    ui.horizontal(|ui| {
+        let mut goal = s.goal_min > 0.0;
+        if ui
+            .checkbox(&mut goal, "Practice goal")
+            .on_hover_text("The practice view counts it down and says when it is reached; a recording keeps it")
+            .changed()
+        {
+            s.goal_min = if goal { 10.0 } else { 0.0 };
+            practice_changed = true;
+        }
+        if goal {
+            practice_changed |= ui
+                .add(
+                    egui::DragValue::new(&mut s.goal_min)
+                        .range(1.0..=600.0)
+                        .speed(0.5)
+                        .max_decimals(0)
+                        .suffix(" min"),
+                )
+                .changed();
+        }
+    });
     ui.separator();
     ui.heading("Thresholds");
     ui.label(

@@ -42,6 +42,10 @@ pub enum Action {
     Snooze,
     ToggleSessions,
     ToggleSettings,
+    /// Between the practice view and the detailed panel.
+    ToggleView,
+    ToggleFullscreen,
+    LeaveFullscreen,
 }
 
 /// Draws the toolbar; returns what was clicked.
@@ -176,7 +180,8 @@ pub fn show(ui: &mut egui::Ui, v: ToolbarView<'_>) -> Option<Action> {
     action
 }
 
-/// The keyboard shortcuts (C calibrate, R record, M mute), unless a text field has focus.
+/// The keyboard shortcuts (C calibrate, R record, M mute, D details or practice, F11 full
+/// screen, Esc out of it), unless a text field has focus.
 pub fn shortcuts(ctx: &egui::Context) -> Option<Action> {
     if ctx.wants_keyboard_input() {
         return None;
@@ -188,6 +193,12 @@ pub fn shortcuts(ctx: &egui::Context) -> Option<Action> {
             Some(Action::ToggleRecording)
         } else if i.key_pressed(Key::M) {
             Some(Action::ToggleMute)
+        } else if i.key_pressed(Key::D) {
+            Some(Action::ToggleView)
+        } else if i.key_pressed(Key::F11) {
+            Some(Action::ToggleFullscreen)
+        } else if i.key_pressed(Key::Escape) {
+            Some(Action::LeaveFullscreen)
         } else {
             None
         }

@@ -171,7 +171,8 @@ fn screenshot_with(settings: &str) -> image::RgbaImage {
     let out = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x800x24"])
         .arg(env!("CARGO_BIN_EXE_plumbline"))
-        .args(["app", "--model", "lite", "--source"])
+        // The detailed view: its panel is 360 points wide, right of the video.
+        .args(["app", "--model", "lite", "--view", "details", "--source"])
         .arg(fixture("video/camera_turning.mp4"))
         .arg("--screenshot")
         .arg(&shot)
@@ -309,4 +310,127 @@ fn a_screenshot_run_without_its_model_fails_with_the_error() {
         &[("PLUMBLINE_MODELS_DIR", nowhere.as_os_str())],
     );
     assert_fails_with(&out, &["cannot start the pose engine", "no-models-here"]);
+}
+
+/// One of the README's screenshots of the practice view: its name, the `app` arguments after
+/// the demo clip, the settings, the frames to show first, and what must be on it.
+struct Moment {
+    name: &'static str,
+    args: &'static [&'static str],
+    settings: &'static str,
+    frames: u64,
+    /// The colour (and the least pixels of it) in the practice column's state word.
+    state: [u8; 3],
+    /// Another colour in the video (and the least pixels of it): the alert banner, the
+    /// refusal's frame.
+    video: Option<([u8; 3], usize)>,
+}
+
+/// The practice view at 1280×800 at six moments of the bundled demo, as the README shows
+/// them: standing and walking aligned, the alert of a misaligned stretch, the calibration's
+/// countdown and its refusal, and the view once the video has ended. Each is checked for the
+/// state it must show. `PLUMBLINE_README_SHOTS=assets/screenshots` writes them there as the
+/// README's pictures.
+#[test]
+fn the_practice_view_at_six_moments_of_the_demo() {
+    let quiet = r#"{"alerts": {"sound": false, "voice": false}}"#;
+    let green = [46, 190, 80];
+    let moments = [
+        Moment {
+            name: "standing",
+            args: &[],
+            settings: quiet,
+            frames: 40,
+            state: green,
+            video: None,
+        },
+        Moment {
+            name: "walking",
+            args: &[],
+            settings: quiet,
+            frames: 160,
+            state: green,
+            video: None,
+        },
+        Moment {
+            name: "alert",
+            args: &[],
+            settings: r#"{"alerts": {"sound": false, "voice": false, "misaligned_after_s": 1}}"#,
+            frames: 100,
+            state: [230, 50, 50],
+            video: Some(([150, 30, 30], 5000)),
+        },
+        Moment {
+            name: "countdown",
+            args: &["--calibrate"],
+            settings: quiet,
+            frames: 20,
+            state: [120, 180, 255],
+            video: None,
+        },
+        Moment {
+            name: "refused",
+            args: &["--calibrate"],
+            settings: quiet,
+            frames: 135,
+            state: green,
+            video: Some(([240, 170, 20], 1500)),
+        },
+        Moment {
+            name: "stopped",
+            args: &[],
+            settings: quiet,
+            frames: 100_000,
+            state: [160, 160, 160],
+            video: None,
+        },
+    ];
+    let keep = std::env::var_os("PLUMBLINE_README_SHOTS").map(std::path::PathBuf::from);
+    let dir = tempfile::tempdir().unwrap();
+    for m in &moments {
+        let data = dir.path().join(m.name);
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("settings.json"), m.settings).unwrap();
+        let shot = dir.path().join(format!("{}.png", m.name));
+        let out = Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x800x24"])
+            .arg(env!("CARGO_BIN_EXE_plumbline"))
+            .args(["app", "--model", "full", "--view", "practice"])
+            .args(["--window-size", "1280x800", "--source"])
+            .arg(repo().join("assets/demo-practice.mp4"))
+            .args(m.args)
+            .arg("--screenshot")
+            .arg(&shot)
+            .args(["--frames", &m.frames.to_string()])
+            .env("PLUMBLINE_DATA_DIR", &data)
+            .output()
+            .expect("xvfb-run (installed by .ci/setup.sh) runs");
+        assert!(out.status.success(), "{}: {}", m.name, stderr(&out));
+        let image = image::open(&shot).unwrap().to_rgba8();
+        assert_eq!(image.dimensions(), (1280, 800), "{}", m.name);
+        // The state word: the top of the practice column, right of the 4:3 video.
+        let word = image::imageops::crop_imm(&image, 830, 40, 450, 80).to_image();
+        let state = count(&word, 450, m.state, 12);
+        assert!(
+            state > 400,
+            "{}: {state} pixels of its state colour",
+            m.name
+        );
+        if let Some((colour, least)) = m.video {
+            let n = count(&image, 815, colour, 12);
+            assert!(
+                n > least,
+                "{}: {n} pixels of {colour:?} over the video",
+                m.name
+            );
+        }
+        if let Some(keep) = &keep {
+            std::fs::create_dir_all(keep).unwrap();
+            let file = std::fs::File::create(keep.join(format!("practice-{}.jpg", m.name)));
+            let rgb = image::DynamicImage::ImageRgba8(image).to_rgb8();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(file.unwrap(), 82)
+                .encode_image(&rgb)
+                .unwrap();
+        }
+    }
 }

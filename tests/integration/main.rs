@@ -16,6 +16,7 @@ mod live;
 mod metrics;
 mod pose_cli;
 mod pose_errors;
+mod practice;
 mod safety;
 mod sessions;
 mod settings_file;

@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::session::store::Store;
-use plumbline::settings::Settings;
+use plumbline::settings::{Settings, ViewMode};
 use plumbline::ui::alerts::voice::RecordingSpeech;
 use plumbline::ui::{AppOptions, PlumblineApp};
 
@@ -43,7 +43,8 @@ pub fn app(data: &Path, source: Option<&Path>) -> Harness<'static, PlumblineApp>
     app_speaking(data, source, &RecordingSpeech::default())
 }
 
-/// [`app`], its spoken cues going to `speech`.
+/// [`app`], its spoken cues going to `speech`. It starts in the detailed view, whose panel
+/// names every metric.
 pub fn app_speaking(
     data: &Path,
     source: Option<&Path>,
@@ -54,6 +55,7 @@ pub fn app_speaking(
         data_dir: Some(data.to_path_buf()),
         source: source.map(Path::to_path_buf),
         speech: Some(speech.source()),
+        view: Some(ViewMode::Details),
         ..AppOptions::new(EngineConfig::video(ModelKind::Lite))
     };
     Harness::builder()
@@ -128,7 +130,7 @@ fn calibrate_record_and_mute_from_the_window() {
         shows(h, "Stand naturally")
     });
     step_until(&mut h, "the calibration", Duration::from_secs(20), |h| {
-        shows(h, "calibrated from")
+        shows(h, "Calibrated from")
     });
     assert!(shows(&h, "change from your calibrated stance"));
     let (saved, err) = Settings::load(&data);
@@ -479,4 +481,29 @@ fn a_long_path_in_an_error_wraps_inside_the_window() {
     let window = h.ctx.content_rect();
     assert!(error.max.x <= window.max.x, "{error:?} in {window:?}");
     assert!(error.height() > 30.0, "over more than one line: {error:?}");
+}
+
+#[test]
+fn without_a_file_dialog_the_window_says_how_to_open_a_file() {
+    // This machine (like CI's) has no desktop portal and no zenity: the dialog cannot open,
+    // and a click that did nothing would leave the user guessing.
+    let portal = Path::new("/usr/share/dbus-1/services/org.freedesktop.portal.Desktop.service");
+    let zenity = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("zenity").is_file()));
+    if portal.exists() || zenity {
+        eprintln!("skipped: this desktop has a file dialog");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let video = still_video(dir.path(), 5);
+    let mut h = app(&dir.path().join("data"), Some(&video));
+    h.step();
+    h.get_by_label("Open video…").click();
+    step_until(&mut h, "the reason", Duration::from_secs(5), |h| {
+        shows(h, "no file dialog can open here")
+    });
+    assert!(shows(&h, "press Enter"));
+    h.get_by_label("Open folder…").click();
+    h.step();
+    assert!(shows(&h, "no file dialog can open here"));
 }

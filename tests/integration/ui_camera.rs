@@ -141,6 +141,7 @@ fn app(data: &Path, camera: Arc<PhotoCamera>) -> Harness<'static, PlumblineApp> 
         model: Some(ModelKind::Lite),
         data_dir: Some(data.to_path_buf()),
         cameras: Some(Arc::new(PhotoBackend(camera))),
+        view: Some(plumbline::settings::ViewMode::Details),
         ..AppOptions::new(EngineConfig::video(ModelKind::Lite))
     };
     Harness::builder()

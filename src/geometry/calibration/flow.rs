@@ -39,13 +39,29 @@ impl CalibrationStatus {
     /// What to tell the user: "Stand naturally … 3", "Hold still …".
     pub fn message(self) -> String {
         match self {
-            CalibrationStatus::Countdown { left_s } => format!(
-                "Stand naturally, whole body in view, facing the camera… {:.0}",
-                left_s.ceil()
-            ),
-            CalibrationStatus::Capturing { .. } => {
-                "Hold still: measuring your neutral stance".to_string()
+            CalibrationStatus::Countdown { .. } => {
+                format!("{}… {}", self.instruction(), self.count().unwrap_or(0))
             }
+            CalibrationStatus::Capturing { .. } => format!("Hold still: {}", self.instruction()),
+        }
+    }
+
+    /// What to do now, without the countdown's number (shown apart, large).
+    pub fn instruction(self) -> &'static str {
+        match self {
+            CalibrationStatus::Countdown { .. } => {
+                "Stand naturally, whole body in view, as you will practise"
+            }
+            CalibrationStatus::Capturing { .. } => "measuring your neutral stance",
+        }
+    }
+
+    /// The countdown's whole seconds left (1 in its last second), as the user counts them;
+    /// `None` once capturing.
+    pub fn count(self) -> Option<u32> {
+        match self {
+            CalibrationStatus::Countdown { left_s } => Some(left_s.ceil().max(1.0) as u32),
+            CalibrationStatus::Capturing { .. } => None,
         }
     }
 
