@@ -402,6 +402,7 @@ fn start_session(
         calibration: judge.baseline.clone(),
         preset: Some(judge.preset.clone()),
         notes: notes.to_string(),
+        goal_s: None,
     };
     Ok(SessionWriter::new(db.start_session(meta)?))
 }

@@ -214,6 +214,7 @@ mod tests {
                 calibration: None,
                 preset: None,
                 notes: String::new(),
+                goal_s: None,
             })
             .unwrap();
         for frame in 0..n {
@@ -264,6 +265,7 @@ mod tests {
                 samples: 10,
                 aligned_fraction: aligned,
                 notes: String::new(),
+                goal_s: None,
             };
         // As Store::list returns them: newest first.
         let list = [
@@ -284,6 +286,7 @@ mod tests {
             status: SessionStatus::Complete,
             end_reason: None,
             pid: None,
+            goal_s: None,
         };
         let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();
         assert_eq!(

@@ -92,6 +92,7 @@ pub fn start_recording(db: &mut Store) -> Recorder {
             calibration: None,
             preset: None,
             notes: String::new(),
+            goal_s: None,
         })
         .unwrap();
     rec.flush().unwrap();
