@@ -76,6 +76,7 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
         SessionStatus::Complete | SessionStatus::Recording => None,
     };
     b.set_preset(row.preset.clone());
+    b.set_goal(row.goal_s);
     Ok(b.finish(&row.source, &row.model, note))
 }
 
