@@ -68,6 +68,7 @@ fn ten_hour_database() -> PathBuf {
             calibration: None,
             preset: None,
             notes: String::new(),
+            goal_s: None,
         };
         let mut rec = store.start_session(meta).expect("a session");
         for frame in 0..108_000u64 {

@@ -45,6 +45,8 @@ struct AnalyzeConfig {
     json: Option<JsonOut>,
     /// Where to record the session, and its notes (`None`: not recorded).
     record: Option<(PathBuf, String)>,
+    /// The practice length aimed for, in seconds (`--goal`, given in minutes).
+    goal_s: Option<f64>,
     quiet: bool,
 }
 
@@ -103,6 +105,7 @@ impl AnalyzeConfig {
             csv: args.csv.clone(),
             json,
             record,
+            goal_s: args.goal.map(|minutes| minutes * 60.0),
             quiet: args.quiet,
         })
     }
@@ -186,6 +189,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     };
     let session = outputs.close(&end);
     summary.set_preset(Some(config.judge.preset.clone()));
+    summary.set_goal(config.goal_s);
     let s = summary.finish(&described, model, note);
     match &config.json {
         Some(JsonOut::Stdout) => {
@@ -252,7 +256,14 @@ impl Outputs {
     /// until the analysis is over.
     fn open(config: &AnalyzeConfig, described: &str, model: &str) -> anyhow::Result<Self> {
         let session = match &config.record {
-            Some((dir, notes)) => Some(start_session(dir, described, model, &config.judge, notes)?),
+            Some((dir, notes)) => Some(start_session(
+                dir,
+                described,
+                model,
+                &config.judge,
+                notes,
+                config.goal_s,
+            )?),
             None => None,
         };
         let csv = match &config.csv {
@@ -394,6 +405,7 @@ fn start_session(
     model: &str,
     judge: &JudgeConfig,
     notes: &str,
+    goal_s: Option<f64>,
 ) -> anyhow::Result<SessionWriter> {
     let mut db = super::sessions::open_store(Some(dir))?;
     let meta = SessionMeta {
@@ -402,6 +414,7 @@ fn start_session(
         calibration: judge.baseline.clone(),
         preset: Some(judge.preset.clone()),
         notes: notes.to_string(),
+        goal_s,
     };
     Ok(SessionWriter::new(db.start_session(meta)?))
 }

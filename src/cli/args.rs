@@ -170,6 +170,10 @@ pub struct AnalyzeArgs {
     /// A note kept with the recorded session.
     #[arg(long, default_value = "")]
     pub notes: String,
+    /// The practice length aimed for, in minutes (above 0): kept with the recorded session, and
+    /// the summary says whether the analysed time reached it.
+    #[arg(long, value_name = "MINUTES", value_parser = goal_minutes)]
+    pub goal: Option<f64>,
     #[command(flatten)]
     pub data: DataDirArg,
 }
@@ -287,6 +291,20 @@ fn min_visibility(s: &str) -> Result<f32, String> {
     }
 }
 
+/// `--goal`: a practice length in minutes, a number above 0 (NaN and infinity are none).
+fn goal_minutes(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of minutes"))?;
+    if v > 0.0 && (v * 60.0).is_finite() {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{s} is not a practice length: give the minutes as a number above 0, such as 10 or 2.5"
+        ))
+    }
+}
+
 /// A frame rate: a finite number above 0.
 fn positive_rate(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
@@ -316,6 +334,11 @@ mod tests {
             &["plumbline", "pose", "x.png", "--sequence", "--fps", "0"],
             &["plumbline", "analyze", "x.mp4", "--min-visibility", "nan"],
             &["plumbline", "app", "--screenshot", "a.png", "--frames", "0"],
+            &["plumbline", "analyze", "x.mp4", "--goal", "0"],
+            &["plumbline", "analyze", "x.mp4", "--goal=-5"],
+            &["plumbline", "analyze", "x.mp4", "--goal", "nan"],
+            &["plumbline", "analyze", "x.mp4", "--goal", "inf"],
+            &["plumbline", "analyze", "x.mp4", "--goal", "ten"],
         ] {
             let e = Args::try_parse_from(bad).unwrap_err();
             assert_eq!(
@@ -324,6 +347,27 @@ mod tests {
                 "{bad:?}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn a_goal_is_minutes_above_zero() {
+        let goal = |line: &[&str]| match Args::try_parse_from(line).map(|a| a.command) {
+            Ok(Some(Command::Analyze(a))) => Ok(a.goal),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.to_string()),
+        };
+        assert_eq!(goal(&["plumbline", "analyze", "x.mp4"]), Ok(None));
+        assert_eq!(
+            goal(&["plumbline", "analyze", "x.mp4", "--goal", "2.5"]),
+            Ok(Some(2.5))
+        );
+        let e = goal(&["plumbline", "analyze", "x.mp4", "--goal", "0"]).unwrap_err();
+        assert!(
+            e.contains("--goal <MINUTES>") && e.contains("a number above 0"),
+            "{e}"
+        );
+        let e = goal(&["plumbline", "analyze", "x.mp4", "--goal", "ten"]).unwrap_err();
+        assert!(e.contains("'ten' is not a number of minutes"), "{e}");
     }
 
     #[test]

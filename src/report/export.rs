@@ -76,6 +76,7 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
         SessionStatus::Complete | SessionStatus::Recording => None,
     };
     b.set_preset(row.preset.clone());
+    b.set_goal(row.goal_s);
     Ok(b.finish(&row.source, &row.model, note))
 }
 
@@ -214,6 +215,7 @@ mod tests {
                 calibration: None,
                 preset: None,
                 notes: String::new(),
+                goal_s: None,
             })
             .unwrap();
         for frame in 0..n {
@@ -264,6 +266,7 @@ mod tests {
                 samples: 10,
                 aligned_fraction: aligned,
                 notes: String::new(),
+                goal_s: None,
             };
         // As Store::list returns them: newest first.
         let list = [
@@ -284,6 +287,7 @@ mod tests {
             status: SessionStatus::Complete,
             end_reason: None,
             pid: None,
+            goal_s: None,
         };
         let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();
         assert_eq!(

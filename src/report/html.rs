@@ -134,6 +134,19 @@ fn number(v: Option<f64>, unit: &str, digits: usize) -> String {
         .map_or("—".to_string(), |v| format!("{v:.digits$}{unit}"))
 }
 
+/// The goal after the session's length, " · 10 min goal · reached", or nothing without one.
+fn goal_text(s: &Summary) -> String {
+    let Some(goal_s) = s.goal_s else {
+        return String::new();
+    };
+    let outcome = if s.goal_reached == Some(true) {
+        "reached"
+    } else {
+        "not reached"
+    };
+    format!(" · {} goal · {outcome}", plain_seconds(goal_s))
+}
+
 /// Renders the whole report.
 pub fn render(input: &ReportInput<'_>) -> String {
     let s = input.summary;
@@ -148,10 +161,11 @@ pub fn render(input: &ReportInput<'_>) -> String {
     );
     let _ = write!(
         html,
-        r#"<header><h1>Posture session {id}</h1><p class="meta">{started} · {duration} · {source} · model {model} · {status}</p>{notes}</header>"#,
+        r#"<header><h1>Posture session {id}</h1><p class="meta">{started} · {duration}{goal} · {source} · model {model} · {status}</p>{notes}</header>"#,
         id = info.id,
         started = escape(&info.started),
         duration = plain_seconds(s.duration_s),
+        goal = goal_text(s),
         source = escape(&info.source),
         model = escape(&info.model),
         status = escape(&info.status),
@@ -326,23 +340,34 @@ mod tests {
     use crate::report::charts::tests::samples;
     use crate::report::summary::SummaryBuilder;
 
+    /// The summary of `samples` from `source`, with a goal of `goal_s` seconds.
+    fn summary(samples: &[Sample], source: &str, goal_s: Option<f64>) -> Summary {
+        let mut b = SummaryBuilder::default();
+        for s in samples {
+            b.push(s);
+        }
+        b.set_goal(goal_s);
+        b.finish(source, "full", None)
+    }
+
+    /// Session 7 from `source`, complete, with `notes`.
+    fn session(source: &str, notes: &str) -> SessionInfo {
+        SessionInfo {
+            id: 7,
+            started: "2026-11-25 17:40 UTC".into(),
+            source: source.into(),
+            model: "full".into(),
+            status: "complete".into(),
+            notes: notes.into(),
+        }
+    }
+
     #[test]
     fn report_has_every_section_escapes_user_text_and_stays_offline() {
         let samples = samples();
-        let mut b = SummaryBuilder::default();
-        for s in &samples {
-            b.push(s);
-        }
-        let summary = b.finish("clip <b>.mp4", "full", None);
+        let summary = summary(&samples, "clip <b>.mp4", None);
         let input = ReportInput {
-            session: SessionInfo {
-                id: 7,
-                started: "2026-11-25 17:40 UTC".into(),
-                source: "clip <b>.mp4".into(),
-                model: "full".into(),
-                status: "complete".into(),
-                notes: "<script>alert('x')</script> & more".into(),
-            },
+            session: session("clip <b>.mp4", "<script>alert('x')</script> & more"),
             samples: &samples,
             summary: &summary,
             keyframes: &[],
@@ -372,5 +397,37 @@ mod tests {
             assert!(!html.contains(fetch), "external resource: {fetch}");
         }
         assert!((longest_run_s(&samples, PostureState::Misaligned) - 4.0).abs() < 2.0);
+        assert!(!html.contains("goal"), "no goal, no word of one");
+    }
+
+    #[test]
+    fn the_header_says_the_goal_and_whether_it_was_reached() {
+        let samples = samples();
+        let header = |goal_s: Option<f64>| {
+            let summary = summary(&samples, "clip.mp4", goal_s);
+            let input = ReportInput {
+                session: session("clip.mp4", ""),
+                samples: &samples,
+                summary: &summary,
+                keyframes: &[],
+                history: &[],
+            };
+            let html = render(&input);
+            let start = html.find(r#"<p class="meta">"#).unwrap_or(0);
+            let end = html[start..].find("</p>").map_or(html.len(), |e| start + e);
+            html[start..end].to_string()
+        };
+        // The samples span 30 s.
+        assert!(
+            header(Some(20.0)).contains("UTC · 30 s · 20 s goal · reached · clip.mp4"),
+            "{}",
+            header(Some(20.0))
+        );
+        assert!(
+            header(Some(600.0)).contains("UTC · 30 s · 10 min goal · not reached · clip.mp4"),
+            "{}",
+            header(Some(600.0))
+        );
+        assert!(header(None).contains("UTC · 30 s · clip.mp4"));
     }
 }

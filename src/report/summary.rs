@@ -96,6 +96,12 @@ pub struct Summary {
     /// them.
     #[serde(default)]
     pub preset: Option<Preset>,
+    /// The practice length aimed for, seconds; `null` when no goal was set.
+    #[serde(default)]
+    pub goal_s: Option<f64>,
+    /// Whether the analysed time (`duration_s`) reached the goal; `null` without one.
+    #[serde(default)]
+    pub goal_reached: Option<bool>,
 }
 
 impl Summary {
@@ -131,6 +137,7 @@ pub struct SummaryBuilder {
     timed_frames: u32,
     posture_alerts: u32,
     preset: Option<Preset>,
+    goal_s: Option<f64>,
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -222,6 +229,11 @@ impl SummaryBuilder {
         self.preset = preset;
     }
 
+    /// Records the practice length aimed for, in seconds (`None`: no goal).
+    pub fn set_goal(&mut self, goal_s: Option<f64>) {
+        self.goal_s = goal_s;
+    }
+
     /// The summary so far. `note` says why the run is incomplete, if it is.
     pub fn finish(&self, source: &str, model: &str, note: Option<String>) -> Summary {
         let t = &self.times;
@@ -238,11 +250,12 @@ impl SummaryBuilder {
         let mut motion = self.motion.clone();
         motion.cadence_spm = (self.cadence_n > 0).then(|| self.cadence_sum / self.cadence_n as f64);
         motion.steps = self.steps.round() as u64;
+        let duration_s = (self.last_t_ms - self.first_t_ms.unwrap_or(self.last_t_ms)) / 1000.0;
         Summary {
             schema: SUMMARY_SCHEMA,
             source: source.to_string(),
             model: model.to_string(),
-            duration_s: (self.last_t_ms - self.first_t_ms.unwrap_or(self.last_t_ms)) / 1000.0,
+            duration_s,
             frames: self.frames,
             frames_with_person: self.with_person,
             frames_skipped: self.skipped,
@@ -258,6 +271,8 @@ impl SummaryBuilder {
             posture_alerts: self.posture_alerts,
             timings_ms: self.mean_timings(),
             preset: self.preset.clone(),
+            goal_s: self.goal_s,
+            goal_reached: self.goal_s.map(|goal_s| duration_s >= goal_s),
         }
     }
 
@@ -324,6 +339,37 @@ mod tests {
         );
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["schema"], 1);
+    }
+
+    #[test]
+    fn the_goal_is_reached_by_the_analysed_time() {
+        let mut b = SummaryBuilder::default();
+        // 0 to 2 s.
+        for i in 0..=20u64 {
+            b.push(&sample(i, Some(1.0), PostureState::Aligned));
+        }
+        let goal = |b: &mut SummaryBuilder, goal_s: Option<f64>| {
+            b.set_goal(goal_s);
+            let s = b.finish("clip.mp4", "lite", None);
+            (s.goal_s, s.goal_reached)
+        };
+        assert_eq!(
+            goal(&mut b, None),
+            (None, None),
+            "no goal, nothing to reach"
+        );
+        assert_eq!(goal(&mut b, Some(2.0)), (Some(2.0), Some(true)), "exactly");
+        assert_eq!(goal(&mut b, Some(2.5)), (Some(2.5), Some(false)));
+        let json = serde_json::to_value(b.finish("clip.mp4", "lite", None)).unwrap();
+        assert_eq!(json["goal_s"], 2.5);
+        assert_eq!(json["goal_reached"], false);
+        b.set_goal(None);
+        let json = serde_json::to_value(b.finish("clip.mp4", "lite", None)).unwrap();
+        assert!(json["goal_s"].is_null() && json["goal_reached"].is_null());
+        assert!(
+            json.as_object().unwrap().contains_key("goal_reached"),
+            "null, not absent"
+        );
     }
 
     #[test]

@@ -32,8 +32,8 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO sessions (started_ms, source, model, calibration, notes, status, pid,
-                                       preset)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                       preset, goal_s)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     started_ms,
                     meta.source,
@@ -43,6 +43,7 @@ impl Store {
                     SessionStatus::Recording.as_str(),
                     i64::from(std::process::id()),
                     preset,
+                    meta.goal_s.filter(|g| g.is_finite() && *g > 0.0),
                 ],
             )
             .map_err(sql("start a session", &self.path))?;

@@ -64,6 +64,9 @@ pub const MIGRATIONS: &[&str] = &[
     // sessions whose status is `interrupted` (added with this step). NULL: it ended normally,
     // or before this step.
     "ALTER TABLE sessions ADD COLUMN end_reason TEXT;",
+    // 7: the practice length the user set for the session, in seconds, so its report can say
+    // whether the goal was reached. NULL: no goal was set, or recorded before this step.
+    "ALTER TABLE sessions ADD COLUMN goal_s REAL;",
 ];
 
 /// The newest schema version this program knows.

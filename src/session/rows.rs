@@ -69,6 +69,10 @@ pub struct SessionMeta {
     /// The measures and activity judged (`None`: not known).
     pub preset: Option<Preset>,
     pub notes: String,
+    /// The practice length the user set for the session, in seconds (`None`: no goal was set),
+    /// so its report can say whether it was reached. One that is not a positive number is
+    /// stored as no goal.
+    pub goal_s: Option<f64>,
 }
 
 /// One session as stored.
@@ -90,6 +94,10 @@ pub struct SessionRow {
     #[serde(default)]
     pub end_reason: Option<String>,
     pub pid: Option<i64>,
+    /// The practice length aimed for, in seconds: `null` when no goal was set, or for sessions
+    /// recorded before plumbline kept it.
+    #[serde(default)]
+    pub goal_s: Option<f64>,
 }
 
 /// One line of the session list.
@@ -111,6 +119,9 @@ pub struct SessionSummaryRow {
     /// The user's notes on the session.
     #[serde(default)]
     pub notes: String,
+    /// The practice length aimed for, in seconds (`null`: no goal was set).
+    #[serde(default)]
+    pub goal_s: Option<f64>,
 }
 
 /// A timestamped event (a state change, a movement, an alert) with a JSON detail.

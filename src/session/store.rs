@@ -118,7 +118,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, started_ms, ended_ms, source, model, status, notes,
-                        samples_n, span_ms, aligned_ms
+                        samples_n, span_ms, aligned_ms, goal_s
                  FROM sessions ORDER BY started_ms DESC, id DESC",
             )
             .map_err(sql("list sessions", &self.path))?;
@@ -135,12 +135,13 @@ impl Store {
                     row.get::<_, Option<i64>>(7)?,
                     row.get::<_, Option<f64>>(8)?,
                     row.get::<_, Option<f64>>(9)?,
+                    row.get::<_, Option<f64>>(10)?,
                 ))
             })
             .map_err(sql("list sessions", &self.path))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, started_ms, ended_ms, source, model, status, notes, n, span, aligned) =
+            let (id, started_ms, ended_ms, source, model, status, notes, n, span, aligned, goal_s) =
                 row.map_err(sql("list sessions", &self.path))?;
             let status = self.parse_status(&status)?;
             let totals = match (n, span, aligned) {
@@ -178,6 +179,7 @@ impl Store {
                 notes: notes.unwrap_or_default(),
                 aligned_fraction: (totals.span_ms > 0.0)
                     .then(|| totals.aligned_ms / totals.span_ms),
+                goal_s,
             });
         }
         Ok(out)
@@ -189,7 +191,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT started_ms, ended_ms, source, model, calibration, notes, status, pid,
-                        preset, end_reason
+                        preset, end_reason, goal_s
                  FROM sessions WHERE id = ?1",
                 [id],
                 |row| {
@@ -204,6 +206,7 @@ impl Store {
                         row.get::<_, Option<i64>>(7)?,
                         row.get::<_, Option<String>>(8)?,
                         row.get::<_, Option<String>>(9)?,
+                        row.get::<_, Option<f64>>(10)?,
                     ))
                 },
             )
@@ -220,6 +223,7 @@ impl Store {
             pid,
             preset,
             end_reason,
+            goal_s,
         )) = row
         else {
             return Ok(None);
@@ -244,6 +248,7 @@ impl Store {
             status: self.parse_status(&status)?,
             end_reason,
             pid,
+            goal_s,
         }))
     }
 

@@ -530,6 +530,7 @@ impl PlumblineApp {
             calibration: self.settings.baseline.clone(),
             preset: Some(self.settings.preset.clone().normalized()),
             notes: String::new(),
+            goal_s: None,
         };
         let tx = self.recordings.start(&dir, meta);
         self.analysis.record(tx);

@@ -2,7 +2,7 @@
 //! rotation, truncated input, signals and failures handled without losing what was written.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use plumbline::session::store::{SessionStatus, Store};
@@ -366,13 +366,14 @@ fn a_run_that_fails_at_the_start_leaves_existing_outputs_as_they_were() {
 fn a_full_disk_stops_the_recording_not_the_analysis() {
     // The database's disk fills up (here: a file-size limit, as `ulimit -f` sets, which the
     // CSV stays under): the recording stops once, with one message, and the CSV and the
-    // summary are still written in full.
+    // summary are still written in full. The limit leaves room for the new file's journal
+    // (a commit per schema step: just over 60 KiB for seven) so the session starts, then fills.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (csv, json) = (dir.path().join("frames.csv"), dir.path().join("s.json"));
     let clip = fixture("video/camera_turning.mp4");
     let line = format!(
-        "trap '' XFSZ; ulimit -f 60; exec '{}' analyze '{}' --data-dir '{}' --csv '{}' \
+        "trap '' XFSZ; ulimit -f 80; exec '{}' analyze '{}' --data-dir '{}' --csv '{}' \
          --json '{}' --quiet",
         env!("CARGO_BIN_EXE_plumbline"),
         clip.display(),
@@ -414,6 +415,23 @@ fn analyze_quietly(input: &Path, csv: &Path, json: &Path) -> Vec<std::ffi::OsStr
         "--quiet".as_ref(),
     ];
     line.iter().map(|a| a.to_os_string()).collect()
+}
+
+/// `analyze` of the 5 s rotation clip with the lite model, quietly, its summary to `json` and
+/// its sessions in `data`, with `extra` arguments.
+fn analyze_clip(data: &Path, json: &Path, extra: &[&str]) -> Output {
+    let clip = fixture("video/camera_turning.mp4");
+    let mut args = vec![
+        "analyze",
+        clip.to_str().unwrap(),
+        "--model",
+        "lite",
+        "--quiet",
+        "--json",
+        json.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    plumbline_in(data, args)
 }
 
 /// The temporary file `analyze` streams `name` into, beside it (a path that does not exist when
@@ -462,23 +480,10 @@ fn an_image_folder_is_analysed_in_order() {
 /// the summary says which were on; an unknown measure is refused with the ones there are.
 #[test]
 fn measures_and_activity_choose_what_is_judged() {
-    let dir = tempfile::tempdir().unwrap();
+    let (data, dir) = (data_dir(), tempfile::tempdir().unwrap());
     let json = dir.path().join("summary.json");
-    let clip = fixture("video/camera_turning.mp4");
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "analyze",
-            clip.to_str().unwrap(),
-            "--model",
-            "lite",
-            "--no-record",
-            "--quiet",
-            "--json",
-            json.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        plumbline(args)
-    };
+    let run =
+        |extra: &[&str]| analyze_clip(data.path(), &json, &[&["--no-record"], extra].concat());
     // The half-turned photographer leans ~28° in the picture: misaligned when the trunk is
     // judged.
     let out = run(&["--measures", "trunk_upright"]);
@@ -511,6 +516,50 @@ fn measures_and_activity_choose_what_is_judged() {
         err.contains("no measure 'trunk'") && err.contains("trunk_upright"),
         "{err}"
     );
+}
+
+/// `--goal MINUTES` carries a practice goal through a scripted run: the summary says whether
+/// the analysed time reached it, the session keeps it, and its report says so; without it,
+/// there is no goal.
+#[test]
+fn a_goal_is_kept_with_the_session_and_judged_in_the_summary() {
+    let (data, dir) = (data_dir(), tempfile::tempdir().unwrap());
+    let json = dir.path().join("summary.json");
+    let run = |extra: &[&str]| {
+        let out = analyze_clip(data.path(), &json, extra);
+        assert!(out.status.success(), "{}", stderr(&out));
+        read_json(&json)
+    };
+    // The clip is 5 s: a 3 s goal is reached.
+    let s = run(&["--goal", "0.05"]);
+    assert_eq!(s["goal_s"], 3.0);
+    assert_eq!(s["goal_reached"], true);
+    let s = run(&[]);
+    assert!(s["goal_s"].is_null() && s["goal_reached"].is_null(), "{s}");
+
+    let db = Store::open(data.path()).unwrap();
+    assert_eq!(db.session(1).unwrap().unwrap().goal_s, Some(3.0));
+    assert_eq!(db.session(2).unwrap().unwrap().goal_s, None);
+    let shown = plumbline_in(data.path(), ["sessions", "show", "1"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["session"]["goal_s"], 3.0);
+    assert_eq!(shown["summary"]["goal_reached"], true);
+
+    let html = dir.path().join("report.html");
+    let out = plumbline_in(data.path(), ["report", "1", "-o", html.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains(" s · 3 s goal · reached · "), "{html:.600}");
+
+    // A goal that is no length is refused before anything runs, saying what it wants.
+    let out = analyze_clip(data.path(), &json, &["--goal", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a number above 0"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(db.list().unwrap().len(), 2, "nothing recorded");
 }
 
 /// An output never replaces what is read: the input (by any name: `./`, a hard link) or the

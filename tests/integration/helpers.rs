@@ -85,6 +85,11 @@ pub fn record_clip(data: &Path, notes: &str) {
 /// Starts recording a session from "camera 0" in `db`, as the app does; the session stays
 /// `recording` (by this live process) until the recorder finishes.
 pub fn start_recording(db: &mut Store) -> Recorder {
+    start_recording_with_goal(db, None)
+}
+
+/// [`start_recording`] with a practice goal of `goal_s` seconds (`None`: no goal).
+pub fn start_recording_with_goal(db: &mut Store, goal_s: Option<f64>) -> Recorder {
     let mut rec = db
         .start_session(SessionMeta {
             source: "camera 0".into(),
@@ -92,6 +97,7 @@ pub fn start_recording(db: &mut Store) -> Recorder {
             calibration: None,
             preset: None,
             notes: String::new(),
+            goal_s,
         })
         .unwrap();
     rec.flush().unwrap();
@@ -101,7 +107,12 @@ pub fn start_recording(db: &mut Store) -> Recorder {
 /// A database with one finished session of `n` frames without a person (50 ms apart),
 /// written through the store's API.
 pub fn stored_session(data: &Path, n: u64) -> i64 {
-    let mut rec = start_recording(&mut Store::open(data).unwrap());
+    stored_session_with_goal(data, n, None)
+}
+
+/// [`stored_session`] with a practice goal of `goal_s` seconds (`None`: no goal).
+pub fn stored_session_with_goal(data: &Path, n: u64, goal_s: Option<f64>) -> i64 {
+    let mut rec = start_recording_with_goal(&mut Store::open(data).unwrap(), goal_s);
     for frame in 0..n {
         let sample = Sample {
             frame,

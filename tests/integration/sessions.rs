@@ -132,6 +132,72 @@ fn analyze_records_a_session_that_sessions_and_report_show() {
     assert!(!missing.status.success() && stderr(&missing).contains(&format!("no session {id}")));
 }
 
+/// The goal a session was recorded with, in `sessions show` and `sessions --json`: seconds, or
+/// `null` without one (never left out); the summary says whether it was reached, and the
+/// report's header too.
+#[test]
+fn sessions_show_the_goal_or_null() {
+    let data = data_dir();
+    // 41 frames 50 ms apart: 2 s practised.
+    let none = stored_session_with_goal(data.path(), 41, None);
+    let reached = stored_session_with_goal(data.path(), 41, Some(1.5));
+    let short = stored_session_with_goal(data.path(), 41, Some(600.0));
+    let show = |id: i64| {
+        let out = plumbline_in(data.path(), ["sessions", "show", &id.to_string()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let shown = show(none);
+    for (part, field) in [
+        ("session", "goal_s"),
+        ("summary", "goal_s"),
+        ("summary", "goal_reached"),
+    ] {
+        let value = shown[part].as_object().unwrap().get(field);
+        assert_eq!(
+            value,
+            Some(&Value::Null),
+            "{part}.{field}: null, not absent"
+        );
+    }
+    let shown = show(reached);
+    assert_eq!(shown["session"]["goal_s"], 1.5);
+    assert_eq!(shown["summary"]["goal_s"], 1.5);
+    assert_eq!(shown["summary"]["goal_reached"], true);
+    let shown = show(short);
+    assert_eq!(shown["session"]["goal_s"], 600.0);
+    assert_eq!(shown["summary"]["goal_reached"], false);
+
+    let listed: Vec<(i64, Value)> = sessions_json(data.path())
+        .iter()
+        .map(|s| {
+            let goal = s.as_object().unwrap().get("goal_s").cloned();
+            (
+                s["id"].as_i64().unwrap(),
+                goal.expect("goal_s, null or not"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (short, 600.0.into()),
+            (reached, 1.5.into()),
+            (none, Value::Null)
+        ]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let html_path = dir.path().join("report.html");
+    let out = report(data.path(), &short.to_string(), "html", &html_path);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(
+        html.contains(" · 2 s · 10 min goal · not reached · camera 0"),
+        "{html:.600}"
+    );
+}
+
 #[test]
 fn a_recording_killed_midway_is_recovered_with_its_committed_samples() {
     let data = data_dir();

@@ -74,6 +74,7 @@ fn meta() -> SessionMeta {
             measures: vec![Measure::TrunkUpright, Measure::ShouldersOverHips],
         }),
         notes: "desk".into(),
+        goal_s: None,
     }
 }
 
@@ -183,6 +184,28 @@ fn a_session_round_trips() {
     assert_eq!(store.session(id).unwrap().unwrap().notes, "after lunch");
     assert!(!store.set_notes(id + 100, "x").unwrap());
     assert!(store.session(id + 100).unwrap().is_none());
+}
+
+#[test]
+fn a_session_keeps_its_goal_and_one_without_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut ids = Vec::new();
+    // Ten minutes; none; and goals that are no practice length, kept as none.
+    for goal_s in [Some(600.0), None, Some(0.0), Some(-60.0), Some(f64::NAN)] {
+        let rec = store
+            .start_session(SessionMeta { goal_s, ..meta() })
+            .unwrap();
+        ids.push(rec.finish().unwrap());
+    }
+    let goals: Vec<Option<f64>> = ids
+        .iter()
+        .map(|&id| store.session(id).unwrap().unwrap().goal_s)
+        .collect();
+    assert_eq!(goals, [Some(600.0), None, None, None, None]);
+    // The list says the same, newest first.
+    let listed: Vec<Option<f64>> = store.list().unwrap().iter().map(|r| r.goal_s).collect();
+    assert_eq!(listed, [None, None, None, None, Some(600.0)]);
 }
 
 #[test]
@@ -413,6 +436,62 @@ fn a_version_1_database_is_migrated_with_its_data() {
     assert_eq!(listed[0].aligned_fraction, Some(0.0));
     assert_eq!(cached(&path), Some(2));
     assert_eq!(store.list().unwrap(), listed);
+}
+
+/// A file from the plumbline before goals (schema 6) gains the column empty: its sessions have
+/// no goal, for the writer and the reader alike, and new sessions keep theirs.
+#[test]
+fn a_version_6_database_is_migrated_with_no_goals() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(
+            None,
+            "application_id",
+            plumbline::session::store::APPLICATION_ID,
+        )
+        .unwrap();
+        assert_eq!(migrations::migrate_to(&mut conn, 6).unwrap(), 6);
+        conn.execute_batch(
+            "INSERT INTO sessions (id, started_ms, ended_ms, source, model, status, pid,
+                                   preset, end_reason)
+                 VALUES (4, 1000, 2000, 'old.mp4', 'lite', 'interrupted', NULL,
+                         '{\"activity\": \"standing\", \"measures\": [\"trunk_upright\"]}',
+                         'interrupted by Ctrl-C');
+             INSERT INTO samples (session_id, frame, t_ms, person, state)
+                 VALUES (4, 0, 0.0, 0, 'unknown'), (4, 1, 1000.0, 0, 'unknown');",
+        )
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 6);
+
+    // A reader of an old file migrates it too (it needs the change), then reads it.
+    let reader = Store::open_for_reading(dir.path()).unwrap();
+    assert_eq!(user_version(&path), migrations::LATEST);
+    let row = reader.session(4).unwrap().unwrap();
+    assert_eq!(row.goal_s, None);
+    assert_eq!(row.end_reason.as_deref(), Some("interrupted by Ctrl-C"));
+    assert_eq!(row.status, SessionStatus::Interrupted);
+    assert_eq!(
+        row.preset.map(|p| p.activity),
+        Some(Practice::Standing),
+        "what step 5 kept is still read"
+    );
+    assert_eq!(reader.list().unwrap()[0].goal_s, None);
+    drop(reader);
+
+    // Opened again, it is plumbline's and up to date: nothing to refuse, and goals are kept.
+    let mut store = Store::open(dir.path()).unwrap();
+    let rec = store
+        .start_session(SessionMeta {
+            goal_s: Some(300.0),
+            ..meta()
+        })
+        .unwrap();
+    let id = rec.finish().unwrap();
+    assert_eq!(store.session(id).unwrap().unwrap().goal_s, Some(300.0));
+    assert_eq!(store.session(4).unwrap().unwrap().goal_s, None);
 }
 
 #[test]
