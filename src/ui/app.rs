@@ -530,7 +530,7 @@ impl PlumblineApp {
             calibration: self.settings.baseline.clone(),
             preset: Some(self.settings.preset.clone().normalized()),
             notes: String::new(),
-            goal_s: None,
+            goal_s: self.settings.goal().map(|g| g.as_secs_f64()),
         };
         let tx = self.recordings.start(&dir, meta);
         self.analysis.record(tx);

@@ -193,8 +193,12 @@ fn a_practice_goal_counts_down_and_is_said_when_reached() {
     let video = still_video(dir.path(), 40);
     let speech = RecordingSpeech::default();
     let mut h = practice(&data, &video, &speech, false);
+    h.step();
+    h.key_press(egui::Key::R);
     step_until(&mut h, "the time left", Duration::from_secs(30), |h| {
         shows(h, "left of 0.1 min")
+            // The practice view's recording time (the toolbar's names the session too).
+            && texts(h).iter().any(|t| t.starts_with("⏺ REC 0:0") && !t.contains("session"))
     });
     step_until(&mut h, "the goal", Duration::from_secs(30), |h| {
         shows(h, "0.1 min goal reached")
@@ -205,4 +209,16 @@ fn a_practice_goal_counts_down_and_is_said_when_reached() {
             .iter()
             .any(|s| s == "0.1 minutes of practice done. Well done.")
     });
+    // The recorded session keeps the goal it was practised with.
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "the saved session", Duration::from_secs(20), |h| {
+        shows(h, "saved session")
+    });
+    let sessions = plumbline::session::store::Store::open(&data)
+        .unwrap()
+        .list()
+        .unwrap();
+    assert_eq!(sessions.len(), 1);
+    let goal = sessions[0].goal_s.expect("the goal is recorded");
+    assert!((goal - 6.0).abs() < 1e-3, "{goal}");
 }

