@@ -31,7 +31,8 @@ pub enum Command {
     App(AppArgs),
     /// List recorded sessions, or show or delete one.
     Sessions(SessionsArgs),
-    /// Write a session's report: HTML to look at, CSV or JSON to load elsewhere.
+    /// Write a session's report: HTML to look at, PDF to print or hand on, CSV or JSON to load
+    /// elsewhere.
     Report(ReportArgs),
 }
 
@@ -115,6 +116,14 @@ pub enum ReportFormat {
     Html,
     Csv,
     Json,
+    Pdf,
+}
+
+/// The PDF's paper, as `report --paper` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaperArg {
+    A4,
+    Letter,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -126,6 +135,12 @@ pub struct ReportArgs {
     /// The file to write.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
+    /// The PDF's paper.
+    #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+    pub paper: PaperArg,
+    /// The patient's name or label, shown in the report's header (on every page of a PDF).
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
     #[command(flatten)]
     pub data: DataDirArg,
 }

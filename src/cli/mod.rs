@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{
-    AnalyzeArgs, AppArgs, Args, Command, DataDirArg, EngineArgs, PoseArgs, ReportArgs,
+    AnalyzeArgs, AppArgs, Args, Command, DataDirArg, EngineArgs, PaperArg, PoseArgs, ReportArgs,
     ReportFormat, SessionsAction, SessionsArgs,
 };
 pub use outcome::{Outcome, exit};
@@ -117,7 +117,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // usvg warns of every zero-height bar in a histogram it reads for the PDF: not news.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,usvg=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

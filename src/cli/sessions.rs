@@ -1,16 +1,18 @@
-//! `plumbline sessions` (list, show, delete) and `plumbline report` (HTML, CSV, JSON).
+//! `plumbline sessions` (list, show, delete) and `plumbline report` (HTML, PDF, CSV, JSON).
 
 use std::io::{BufRead, Write};
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::args::{ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
+use super::args::{PaperArg, ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
 use crate::format::date_time;
 use crate::format::{percent, plain_seconds, terminal_text};
 use crate::report::summary::Summary;
-use crate::report::{ExportError, ExportFormat, summary_of, write_export};
+use crate::report::{
+    ExportError, ExportFormat, Paper, ReportOptions, summary_of, write_export_with,
+};
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
 
@@ -146,8 +148,16 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
         ReportFormat::Html => ExportFormat::Html,
         ReportFormat::Csv => ExportFormat::Csv,
         ReportFormat::Json => ExportFormat::Json,
+        ReportFormat::Pdf => ExportFormat::Pdf,
     };
-    write_export(&db, args.id, format, &args.output)?;
+    let options = ReportOptions {
+        paper: match args.paper {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
+        },
+        label: args.label.clone(),
+    };
+    write_export_with(&db, args.id, format, &options, &args.output)?;
     eprintln!("plumbline: wrote {}", args.output.display());
     Ok(Outcome::Success)
 }

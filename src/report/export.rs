@@ -1,11 +1,15 @@
-//! A stored session as a file: the HTML report, the per-frame CSV or the JSON export, as bytes.
+//! A stored session as a file: the HTML or PDF report, the per-frame CSV or the JSON export, as
+//! bytes.
 //! Reads the session database and hands the data to the pure renderers; [`super::write`] puts
 //! the bytes in a file.
 
 use serde::Serialize;
 
 use super::csv as csv_report;
-use super::html::{self, HistoryPoint, Keyframe, ReportInput, SessionInfo};
+use super::document;
+use super::html;
+use super::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
+use super::pdf::{self, Paper};
 use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
 use crate::session::Sample;
@@ -25,6 +29,17 @@ pub enum ExportFormat {
     Csv,
     /// Versioned: the session, its summary and every sample.
     Json,
+    /// The report laid out on pages, to print or hand on.
+    Pdf,
+}
+
+/// How a report is made: for whom and on which paper. CSV and JSON ignore it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// The PDF's paper.
+    pub paper: Paper,
+    /// The patient's name or label, in the report's header (every page of a PDF).
+    pub label: Option<String>,
 }
 
 impl ExportFormat {
@@ -34,6 +49,7 @@ impl ExportFormat {
             ExportFormat::Html => "html",
             ExportFormat::Csv => "csv",
             ExportFormat::Json => "json",
+            ExportFormat::Pdf => "pdf",
         }
     }
 
@@ -89,11 +105,21 @@ struct JsonExport<'a> {
     samples: &'a [Sample],
 }
 
-/// Session `id` as a file in `format`.
+/// Session `id` as a file in `format`, a report made with the default [`ReportOptions`].
 pub fn export_session(
     db: &Store,
     id: SessionId,
     format: ExportFormat,
+) -> Result<Vec<u8>, ExportError> {
+    export_session_with(db, id, format, &ReportOptions::default())
+}
+
+/// Session `id` as a file in `format`, a report made as `options` say.
+pub fn export_session_with(
+    db: &Store,
+    id: SessionId,
+    format: ExportFormat,
+    options: &ReportOptions,
 ) -> Result<Vec<u8>, ExportError> {
     let row = db.session(id)?.ok_or(ExportError::NoSession(id))?;
     let samples: Vec<Sample> = db.samples(id)?.into_iter().map(|(s, _)| s).collect();
@@ -101,7 +127,17 @@ pub fn export_session(
     match format {
         ExportFormat::Json => json(&row, &summary, &samples),
         ExportFormat::Csv => csv(&samples),
-        ExportFormat::Html => Ok(self::html(db, &row, &summary, &samples)?.into_bytes()),
+        ExportFormat::Html => {
+            let doc = report(db, &row, &summary, &samples, options)?;
+            Ok(html::render(&doc).into_bytes())
+        }
+        ExportFormat::Pdf => {
+            let doc = report(db, &row, &summary, &samples, options)?;
+            pdf::render(&doc, options.paper).map_err(|e| ExportError::Encode {
+                what: "PDF",
+                detail: e.to_string(),
+            })
+        }
     }
 }
 
@@ -134,12 +170,14 @@ fn csv(samples: &[Sample]) -> Result<Vec<u8>, ExportError> {
     w.into_inner().map_err(|e| encode(&e))
 }
 
-fn html(
+/// The report's content for a stored session: its keyframes, the sessions before it.
+fn report(
     db: &Store,
     row: &SessionRow,
     summary: &Summary,
     samples: &[Sample],
-) -> Result<String, StoreError> {
+    options: &ReportOptions,
+) -> Result<document::Document, StoreError> {
     let keyframes: Vec<Keyframe> = db
         .keyframes(row.id)?
         .into_iter()
@@ -172,8 +210,9 @@ fn html(
         summary,
         keyframes: &keyframes,
         history: &history,
+        label: options.label.clone(),
     };
-    Ok(html::render(&input))
+    Ok(document::build(&input))
 }
 
 /// The sessions that started before `row` and span some time, oldest first, for the report's
@@ -320,5 +359,6 @@ mod tests {
         assert_eq!(ExportFormat::Html.file_name(3), "session-3.html");
         assert_eq!(ExportFormat::Csv.extension(), "csv");
         assert_eq!(ExportFormat::Json.file_name(12), "session-12.json");
+        assert_eq!(ExportFormat::Pdf.file_name(4), "session-4.pdf");
     }
 }

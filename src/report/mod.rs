@@ -1,13 +1,21 @@
 //! Turning samples into things people read or load elsewhere: per-frame CSV rows, a JSON
-//! summary and the HTML report. Pure functions from data to records, plus [`export`], which reads
-//! a stored session for them, and [`write`], the one place their files are written.
+//! summary, and the report, built once as a [`document::Document`] and drawn as an HTML page
+//! or a PDF. Pure functions from data to records, plus [`export`], which reads a stored session
+//! for them, and [`write`], the one place their files are written.
 
 mod charts;
 pub mod csv;
+pub mod document;
 pub mod export;
 pub mod html;
+pub mod input;
+pub mod paginate;
+pub mod pdf;
 pub mod summary;
 pub mod write;
 
-pub use export::{ExportError, ExportFormat, export_session, summary_of};
-pub use write::{REPORTS_DIR, WriteError, report_path, write_export, write_report};
+pub use export::{ExportError, ExportFormat, ReportOptions, export_session, summary_of};
+pub use pdf::Paper;
+pub use write::{
+    REPORTS_DIR, WriteError, report_path, write_export, write_export_with, write_report,
+};

@@ -8,7 +8,7 @@ use std::fs::{self, Permissions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::export::{ExportError, ExportFormat, export_session};
+use super::export::{ExportError, ExportFormat, ReportOptions, export_session_with};
 use crate::session::store::{DB_FILE, SETTINGS_FILE, SessionId, Store, StoreError};
 
 /// The folder under the data directory where the app writes HTML reports.
@@ -110,8 +110,20 @@ pub fn write_export(
     format: ExportFormat,
     path: &Path,
 ) -> Result<(), WriteError> {
+    write_export_with(db, id, format, &ReportOptions::default(), path)
+}
+
+/// [`write_export`], with the report made as `options` say (the PDF's paper, the patient's
+/// label).
+pub fn write_export_with(
+    db: &Store,
+    id: SessionId,
+    format: ExportFormat,
+    options: &ReportOptions,
+    path: &Path,
+) -> Result<(), WriteError> {
     refuse_protected(db.dir(), path)?;
-    let bytes = export_session(db, id, format)?;
+    let bytes = export_session_with(db, id, format, options)?;
     write_whole(path, &bytes).map_err(|cause| WriteError::Write {
         path: path.to_path_buf(),
         cause,

@@ -421,6 +421,13 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
             action = Some(Action::Report);
         }
         if ui
+            .button("PDF…")
+            .on_hover_text("Save the report as a PDF, to print or hand on")
+            .clicked()
+        {
+            action = Some(Action::Export(ExportFormat::Pdf));
+        }
+        if ui
             .button("CSV…")
             .on_hover_text("Save every frame's metrics as CSV")
             .clicked()

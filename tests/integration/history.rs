@@ -1,5 +1,5 @@
 //! The app's session browser on a real session database: it lists what `analyze` recorded,
-//! writes and opens the report, saves CSV and JSON, deletes after asking, and shows a broken
+//! writes and opens the report, saves a PDF, CSV and JSON, deletes after asking, and shows a broken
 //! database's error instead of failing. Driven through egui's accessibility tree (kittest).
 
 use std::path::{Path, PathBuf};
@@ -55,6 +55,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     let opened: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
     let saves = tempfile::tempdir().unwrap();
     let csv_path = saves.path().join("chosen.csv");
+    let pdf_path = saves.path().join("chosen.pdf");
     let browser = SessionBrowser::new(data.path().to_path_buf())
         .with_opener({
             let opened = Arc::clone(&opened);
@@ -64,11 +65,15 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
             }
         })
         .with_save_dialog({
-            let csv_path = csv_path.clone();
+            let (csv_path, pdf_path) = (csv_path.clone(), pdf_path.clone());
             move |default_name, format| {
                 assert_eq!(default_name, format.file_name(id));
-                // Save the CSV; cancel the JSON dialog.
-                (format == ExportFormat::Csv).then(|| csv_path.clone())
+                // Save the CSV and the PDF; cancel the JSON dialog.
+                match format {
+                    ExportFormat::Csv => Some(csv_path.clone()),
+                    ExportFormat::Pdf => Some(pdf_path.clone()),
+                    _ => None,
+                }
             }
         });
     let mut h = harness(browser);
@@ -119,13 +124,25 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
         &h,
         &format!("session {id} exported to {}", csv_path.display())
     ));
+    // PDF…: the report laid out on pages, saved where the dialog said.
+    h.get_by_label("PDF…").click();
+    settle(&mut h);
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+    assert!(text.contains(&format!("Posture session {id}")), "{text}");
+    assert!(text.contains("standing desk"));
+    assert!(has_label(
+        &h,
+        &format!("session {id} exported to {}", pdf_path.display())
+    ));
     h.get_by_label("JSON…").click();
     settle(&mut h);
-    assert_eq!(std::fs::read_dir(saves.path()).unwrap().count(), 1);
+    assert_eq!(std::fs::read_dir(saves.path()).unwrap().count(), 2);
     assert_eq!(
         h.query_all_by_label_contains("exported").count(),
-        1,
-        "only the CSV's message; nothing for a cancel"
+        2,
+        "the CSV's and the PDF's messages; nothing for a cancel"
     );
     assert!(!has_label_containing(&h, "could not export"));
 

@@ -1,5 +1,5 @@
 //! Recorded sessions as a user meets them: `analyze` records, `sessions` lists, `report`
-//! writes HTML/CSV/JSON, and a recording killed mid-way is recovered at the next start.
+//! writes HTML/PDF/CSV/JSON, and a recording killed mid-way is recovered at the next start.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -196,6 +196,175 @@ fn sessions_show_the_goal_or_null() {
         html.contains(" · 2 s · 10 min goal · not reached · camera 0"),
         "{html:.600}"
     );
+}
+
+/// A PDF as a reader sees it: its pages' sizes in points, their text, and how many images it
+/// holds.
+struct ParsedPdf {
+    sizes: Vec<(f32, f32)>,
+    text: Vec<String>,
+    images: usize,
+}
+
+fn parse_pdf(bytes: &[u8]) -> ParsedPdf {
+    use pdf_extract::Object;
+    let doc = pdf_extract::Document::load_mem(bytes).expect("a readable PDF");
+    let sizes = doc
+        .get_pages()
+        .values()
+        .map(|&id| {
+            let page = doc.get_object(id).unwrap().as_dict().unwrap();
+            let media = page.get(b"MediaBox").unwrap().as_array().unwrap();
+            let n: Vec<f32> = media.iter().map(|v| v.as_float().unwrap()).collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect();
+    let images = doc
+        .objects
+        .values()
+        .filter(|o| match o {
+            Object::Stream(s) => s
+                .dict
+                .get(b"Subtype")
+                .and_then(Object::as_name)
+                .is_ok_and(|n| n == b"Image"),
+            _ => false,
+        })
+        .count();
+    let text = pdf_extract::extract_text_from_mem_by_pages(bytes).expect("its text");
+    ParsedPdf {
+        sizes,
+        text,
+        images,
+    }
+}
+
+/// Runs `plumbline report ID --format pdf EXTRA… -o OUT` on the sessions in `data`.
+fn report_pdf(data: &Path, id: i64, extra: &[&str], out: &Path) -> Output {
+    let id = id.to_string();
+    let mut args = vec!["report", &id, "--format", "pdf"];
+    args.extend(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    plumbline_in(data, args)
+}
+
+#[test]
+fn report_makes_a_pdf_on_a4_or_letter_with_the_label_on_every_page() {
+    let data = data_dir();
+    record_clip(data.path(), "standing desk");
+    let id = sessions_json(data.path())[0]["id"].as_i64().unwrap();
+    let keyframes = Store::open(data.path())
+        .unwrap()
+        .keyframes(id)
+        .unwrap()
+        .len();
+    assert!(keyframes >= 1, "the clip keeps its worst moments");
+    let dir = tempfile::tempdir().unwrap();
+
+    // A4, with a label: the title, the sections, the label and the page numbers are text in
+    // the file; every keyframe is an embedded image.
+    let a4 = dir.path().join("report.pdf");
+    let out = report_pdf(data.path(), id, &["--label", "Jo Bloggs (left hip)"], &a4);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&a4).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let pdf = parse_pdf(&bytes);
+    let pages = pdf.sizes.len();
+    assert!((1..=8).contains(&pages), "{pages} pages for a 5 s session");
+    assert_eq!(pdf.text.len(), pages);
+    for &(w, h) in &pdf.sizes {
+        assert_eq!((w.round(), h.round()), (595.0, 842.0), "A4");
+    }
+    let all = pdf.text.join("\n");
+    for want in [
+        format!("Posture session {id}"),
+        "At a glance".to_string(),
+        "Worst moments".to_string(),
+        "standing desk".to_string(),
+        "Judged: free practice: every measure".to_string(),
+    ] {
+        assert!(all.contains(&want), "{want:?} missing from {all}");
+    }
+    for (n, page) in pdf.text.iter().enumerate() {
+        assert!(
+            page.contains(&format!("page {} of {pages}", n + 1)),
+            "page {}: {page}",
+            n + 1
+        );
+        assert!(
+            page.contains("Jo Bloggs (left hip)"),
+            "the label on page {}",
+            n + 1
+        );
+    }
+    assert!(
+        pdf.images >= keyframes,
+        "{} images for {keyframes} keyframes",
+        pdf.images
+    );
+
+    // Letter, no label: the paper changes, no label appears.
+    let letter = dir.path().join("letter.pdf");
+    let out = report_pdf(data.path(), id, &["--paper", "letter"], &letter);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = parse_pdf(&std::fs::read(&letter).unwrap());
+    assert!(!pdf.sizes.is_empty());
+    for &(w, h) in &pdf.sizes {
+        assert_eq!((w.round(), h.round()), (612.0, 792.0), "Letter");
+    }
+    assert!(!pdf.text.join("\n").contains("Jo Bloggs"));
+
+    // Into a folder that does not exist: a clear error naming the file, nothing left behind.
+    let nowhere = dir.path().join("no such folder/r.pdf");
+    let out = report_pdf(data.path(), id, &[], &nowhere);
+    assert_clean_failure(&out, &[nowhere.to_str().unwrap()]);
+    // Over the database: refused, as for every format.
+    let db = data.path().join(DB_FILE);
+    let before = std::fs::read(&db).unwrap();
+    let out = report_pdf(data.path(), id, &[], &db);
+    assert_clean_failure(&out, &["refusing to write over the session database"]);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn the_html_report_prints_without_cutting_a_chart_or_stranding_a_heading() {
+    let data = data_dir();
+    record_clip(data.path(), "");
+    let id = sessions_json(data.path())[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let html_path = dir.path().join("r.html");
+    let out = plumbline_in(
+        data.path(),
+        [
+            "report",
+            &id,
+            "--label",
+            "Jo <Bloggs>",
+            "-o",
+            html_path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let print = &html[html.find("@media print").expect("print CSS")..];
+    for rule in ["break-inside:avoid", "break-after:avoid", "@page"] {
+        assert!(print.contains(rule), "{rule} in the print CSS");
+    }
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    // Every chart and keyframe is a figure (kept whole when printed), and each heading sits
+    // in a block with what follows it.
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert!(doc.select(&select("figure svg")).count() >= 3);
+    assert!(doc.select(&select("figure.keyframe figcaption")).count() >= 1);
+    assert_eq!(
+        doc.select(&select("section > .lead > h2")).count(),
+        doc.select(&select("section h2")).count()
+    );
+    assert!(html.contains("Jo &lt;Bloggs&gt;"), "the label, escaped");
 }
 
 #[test]

@@ -25,6 +25,7 @@ fn ask_where_to_save(default_name: &str, format: ExportFormat) -> Option<PathBuf
         ExportFormat::Html => "HTML report",
         ExportFormat::Csv => "CSV (one row per frame)",
         ExportFormat::Json => "JSON",
+        ExportFormat::Pdf => "PDF report",
     };
     rfd::FileDialog::new()
         .set_title("Export session")

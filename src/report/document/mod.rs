@@ -1,0 +1,118 @@
+//! The report's content, built once from the session ([`build`]) into a plain [`Document`]
+//! that the HTML and PDF renderers draw: what the report says is decided here only.
+//!
+//! Adding a section: write a function `fn name(input: &ReportInput) -> Section` in
+//! `sections.rs` (or a file of its own beside it) and add it to the list in [`build`].
+
+mod model;
+mod sections;
+
+pub use model::{Block, Chart, Document, Figure, Section, Tile};
+pub use sections::longest_run_s;
+
+use crate::format::plain_seconds;
+use crate::report::input::ReportInput;
+use crate::report::summary::Summary;
+
+/// The goal after the session's length, "10 min goal" and "reached", or nothing without one.
+fn goal(s: &Summary) -> Vec<String> {
+    let Some(goal_s) = s.goal_s else {
+        return Vec::new();
+    };
+    let outcome = if s.goal_reached == Some(true) {
+        "reached"
+    } else {
+        "not reached"
+    };
+    vec![
+        format!("{} goal", plain_seconds(goal_s)),
+        outcome.to_string(),
+    ]
+}
+
+/// The report of `input`, section by section, in reading order.
+pub fn build(input: &ReportInput<'_>) -> Document {
+    let info = &input.session;
+    let sections = vec![
+        sections::headline(input),
+        sections::timeline(input),
+        sections::distributions(input),
+        sections::moments(input),
+        sections::trend(input),
+    ];
+    Document {
+        title: format!("Posture session {}", info.id),
+        meta: [
+            info.started.clone(),
+            plain_seconds(input.summary.duration_s),
+        ]
+        .into_iter()
+        .chain(goal(input.summary))
+        .chain([
+            info.source.clone(),
+            format!("model {}", info.model),
+            info.status.clone(),
+        ])
+        .collect(),
+        notes: (!info.notes.is_empty()).then(|| info.notes.clone()),
+        label: input
+            .label
+            .as_ref()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty()),
+        sections,
+        footer: "Made by plumbline on this computer; nothing in it was sent anywhere.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::charts::tests::samples;
+    use crate::report::input::SessionInfo;
+    use crate::report::summary::SummaryBuilder;
+
+    #[test]
+    fn the_header_says_the_goal_and_whether_it_was_reached() {
+        let samples = samples();
+        let header = |goal_s: Option<f64>| {
+            let mut b = SummaryBuilder::default();
+            for s in &samples {
+                b.push(s);
+            }
+            b.set_goal(goal_s);
+            let summary = b.finish("clip.mp4", "full", None);
+            let input = ReportInput {
+                session: SessionInfo {
+                    id: 7,
+                    started: "2026-11-25 17:40 UTC".into(),
+                    source: "clip.mp4".into(),
+                    model: "full".into(),
+                    status: "complete".into(),
+                    notes: String::new(),
+                },
+                samples: &samples,
+                summary: &summary,
+                keyframes: &[],
+                history: &[],
+                label: None,
+            };
+            build(&input).meta.join(" · ")
+        };
+        // The samples span 30 s.
+        let reached = header(Some(20.0));
+        assert!(
+            reached.contains("UTC · 30 s · 20 s goal · reached · clip.mp4"),
+            "{reached}"
+        );
+        let short = header(Some(600.0));
+        assert!(
+            short.contains("UTC · 30 s · 10 min goal · not reached · clip.mp4"),
+            "{short}"
+        );
+        assert_eq!(
+            header(None),
+            "2026-11-25 17:40 UTC · 30 s · clip.mp4 · model full · complete"
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! The report's sections, one function each, from the report's input to a [`Section`]:
+//! the headline numbers, the timeline, the distributions, the worst moments and the trend.
+
+use std::fmt::Write as _;
+
+use super::model::{Block, Chart, Figure, Section, Tile};
+use crate::format::plain_seconds;
+use crate::geometry::MetricId;
+use crate::geometry::state::PostureState;
+use crate::pose::LandmarkId;
+use crate::pose::landmarks::SKELETON;
+use crate::report::charts::{histogram_svg, timeline_svg, trend_svg};
+use crate::report::input::{Keyframe, ReportInput};
+use crate::session::Sample;
+
+/// The longest run of consecutive samples in `state`, in seconds.
+pub fn longest_run_s(samples: &[Sample], state: PostureState) -> f64 {
+    let (mut best, mut start): (f64, Option<f64>) = (0.0, None);
+    for s in samples {
+        if s.state == state {
+            let st = *start.get_or_insert(s.t_ms);
+            best = best.max((s.t_ms - st) / 1000.0);
+        } else {
+            start = None;
+        }
+    }
+    best
+}
+
+fn number(v: Option<f64>, unit: &str, digits: usize) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or("—".to_string(), |v| format!("{v:.digits$}{unit}"))
+}
+
+/// "At a glance": what was judged, the headline numbers and the time in each state.
+pub(super) fn headline(input: &ReportInput<'_>) -> Section {
+    let s = input.summary;
+    let stat = |name: &str| s.metrics.get(name);
+    let aligned = s.time_in_state.aligned_fraction * 100.0;
+    // The trunk lean the views measured: frontal (from the front or half turned), else
+    // sagittal (side-on).
+    let (lean_label, lean) = match stat("trunk_lean_frontal_deg") {
+        Some(m) => ("Trunk lean sideways, mean / p95", Some(m)),
+        None => (
+            "Trunk lean forward, mean / p95",
+            stat("trunk_lean_sagittal_deg"),
+        ),
+    };
+    let offset = stat("shoulder_hip_offset");
+    let tiles = [
+        ("Time aligned", format!("{aligned:.0}%")),
+        (
+            lean_label,
+            format!(
+                "{} / {}",
+                number(lean.map(|m| m.mean), "°", 1),
+                number(lean.map(|m| m.p95_abs), "°", 1)
+            ),
+        ),
+        (
+            "Shoulders over hips, mean / p95",
+            format!(
+                "{} / {}",
+                number(offset.map(|m| m.mean * 100.0), "% torso", 0),
+                number(offset.map(|m| m.p95_abs * 100.0), "%", 0)
+            ),
+        ),
+        (
+            "Longest misaligned stretch",
+            plain_seconds(longest_run_s(input.samples, PostureState::Misaligned)),
+        ),
+        ("Sudden movements", s.motion.sudden_movements.to_string()),
+        ("Reminders to move", s.motion.move_reminders.to_string()),
+        ("Posture alerts", s.posture_alerts.to_string()),
+        (
+            "Walking cadence",
+            number(s.motion.cadence_spm, " steps/min", 0),
+        ),
+    ];
+    let judged = s.preset.as_ref().map_or_else(
+        || "not recorded (a session from before plumbline kept it)".to_string(),
+        |p| p.describe(),
+    );
+    let states = [
+        PostureState::Aligned,
+        PostureState::Drifting,
+        PostureState::Misaligned,
+        PostureState::Unknown,
+    ]
+    .into_iter()
+    .map(|st| (st, s.time_in_state_fraction(st)))
+    .filter(|(_, f)| *f > 0.0)
+    .collect();
+    Section::new("headline", "At a glance")
+        .with(Block::Paragraph(format!("Judged: {judged}")))
+        .with(Block::Tiles(
+            tiles
+                .into_iter()
+                .map(|(label, value)| Tile {
+                    value,
+                    label: label.to_string(),
+                })
+                .collect(),
+        ))
+        .with(Block::StateBar(states))
+}
+
+/// The lean over the session with the state beneath it.
+pub(super) fn timeline(input: &ReportInput<'_>) -> Section {
+    Section::new("timeline", "Timeline").with(Block::Charts(vec![Chart::from_svg(
+        timeline_svg(input.samples),
+        Some(
+            "Trunk lean over the session (sideways from the front or half turned, forward \
+             side-on); the band below shows the posture state (green aligned, amber drifting, \
+             red misaligned, grey unknown)."
+                .into(),
+        ),
+    )]))
+}
+
+/// A histogram per judged measure that was measured.
+pub(super) fn distributions(input: &ReportInput<'_>) -> Section {
+    let charts = MetricId::judged()
+        .filter_map(|id| {
+            let scale = f64::from(id.unit().display_scale());
+            let values: Vec<f64> = input
+                .samples
+                .iter()
+                .filter_map(|s| s.metrics.as_ref().and_then(|m| m.get(id)))
+                .map(|v| f64::from(v) * scale)
+                .collect();
+            let label = format!("{} ({})", id.label(), id.unit().short_suffix().trim());
+            (!values.is_empty()).then(|| Chart::from_svg(histogram_svg(&values, &label), None))
+        })
+        .collect();
+    Section::new("distributions", "Distributions").with(Block::Charts(charts))
+}
+
+/// The worst moments (and a typical one), with the skeleton and the plumb line.
+pub(super) fn moments(input: &ReportInput<'_>) -> Section {
+    let section = Section::new("moments", "Worst moments");
+    if input.keyframes.is_empty() {
+        return section.with(Block::Paragraph(
+            "No frames were kept for this session.".into(),
+        ));
+    }
+    section.with(Block::Figures(input.keyframes.iter().map(figure).collect()))
+}
+
+/// A keyframe with the skeleton and the plumb line, in the image's pixels.
+fn figure(k: &Keyframe) -> Figure {
+    let (w, h) = (k.width.max(1) as f32, k.height.max(1) as f32);
+    let mut overlay = String::new();
+    if let Some(l) = &k.landmarks {
+        let p = |id: LandmarkId| {
+            (
+                l[id.index()].x * w,
+                l[id.index()].y * h,
+                l[id.index()].visibility,
+            )
+        };
+        for (a, b) in SKELETON {
+            let (pa, pb) = (p(a), p(b));
+            if pa.2 > 0.5 && pb.2 > 0.5 {
+                let _ = write!(
+                    overlay,
+                    r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#19e0ff" stroke-width="3"/>"##,
+                    pa.0, pa.1, pb.0, pb.1
+                );
+            }
+        }
+        // The plumb line through the hip midpoint (frontal) — the reference the trunk should
+        // stack on.
+        let (lh, rh) = (p(LandmarkId::LeftHip), p(LandmarkId::RightHip));
+        let x = (lh.0 + rh.0) / 2.0;
+        let _ = write!(
+            overlay,
+            r##"<line x1="{x:.1}" y1="0" x2="{x:.1}" y2="{h:.1}" stroke="#ff3b3b" stroke-width="2" stroke-dasharray="8 6"/>"##
+        );
+    }
+    let what = if k.kind == "worst" {
+        "Largest lean"
+    } else {
+        "A typical moment"
+    };
+    Figure {
+        jpeg: k.jpeg.clone(),
+        width: k.width,
+        height: k.height,
+        overlay,
+        caption: format!("{what} at {:.1} s", k.t_ms / 1000.0),
+    }
+}
+
+/// The share of time aligned in this session and the ones before it.
+pub(super) fn trend(input: &ReportInput<'_>) -> Section {
+    let section = Section::new("trend", "Compared with earlier sessions");
+    if input.history.is_empty() {
+        return section.with(Block::Paragraph(
+            "This is the first session: the trend starts here.".into(),
+        ));
+    }
+    let fractions: Vec<f64> = input
+        .history
+        .iter()
+        .map(|h| h.aligned_fraction)
+        .chain(std::iter::once(
+            input.summary.time_in_state.aligned_fraction,
+        ))
+        .collect();
+    section.with(Block::Charts(vec![Chart::from_svg(
+        trend_svg(&fractions),
+        None,
+    )]))
+}

@@ -1,0 +1,52 @@
+//! What a report is made from: the stored session, its samples and summary, its keyframes and
+//! the sessions before it. Read from the database by [`super::export`], built into a
+//! [`super::document::Document`] once.
+
+use super::summary::Summary;
+use crate::pose::{Landmark, NUM_LANDMARKS};
+use crate::session::Sample;
+
+/// The session as the report describes it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub id: i64,
+    /// Start, already formatted for people ("2026-11-25 17:40 UTC").
+    pub started: String,
+    pub source: String,
+    pub model: String,
+    pub status: String,
+    pub notes: String,
+}
+
+/// A stored frame: a JPEG and the landmarks on it.
+#[derive(Debug, Clone)]
+pub struct Keyframe {
+    pub t_ms: f64,
+    /// "worst" or "typical".
+    pub kind: String,
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub landmarks: Option<[Landmark; NUM_LANDMARKS]>,
+}
+
+/// An earlier session, for the trend.
+#[derive(Debug, Clone)]
+pub struct HistoryPoint {
+    pub id: i64,
+    pub started: String,
+    pub aligned_fraction: f64,
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone)]
+pub struct ReportInput<'a> {
+    pub session: SessionInfo,
+    pub samples: &'a [Sample],
+    pub summary: &'a Summary,
+    pub keyframes: &'a [Keyframe],
+    /// Earlier sessions, oldest first (this one excluded).
+    pub history: &'a [HistoryPoint],
+    /// The patient's name or label, shown in the header (on every page of a PDF).
+    pub label: Option<String>,
+}
