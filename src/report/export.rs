@@ -226,6 +226,8 @@ mod tests {
                 metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, frame as f32)),
                 state: PostureState::Aligned,
                 cadence_spm: None,
+                levels: None,
+                cue: None,
             };
             rec.push(&sample, None).unwrap();
         }

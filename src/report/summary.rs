@@ -310,6 +310,8 @@ mod tests {
             metrics: lean.map(|v| Metrics::default().with(MetricId::TrunkLeanFrontal, v)),
             state,
             cadence_spm: None,
+            levels: None,
+            cue: None,
         }
     }
 

@@ -117,6 +117,8 @@ fn every_frame_is_analysed_and_says_what_cannot_be_measured() {
         "plumb_hip",
         "plumb_knee",
         "state",
+        "cue_metric",
+        "cue",
     ];
     assert_eq!(table.header, expected_header);
     assert_eq!(table.rows.len(), 150, "every frame, none dropped");

@@ -50,6 +50,8 @@ fn sample(frame: u64, person: bool, state: PostureState) -> Sample {
         }),
         state,
         cadence_spm: None,
+        levels: None,
+        cue: None,
     }
 }
 
