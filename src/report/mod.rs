@@ -6,7 +6,10 @@ mod charts;
 pub mod csv;
 pub mod export;
 pub mod html;
+pub mod measures;
 pub mod summary;
+#[cfg(test)]
+mod synthetic;
 pub mod write;
 
 pub use export::{ExportError, ExportFormat, export_session, summary_of};
