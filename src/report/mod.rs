@@ -2,6 +2,7 @@
 //! summary and the HTML report. Pure functions from data to records, plus [`export`], which reads
 //! a stored session for them, and [`write`], the one place their files are written.
 
+pub mod advice;
 mod charts;
 pub mod csv;
 pub mod export;
