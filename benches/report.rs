@@ -10,7 +10,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use plumbline::geometry::MetricId;
 use plumbline::geometry::metrics::Metrics;
-use plumbline::geometry::state::PostureState;
+use plumbline::geometry::state::{MetricLevels, PostureState};
 use plumbline::pose::{Landmark, NUM_LANDMARKS};
 use plumbline::report::document;
 use plumbline::report::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
@@ -39,6 +39,12 @@ fn hour() -> Vec<Sample> {
                 ),
                 state,
                 cadence_spm: None,
+                levels: Some({
+                    let mut levels = MetricLevels::default();
+                    levels.set(MetricId::TrunkLeanFrontal, state);
+                    levels
+                }),
+                cue: None,
             }
         })
         .collect()
@@ -104,6 +110,7 @@ fn report(c: &mut Criterion) {
         keyframes: &keyframes,
         history: &history,
         label: Some("Jo Bloggs".into()),
+        reference: plumbline::report::advice::Reference::Absolute,
     };
     let pdf_bytes = pdf::render(&document::build(&input), Paper::A4).expect("a PDF");
     eprintln!("report: the one-hour PDF is {} kB", pdf_bytes.len() / 1000);

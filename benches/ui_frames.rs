@@ -89,6 +89,8 @@ fn ten_hour_database() -> PathBuf {
                     PostureState::Aligned
                 },
                 cadence_spm: None,
+                levels: None,
+                cue: None,
             };
             rec.push(&sample, Some(&pose)).expect("a sample");
         }

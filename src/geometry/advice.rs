@@ -2,6 +2,8 @@
 //! band, in plain words and in the person's own terms (their left and right, forward and back,
 //! from the view and the way they face), beside the camera set-up advice of `framing`.
 
+use serde::{Deserialize, Serialize};
+
 use super::bands::Thresholds;
 use super::metric_id::MetricId;
 use super::metrics::Metrics;
@@ -14,6 +16,96 @@ pub struct Cue {
     pub metric: MetricId,
     /// "stand taller: lean back a little".
     pub text: &'static str,
+}
+
+// The words of every cue. A session stores a cue as its position in [`CUE_TEXTS`], so the table
+// is append-only: reword a cue in place, add new ones at the end, never reorder or remove.
+const STAND_TALLER: &str = "stand taller: lean back a little";
+const LEAN_FORWARD: &str = "lean forward a little: shoulders over your hips";
+const SHOULDERS_BACK: &str = "bring your shoulders back over your hips";
+const SHOULDERS_FORWARD: &str = "bring your shoulders forward over your hips";
+const LEAN_LEFT: &str = "you lean to your left: shoulders back over your hips";
+const LEAN_RIGHT: &str = "you lean to your right: shoulders back over your hips";
+const LOWER_LEFT_SHOULDER: &str = "lower your left shoulder";
+const LOWER_RIGHT_SHOULDER: &str = "lower your right shoulder";
+const LEVEL_SHOULDERS: &str = "level your shoulders";
+const LEVEL_HIPS: &str = "level your hips: weight on both feet";
+const HEAD_BACK: &str = "bring your head back over your shoulders";
+const HEAD_FORWARD: &str = "let your head come forward over your shoulders";
+const WEIGHT_BACK: &str = "stand tall: weight back over your ankles";
+const WEIGHT_FORWARD: &str = "stand tall: weight forward over your ankles";
+
+/// Every cue's words, in the order sessions store them by (see [`Cue::code`]).
+pub const CUE_TEXTS: [&str; 14] = [
+    STAND_TALLER,
+    LEAN_FORWARD,
+    SHOULDERS_BACK,
+    SHOULDERS_FORWARD,
+    LEAN_LEFT,
+    LEAN_RIGHT,
+    LOWER_LEFT_SHOULDER,
+    LOWER_RIGHT_SHOULDER,
+    LEVEL_SHOULDERS,
+    LEVEL_HIPS,
+    HEAD_BACK,
+    HEAD_FORWARD,
+    WEIGHT_BACK,
+    WEIGHT_FORWARD,
+];
+
+impl Cue {
+    /// The cue's words as their position in [`CUE_TEXTS`] (`None` for words not in the table,
+    /// which [`words`] never gives).
+    pub fn code(&self) -> Option<usize> {
+        CUE_TEXTS.iter().position(|t| *t == self.text)
+    }
+
+    /// The cue about `metric` with the words at `code` in [`CUE_TEXTS`], if there are any.
+    pub fn from_code(metric: MetricId, code: usize) -> Option<Cue> {
+        Some(Cue {
+            metric,
+            text: CUE_TEXTS.get(code)?,
+        })
+    }
+}
+
+/// A cue in JSON: `{"metric": "<metric key>", "text": "<its words>"}`.
+#[derive(Serialize)]
+struct CueJson<'a> {
+    metric: &'a str,
+    text: &'a str,
+}
+
+impl Serialize for Cue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CueJson {
+            metric: self.metric.key(),
+            text: self.text,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cue {
+    /// Reads a cue whose words are in [`CUE_TEXTS`]; others are an error.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let json = CueJsonOwned::deserialize(d)?;
+        let metric = MetricId::from_key(&json.metric)
+            .ok_or_else(|| D::Error::custom(format!("unknown metric `{}`", json.metric)))?;
+        let text = CUE_TEXTS
+            .iter()
+            .find(|t| **t == json.text)
+            .ok_or_else(|| D::Error::custom(format!("unknown cue `{}`", json.text)))?;
+        Ok(Cue { metric, text })
+    }
+}
+
+/// [`CueJson`] as read (owned: a reader's strings may be escaped).
+#[derive(Deserialize)]
+struct CueJsonOwned {
+    metric: String,
+    text: String,
 }
 
 /// The cue for this frame, or `None` when every judged measure is aligned (or unmeasured).
@@ -105,28 +197,26 @@ pub fn words(metric: MetricId, v: f32, facing: Option<Facing>) -> &'static str {
         positive
     };
     match (metric, toward) {
-        (M::TrunkLeanSagittal, Toward::Forward) => "stand taller: lean back a little",
-        (M::TrunkLeanSagittal, _) => "lean forward a little: shoulders over your hips",
+        (M::TrunkLeanSagittal, Toward::Forward) => STAND_TALLER,
+        (M::TrunkLeanSagittal, _) => LEAN_FORWARD,
         (M::TrunkLeanFrontal | M::ShoulderHipOffset | M::ShoulderHipOffsetCm, t) => match t {
-            Toward::Forward => "bring your shoulders back over your hips",
-            Toward::Back => "bring your shoulders forward over your hips",
-            Toward::TheirLeft => "you lean to your left: shoulders back over your hips",
-            Toward::TheirRight => "you lean to your right: shoulders back over your hips",
-            Toward::Unknown => "bring your shoulders back over your hips",
+            Toward::Forward => SHOULDERS_BACK,
+            Toward::Back => SHOULDERS_FORWARD,
+            Toward::TheirLeft => LEAN_LEFT,
+            Toward::TheirRight => LEAN_RIGHT,
+            Toward::Unknown => SHOULDERS_BACK,
         },
         // The higher end is the one the measure points to.
-        (M::ShoulderTilt, Toward::TheirLeft) => "lower your left shoulder",
-        (M::ShoulderTilt, Toward::TheirRight) => "lower your right shoulder",
-        (M::ShoulderTilt, _) => "level your shoulders",
-        (M::HipTilt, _) => "level your hips: weight on both feet",
-        (M::HeadForward, Toward::Forward) => "bring your head back over your shoulders",
-        (M::HeadForward, _) => "let your head come forward over your shoulders",
+        (M::ShoulderTilt, Toward::TheirLeft) => LOWER_LEFT_SHOULDER,
+        (M::ShoulderTilt, Toward::TheirRight) => LOWER_RIGHT_SHOULDER,
+        (M::ShoulderTilt, _) => LEVEL_SHOULDERS,
+        (M::HipTilt, _) => LEVEL_HIPS,
+        (M::HeadForward, Toward::Forward) => HEAD_BACK,
+        (M::HeadForward, _) => HEAD_FORWARD,
         (M::PlumbEar | M::PlumbShoulder | M::PlumbHip | M::PlumbKnee, Toward::Forward) => {
-            "stand tall: weight back over your ankles"
+            WEIGHT_BACK
         }
-        (M::PlumbEar | M::PlumbShoulder | M::PlumbHip | M::PlumbKnee, _) => {
-            "stand tall: weight forward over your ankles"
-        }
+        (M::PlumbEar | M::PlumbShoulder | M::PlumbHip | M::PlumbKnee, _) => WEIGHT_FORWARD,
     }
 }
 
@@ -285,8 +375,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn no_cue_speaks_in_screen_terms() {
+    /// Every metric, either sign, every way of facing: everything [`words`] is asked.
+    fn every_question() -> impl Iterator<Item = (MetricId, f32, Option<Facing>)> {
         let facings = [
             None,
             Some(Facing::Camera),
@@ -294,14 +384,45 @@ mod tests {
             Some(Facing::Left),
             Some(Facing::Right),
         ];
-        for id in MetricId::ALL {
-            for facing in facings {
-                for v in [-1.0, 1.0] {
-                    let text = words(id, v, facing);
-                    assert!(text.len() > 5, "{id:?}");
-                    assert!(!text.contains("screen"), "{id:?}: {text}");
-                }
-            }
+        MetricId::ALL.into_iter().flat_map(move |id| {
+            facings
+                .into_iter()
+                .flat_map(move |f| [-1.0, 1.0].map(|v| (id, v, f)))
+        })
+    }
+
+    #[test]
+    fn no_cue_speaks_in_screen_terms() {
+        for (id, v, facing) in every_question() {
+            let text = words(id, v, facing);
+            assert!(text.len() > 5, "{id:?}");
+            assert!(!text.contains("screen"), "{id:?}: {text}");
         }
+    }
+
+    #[test]
+    fn every_cue_is_in_the_stored_table_and_round_trips() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, v, facing) in every_question() {
+            let cue = Cue {
+                metric: id,
+                text: words(id, v, facing),
+            };
+            let code = cue.code().expect("in the table");
+            assert_eq!(Cue::from_code(id, code), Some(cue));
+            seen.insert(code);
+            let json = serde_json::to_value(cue).unwrap();
+            assert_eq!(json["metric"], id.key());
+            assert_eq!(serde_json::from_value::<Cue>(json).unwrap(), cue);
+        }
+        assert_eq!(
+            seen.len(),
+            CUE_TEXTS.len(),
+            "every stored cue is one words() gives"
+        );
+        assert_eq!(Cue::from_code(MetricId::HipTilt, CUE_TEXTS.len()), None);
+        assert!(
+            serde_json::from_str::<Cue>(r#"{"metric": "hip_tilt_deg", "text": "dance"}"#).is_err()
+        );
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::bands::Thresholds;
 use super::metric_id::{Band, BodyPart, MetricId};
 use super::metrics::Metrics;
+use super::per_metric::PerMetric;
 
 /// How aligned the person is right now.
 #[derive(
@@ -58,6 +59,49 @@ impl MetricLevels {
         self.0[id.index()]
     }
 
+    pub fn set(&mut self, id: MetricId, level: PostureState) {
+        self.0[id.index()] = level;
+    }
+
+    /// Every metric with its level, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = (MetricId, PostureState)> + '_ {
+        MetricId::ALL.into_iter().map(|id| (id, self.get(id)))
+    }
+
+    /// The levels in one integer, as sessions store them: two bits per metric, metric `i` of
+    /// [`MetricId::ALL`] in bits `2i` and `2i + 1`, each `0` unknown, `1` aligned, `2`
+    /// drifting, `3` misaligned. Nothing measured packs to 0 (which SQLite stores in no
+    /// bytes); eleven metrics fit in 22 bits.
+    pub fn pack(&self) -> u64 {
+        self.iter().fold(0, |bits, (id, level)| {
+            let code: u64 = match level {
+                PostureState::Unknown => 0,
+                PostureState::Aligned => 1,
+                PostureState::Drifting => 2,
+                PostureState::Misaligned => 3,
+            };
+            bits | code << (2 * id.index())
+        })
+    }
+
+    /// Reads what [`pack`](Self::pack) wrote. Bits past this program's metrics (written by a
+    /// newer one) are ignored.
+    pub fn unpack(bits: u64) -> Self {
+        let mut levels = Self::default();
+        for id in MetricId::ALL {
+            levels.set(
+                id,
+                match (bits >> (2 * id.index())) & 3 {
+                    1 => PostureState::Aligned,
+                    2 => PostureState::Drifting,
+                    3 => PostureState::Misaligned,
+                    _ => PostureState::Unknown,
+                },
+            );
+        }
+        levels
+    }
+
     /// The worst measured level, `Unknown` if nothing was measured.
     pub fn worst(&self) -> PostureState {
         self.0.iter().copied().max().unwrap_or_default()
@@ -71,6 +115,26 @@ impl MetricLevels {
             .map(|id| self.get(id))
             .max()
             .unwrap_or_default()
+    }
+}
+
+/// In JSON, an object keyed by metric key, every metric present: its level, `null` when it was
+/// not judged (not measured, not in the preset, or not judged in this activity or view).
+impl Serialize for MetricLevels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PerMetric::from_fn(|id| Some(self.get(id)).filter(|l| *l != PostureState::Unknown))
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricLevels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let per = PerMetric::<PostureState>::deserialize(d)?;
+        let mut levels = Self::default();
+        for (id, level) in per.present() {
+            levels.set(id, level);
+        }
+        Ok(levels)
     }
 }
 

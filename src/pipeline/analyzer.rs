@@ -58,6 +58,8 @@ impl FrameAnalysis {
             metrics: self.judgment.metrics,
             state: self.judgment.state.state,
             cadence_spm: self.judgment.motion.cadence_spm,
+            levels: Some(self.judgment.state.levels),
+            cue: self.judgment.cue,
         }
     }
 }

@@ -215,6 +215,8 @@ pub(super) mod tests {
                     ),
                     state,
                     cadence_spm: None,
+                    levels: None,
+                    cue: None,
                 }
             })
             .collect()

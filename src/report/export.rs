@@ -3,6 +3,7 @@
 //! Reads the session database and hands the data to the pure renderers; [`super::write`] puts
 //! the bytes in a file.
 
+use crate::report::advice::Reference;
 use serde::Serialize;
 
 use super::csv as csv_report;
@@ -211,6 +212,7 @@ fn report(
         keyframes: &keyframes,
         history: &history,
         label: options.label.clone(),
+        reference: Reference::of(row.calibration.as_ref(), None),
     };
     Ok(document::build(&input))
 }
@@ -265,6 +267,8 @@ mod tests {
                 metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, frame as f32)),
                 state: PostureState::Aligned,
                 cadence_spm: None,
+                levels: None,
+                cue: None,
             };
             rec.push(&sample, None).unwrap();
         }

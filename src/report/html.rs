@@ -237,6 +237,7 @@ mod tests {
                 aligned_fraction: 0.4,
             }],
             label: None,
+            reference: crate::report::advice::Reference::Absolute,
         };
         let html = render(&build(&input));
         for id in ["headline", "timeline", "distributions", "moments", "trend"] {

@@ -4,6 +4,7 @@
 
 use super::summary::Summary;
 use crate::pose::{Landmark, NUM_LANDMARKS};
+use crate::report::advice::Reference;
 use crate::session::Sample;
 
 /// The session as the report describes it.
@@ -49,4 +50,6 @@ pub struct ReportInput<'a> {
     pub history: &'a [HistoryPoint],
     /// The patient's name or label, shown in the header (on every page of a PDF).
     pub label: Option<String>,
+    /// Whether the values are change from a calibrated stance or absolute.
+    pub reference: Reference,
 }

@@ -3,15 +3,19 @@
 //! or a PDF. Pure functions from data to records, plus [`export`], which reads a stored session
 //! for them, and [`write`], the one place their files are written.
 
+pub mod advice;
 mod charts;
 pub mod csv;
 pub mod document;
 pub mod export;
 pub mod html;
 pub mod input;
+pub mod measures;
 pub mod paginate;
 pub mod pdf;
 pub mod summary;
+#[cfg(test)]
+mod synthetic;
 pub mod write;
 
 pub use export::{ExportError, ExportFormat, ReportOptions, export_session, summary_of};

@@ -1,11 +1,13 @@
-//! The summary of an analysis: how long, how much of it aligned, and how each metric was
-//! distributed (mean, 95th percentile). Built sample by sample; pure data in, data out.
+//! The summary of an analysis: how long, how much of it aligned, how each metric was
+//! distributed (median and signed range), and per measure (in [`super::measures`]). Built
+//! sample by sample; pure data in, data out.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::measures::{MeasureSummary, MeasuresBuilder, MisalignedStretch};
 use crate::geometry::MetricId;
 use crate::geometry::preset::Preset;
 use crate::geometry::state::{PostureState, TimeInState};
@@ -14,7 +16,10 @@ use crate::session::{EventKind, Sample};
 /// Version of the summary's JSON layout; bumped when a field changes meaning.
 pub const SUMMARY_SCHEMA: u32 = 1;
 
-/// Distribution of one metric over the frames where it was measured.
+/// Distribution of one metric over the frames where it was measured. Percentiles are of the
+/// signed values (nearest rank) except `p95_abs`: the typical value is `median`, the range it
+/// kept to half the time `p25`…`p75`, nearly all the time `p5`…`p95`, all in one sign
+/// convention.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricStats {
     /// Frames where the metric was measured.
@@ -24,6 +29,14 @@ pub struct MetricStats {
     pub p95: f64,
     /// 95th percentile of the magnitude: how far it strays, either way.
     pub p95_abs: f64,
+    #[serde(default)]
+    pub median: f64,
+    #[serde(default)]
+    pub p5: f64,
+    #[serde(default)]
+    pub p25: f64,
+    #[serde(default)]
+    pub p75: f64,
 }
 
 /// Time in each shown state, in seconds and as fractions of the analysed time.
@@ -102,6 +115,17 @@ pub struct Summary {
     /// Whether the analysed time (`duration_s`) reached the goal; `null` without one.
     #[serde(default)]
     pub goal_reached: Option<bool>,
+    /// Every measure, in the preset's order (judged or not), from the levels and cues the
+    /// judge recorded per frame.
+    #[serde(default)]
+    pub measures: Vec<MeasureSummary>,
+    /// Why the per-measure times are `null` (a session stored before they were kept); `null`
+    /// when they are known.
+    #[serde(default)]
+    pub measures_note: Option<String>,
+    /// The stretches the shown state was misaligned, each with the measure that drove it.
+    #[serde(default)]
+    pub misaligned_stretches: Vec<MisalignedStretch>,
 }
 
 impl Summary {
@@ -141,6 +165,7 @@ pub struct SummaryBuilder {
     posture_alerts: u32,
     preset: Option<Preset>,
     goal_s: Option<f64>,
+    measures: MeasuresBuilder,
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -152,7 +177,8 @@ fn percentile(sorted: &[f32], q: f64) -> f64 {
     sorted[rank - 1] as f64
 }
 
-fn stats(values: &[f32]) -> MetricStats {
+/// The distribution of `values` (not empty).
+pub(super) fn stats(values: &[f32]) -> MetricStats {
     let mut sorted = values.to_vec();
     sorted.sort_by(f32::total_cmp);
     let mut abs: Vec<f32> = values.iter().map(|v| v.abs()).collect();
@@ -162,6 +188,10 @@ fn stats(values: &[f32]) -> MetricStats {
         mean: values.iter().map(|&v| v as f64).sum::<f64>() / values.len().max(1) as f64,
         p95: percentile(&sorted, 0.95),
         p95_abs: percentile(&abs, 0.95),
+        median: percentile(&sorted, 0.5),
+        p5: percentile(&sorted, 0.05),
+        p25: percentile(&sorted, 0.25),
+        p75: percentile(&sorted, 0.75),
     }
 }
 
@@ -170,6 +200,7 @@ impl SummaryBuilder {
     pub fn push(&mut self, sample: &Sample) {
         self.first_t_ms.get_or_insert(sample.t_ms);
         self.last_t_ms = sample.t_ms;
+        self.measures.push(sample);
         self.frames += 1;
         self.with_person += sample.person as u64;
         self.times.record(
@@ -254,6 +285,8 @@ impl SummaryBuilder {
         motion.cadence_spm = (self.cadence_n > 0).then(|| self.cadence_sum / self.cadence_n as f64);
         motion.steps = self.steps.round() as u64;
         let duration_s = (self.last_t_ms - self.first_t_ms.unwrap_or(self.last_t_ms)) / 1000.0;
+        let (measures, measures_note, misaligned_stretches) =
+            self.measures.finish(self.preset.as_ref());
         Summary {
             schema: SUMMARY_SCHEMA,
             source: source.to_string(),
@@ -281,6 +314,9 @@ impl SummaryBuilder {
             goal_reached: self
                 .goal_s
                 .map(|goal_s| duration_s + GOAL_SLACK_S >= goal_s),
+            measures,
+            measures_note,
+            misaligned_stretches,
         }
     }
 
@@ -310,6 +346,8 @@ mod tests {
             metrics: lean.map(|v| Metrics::default().with(MetricId::TrunkLeanFrontal, v)),
             state,
             cadence_spm: None,
+            levels: None,
+            cue: None,
         }
     }
 
@@ -341,6 +379,11 @@ mod tests {
         assert!((lean.mean - -0.5).abs() < 1e-9);
         assert_eq!(lean.p95, 8.0); // nearest rank 19 of −10..9
         assert_eq!(lean.p95_abs, 9.0); // magnitudes 0..10: rank 19 is 9
+        // The typical lean and its range, signed like the values: ranks 10, 1, 5 and 15.
+        assert_eq!(
+            (lean.median, lean.p5, lean.p25, lean.p75),
+            (-1.0, -10.0, -6.0, 4.0)
+        );
         assert!(
             !s.metrics.contains_key("hip_tilt_deg"),
             "never measured, not reported"

@@ -1,7 +1,8 @@
-//! Compact binary forms of per-frame data (metrics and landmarks) for the session database: an
+//! Compact binary forms of per-frame data (metrics, cues and landmarks) for the session database: an
 //! hour at 30 fps is 108,000 rows, so every byte per row is 108 kB per hour.
 
 use crate::geometry::MetricId;
+use crate::geometry::advice::Cue;
 use crate::geometry::metrics::Metrics;
 use crate::geometry::view::View;
 use crate::pose::{Landmark, NUM_LANDMARKS, Pose};
@@ -94,6 +95,27 @@ pub fn decode_metrics(bytes: &[u8]) -> Result<Metrics, MetricsBlobError> {
         }
     }
     Ok(m)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cues
+
+/// The cue's words sit above the metric's index: 256 metrics before they would collide.
+const CUE_WORDS_SHIFT: u32 = 8;
+
+/// A cue as one small integer (schema step 8): the metric's index in [`MetricId::ALL`] plus 256
+/// × the words' index in [`CUE_TEXTS`](crate::geometry::advice::CUE_TEXTS). `None` for words
+/// outside the table (which the judge never gives).
+pub fn encode_cue(cue: &Cue) -> Option<i64> {
+    let words = i64::try_from(cue.code()?).ok()?;
+    Some(words << CUE_WORDS_SHIFT | cue.metric.index() as i64)
+}
+
+/// Reads what [`encode_cue`] wrote; `None` for a metric or words this program does not know
+/// (written by a newer plumbline).
+pub fn decode_cue(code: i64) -> Option<Cue> {
+    let metric = *MetricId::ALL.get(usize::try_from(code & 0xFF).ok()?)?;
+    Cue::from_code(metric, usize::try_from(code >> CUE_WORDS_SHIFT).ok()?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,5 +326,24 @@ mod tests {
         let m = decode_metrics(&short).unwrap();
         assert_eq!(m.get(MetricId::TrunkLeanFrontal), Some(1.5));
         assert_eq!(m.measured().count(), 1);
+    }
+
+    #[test]
+    fn cues_round_trip_as_one_or_two_bytes() {
+        use crate::geometry::advice::CUE_TEXTS;
+        for (code, _) in CUE_TEXTS.iter().enumerate() {
+            for metric in MetricId::ALL {
+                let cue = Cue::from_code(metric, code).unwrap();
+                let stored = encode_cue(&cue).unwrap();
+                assert!((0..1 << 15).contains(&stored), "SQLite's 2-byte integers");
+                assert_eq!(decode_cue(stored), Some(cue));
+            }
+        }
+        let first = Cue::from_code(MetricId::TrunkLeanFrontal, 0).unwrap();
+        assert_eq!(encode_cue(&first), Some(0));
+        // From a newer plumbline: words or a metric this one lacks.
+        assert_eq!(decode_cue((CUE_TEXTS.len() as i64) << 8), None);
+        assert_eq!(decode_cue(200), None);
+        assert_eq!(decode_cue(-1), None);
     }
 }

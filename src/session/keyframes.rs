@@ -178,6 +178,8 @@ mod tests {
             metrics: Some(Metrics::default().with(MetricId::TrunkLeanFrontal, lean)),
             state: PostureState::Aligned,
             cadence_spm: None,
+            levels: None,
+            cue: None,
         }
     }
 

@@ -67,6 +67,15 @@ pub const MIGRATIONS: &[&str] = &[
     // 7: the practice length the user set for the session, in seconds, so its report can say
     // whether the goal was reached. NULL: no goal was set, or recorded before this step.
     "ALTER TABLE sessions ADD COLUMN goal_s REAL;",
+    // 8: each frame's judgment as the report needs it, so it can say which measure was out of
+    // its band and when without judging again. `levels`: every metric's level, two bits each
+    // (`MetricLevels::pack`: 0 unknown, 1 aligned, 2 drifting, 3 misaligned, metric `i` in bits
+    // 2i, 2i+1) — 0 to 3 bytes a row. `cue`: what the user was told, as one integer, the
+    // metric's index in the metric table plus 256 × the words' index in
+    // `geometry::advice::CUE_TEXTS` — 1 to 2 bytes, where the words as text would take about
+    // 40 (4 MB an hour at 30 fps). NULL levels: recorded before this step; NULL cue: no cue.
+    "ALTER TABLE samples ADD COLUMN levels INTEGER;
+     ALTER TABLE samples ADD COLUMN cue INTEGER;",
 ];
 
 /// The newest schema version this program knows.

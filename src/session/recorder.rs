@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 
-use super::codec::{encode_landmarks, encode_metrics};
+use super::codec::{encode_cue, encode_landmarks, encode_metrics};
 use super::error::{StoreError, sql};
 use super::rows::{SessionEnd, SessionId, SessionStatus};
 use super::totals::{session_totals, store_totals};
@@ -30,6 +30,8 @@ enum Pending {
         metrics: Option<Vec<u8>>,
         landmarks: Option<Vec<u8>>,
         cadence_spm: Option<f32>,
+        levels: Option<i64>,
+        cue: Option<i64>,
     },
     Event {
         t_ms: f64,
@@ -95,6 +97,9 @@ impl Recorder {
             metrics,
             landmarks: pose.map(encode_landmarks),
             cadence_spm: sample.cadence_spm,
+            // 22 bits: always fits.
+            levels: sample.levels.map(|l| l.pack() as i64),
+            cue: sample.cue.as_ref().and_then(encode_cue),
         });
         self.last_t_ms = Some(sample.t_ms);
         self.maybe_commit()
@@ -166,8 +171,9 @@ impl Recorder {
             let mut samples = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO samples
-                     (session_id, frame, t_ms, person, state, metrics, landmarks, cadence_spm)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     (session_id, frame, t_ms, person, state, metrics, landmarks, cadence_spm,
+                      levels, cue)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(sql(action, &self.path))?;
             let mut events = tx
@@ -191,6 +197,8 @@ impl Recorder {
                         metrics,
                         landmarks,
                         cadence_spm,
+                        levels,
+                        cue,
                     } => samples.execute(params![
                         self.session,
                         frame,
@@ -199,7 +207,9 @@ impl Recorder {
                         state,
                         metrics,
                         landmarks,
-                        cadence_spm
+                        cadence_spm,
+                        levels,
+                        cue
                     ]),
                     Pending::Event { t_ms, kind, detail } => {
                         events.execute(params![self.session, t_ms, kind.as_str(), detail])

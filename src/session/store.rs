@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::codec::decode_metrics;
+use super::codec::{decode_cue, decode_metrics};
 use super::error::sql;
 use super::migrations;
 use super::open::{Found, create_dir, inspect, open_rw};
@@ -23,7 +23,7 @@ use super::{EventKind, Sample};
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::Metrics;
 use crate::geometry::preset::Preset;
-use crate::geometry::state::PostureState;
+use crate::geometry::state::{MetricLevels, PostureState};
 use crate::pose::{Landmark, NUM_LANDMARKS};
 
 pub use super::codec::{LANDMARKS_BYTES, LandmarksError, decode_landmarks, encode_landmarks};
@@ -261,7 +261,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT frame, t_ms, person, state, metrics, landmarks, cadence_spm
+                "SELECT frame, t_ms, person, state, metrics, landmarks, cadence_spm, levels, cue
                  FROM samples WHERE session_id = ?1 ORDER BY frame",
             )
             .map_err(sql("read samples", &self.path))?;
@@ -275,12 +275,14 @@ impl Store {
                     row.get::<_, rusqlite::types::Value>(4)?,
                     row.get::<_, Option<Vec<u8>>>(5)?,
                     row.get::<_, Option<f64>>(6)?,
+                    row.get::<_, Option<i64>>(7)?,
+                    row.get::<_, Option<i64>>(8)?,
                 ))
             })
             .map_err(sql("read samples", &self.path))?;
         let mut out = Vec::new();
         for row in rows {
-            let (frame, t_ms, person, state, metrics, landmarks, cadence_spm) =
+            let (frame, t_ms, person, state, metrics, landmarks, cadence_spm, levels, cue) =
                 row.map_err(sql("read samples", &self.path))?;
             let state = parse_state(&state)
                 .ok_or_else(|| self.bad("posture state", format!("unknown state `{state}`")))?;
@@ -306,6 +308,8 @@ impl Store {
                 metrics,
                 state,
                 cadence_spm: cadence_spm.map(|c| c as f32),
+                levels: levels.map(|bits| MetricLevels::unpack(bits as u64)),
+                cue: cue.and_then(decode_cue),
             };
             out.push((sample, landmarks));
         }

@@ -2,10 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::geometry::advice::Cue;
 use crate::geometry::alerts::{Alert, AlertKind};
 use crate::geometry::metrics::Metrics;
 use crate::geometry::motion::MotionEvent;
-use crate::geometry::state::PostureState;
+use crate::geometry::state::{MetricLevels, PostureState};
 
 /// One analysed frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +24,15 @@ pub struct Sample {
     /// Steps per minute while walking (`None` when not walking).
     #[serde(default)]
     pub cadence_spm: Option<f32>,
+    /// Each metric's level at this frame as the judge made it (after the bands' dead zone,
+    /// before the dwell that steadies `state`): which measures were out of their band. `None`
+    /// for sessions recorded before plumbline kept it (schema step 8).
+    #[serde(default)]
+    pub levels: Option<MetricLevels>,
+    /// What the user was told at this frame: the measure that spoke and its words. `None` when
+    /// every judged measure was in its band, or (as `levels`) for older sessions.
+    #[serde(default)]
+    pub cue: Option<Cue>,
 }
 
 /// What a recorded event is about. Stored by [`EventKind::as_str`] in the `events` table.

@@ -117,6 +117,8 @@ fn every_frame_is_analysed_and_says_what_cannot_be_measured() {
         "plumb_hip",
         "plumb_knee",
         "state",
+        "cue_metric",
+        "cue",
     ];
     assert_eq!(table.header, expected_header);
     assert_eq!(table.rows.len(), 150, "every frame, none dropped");
@@ -515,6 +517,58 @@ fn measures_and_activity_choose_what_is_judged() {
     assert!(
         err.contains("no measure 'trunk'") && err.contains("trunk_upright"),
         "{err}"
+    );
+}
+
+/// The summary per measure comes from the judge's own levels: each measure's time aligned,
+/// drifting, misaligned and unmeasured adds up to the analysed time, the half-turned
+/// photographer's lean is what drove his misaligned stretches, and the stored session says
+/// the same.
+#[test]
+fn per_measure_times_add_up_to_the_duration_and_name_what_drove_the_misalignment() {
+    let (data, dir) = (data_dir(), tempfile::tempdir().unwrap());
+    let json = dir.path().join("summary.json");
+    let out = analyze_clip(data.path(), &json, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = read_json(&json);
+    let duration = s["duration_s"].as_f64().unwrap();
+    let measures = s["measures"].as_array().unwrap();
+    assert_eq!(measures.len(), 5, "every measure");
+    assert!(s["measures_note"].is_null());
+    for m in measures {
+        let t = &m["time"];
+        let sum: f64 = ["aligned_s", "drifting_s", "misaligned_s", "unmeasured_s"]
+            .iter()
+            .map(|k| t[k].as_f64().unwrap())
+            .sum();
+        assert!((sum - duration).abs() < 1e-6, "{m}");
+    }
+    let trunk = &measures[0];
+    assert_eq!(trunk["measure"], "trunk_upright");
+    assert!(
+        trunk["time"]["misaligned_fraction"].as_f64().unwrap() > 0.5,
+        "{trunk}"
+    );
+    let lean = &trunk["values"]["trunk_lean_frontal_deg"];
+    assert!(lean["p5"].as_f64() <= lean["median"].as_f64());
+    assert!(lean["median"].as_f64() <= lean["p95"].as_f64());
+    assert!(
+        trunk["values"]["trunk_lean_sagittal_deg"].is_null(),
+        "not measurable from his view: null, not absent"
+    );
+    let stretches = s["misaligned_stretches"].as_array().unwrap();
+    assert!(!stretches.is_empty());
+    assert!(
+        stretches.iter().all(|x| x["driver"] == "trunk_upright"),
+        "{stretches:?}"
+    );
+
+    let shown = plumbline_in(data.path(), ["sessions", "show", "1"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["summary"]["measures"], s["measures"]);
+    assert_eq!(
+        shown["summary"]["misaligned_stretches"],
+        s["misaligned_stretches"]
     );
 }
 

@@ -121,6 +121,8 @@ pub fn stored_session_with_goal(data: &Path, n: u64, goal_s: Option<f64>) -> i64
             metrics: None,
             state: PostureState::Unknown,
             cadence_spm: None,
+            levels: None,
+            cue: None,
         };
         rec.push(&sample, None).unwrap();
     }

@@ -4,10 +4,12 @@
 use std::path::Path;
 
 use plumbline::geometry::MetricId;
+use plumbline::geometry::advice::{Cue, words};
 use plumbline::geometry::calibration::{Baseline, Stat};
 use plumbline::geometry::metrics::Metrics;
 use plumbline::geometry::preset::{Measure, Practice, Preset};
-use plumbline::geometry::state::PostureState;
+use plumbline::geometry::state::{MetricLevels, PostureState};
+use plumbline::geometry::view::Facing;
 use plumbline::pose::{Landmark, NUM_LANDMARKS, Pose, Vec3};
 use plumbline::session::migrations;
 use plumbline::session::store::{
@@ -38,7 +40,14 @@ fn pose(seed: f32) -> Pose {
     }
 }
 
+/// A frame as the judge records it: the frontal lean's level is the shown state, the shoulder
+/// line aligned, and a cue about the lean when it is misaligned.
 fn sample(frame: u64, person: bool, state: PostureState) -> Sample {
+    let mut levels = MetricLevels::default();
+    if person {
+        levels.set(MetricId::TrunkLeanFrontal, state);
+        levels.set(MetricId::ShoulderTilt, PostureState::Aligned);
+    }
     Sample {
         frame,
         t_ms: frame as f64 * 33.3,
@@ -50,6 +59,11 @@ fn sample(frame: u64, person: bool, state: PostureState) -> Sample {
         }),
         state,
         cadence_spm: None,
+        levels: Some(levels),
+        cue: (state == PostureState::Misaligned).then(|| Cue {
+            metric: MetricId::TrunkLeanFrontal,
+            text: words(MetricId::TrunkLeanFrontal, 12.0, Some(Facing::Camera)),
+        }),
     }
 }
 
@@ -90,6 +104,20 @@ fn assert_landmarks_close(a: &[Landmark; NUM_LANDMARKS], b: &[Landmark; NUM_LAND
             assert!((x - y).abs() < 1e-3, "{x} vs {y}");
         }
     }
+}
+
+/// A plumbline database at `path` with the schema of version `version`, as an older plumbline
+/// left it.
+fn plumbline_database_at(path: &Path, version: i64) -> Connection {
+    let mut conn = Connection::open(path).unwrap();
+    conn.pragma_update(
+        None,
+        "application_id",
+        plumbline::session::store::APPLICATION_ID,
+    )
+    .unwrap();
+    assert_eq!(migrations::migrate_to(&mut conn, version).unwrap(), version);
+    conn
 }
 
 fn user_version(path: &Path) -> i64 {
@@ -153,6 +181,22 @@ fn a_session_round_trips() {
         }
     }
     assert!(samples[3].0.metrics.is_none());
+    // What the judge said of each frame comes back as it was recorded.
+    let misaligned = &samples[2].0;
+    assert_eq!(
+        misaligned.levels.unwrap().get(MetricId::TrunkLeanFrontal),
+        PostureState::Misaligned
+    );
+    assert_eq!(
+        misaligned.cue.map(|c| c.text),
+        Some("you lean to your left: shoulders back over your hips")
+    );
+    assert_eq!(samples[0].0.cue, None, "aligned: nothing was said");
+    assert_eq!(
+        samples[3].0.levels,
+        Some(MetricLevels::default()),
+        "nobody in view: nothing judged, which is not the same as not recorded"
+    );
 
     let events = store.events(id).unwrap();
     assert_eq!(events.len(), 1);
@@ -445,14 +489,7 @@ fn a_version_6_database_is_migrated_with_no_goals() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(DB_FILE);
     {
-        let mut conn = Connection::open(&path).unwrap();
-        conn.pragma_update(
-            None,
-            "application_id",
-            plumbline::session::store::APPLICATION_ID,
-        )
-        .unwrap();
-        assert_eq!(migrations::migrate_to(&mut conn, 6).unwrap(), 6);
+        let conn = plumbline_database_at(&path, 6);
         conn.execute_batch(
             "INSERT INTO sessions (id, started_ms, ended_ms, source, model, status, pid,
                                    preset, end_reason)
@@ -492,6 +529,57 @@ fn a_version_6_database_is_migrated_with_no_goals() {
     let id = rec.finish().unwrap();
     assert_eq!(store.session(id).unwrap().unwrap().goal_s, Some(300.0));
     assert_eq!(store.session(4).unwrap().unwrap().goal_s, None);
+}
+
+/// A file from the plumbline before per-frame levels (schema 7) gains the columns empty: its
+/// samples read with no levels and no cue (not "all unknown"), so its report can say the time
+/// per measure is not known; new sessions keep theirs.
+#[test]
+fn a_version_7_database_is_migrated_with_no_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let conn = plumbline_database_at(&path, 7);
+        conn.execute_batch(
+            "INSERT INTO sessions (id, started_ms, ended_ms, source, model, status, pid, goal_s)
+                 VALUES (5, 1000, 3000, 'old.mp4', 'lite', 'complete', NULL, 60.0);
+             INSERT INTO samples (session_id, frame, t_ms, person, state, cadence_spm)
+                 VALUES (5, 0, 0.0, 0, 'misaligned', NULL),
+                        (5, 1, 1000.0, 0, 'misaligned', 98.0),
+                        (5, 2, 2000.0, 0, 'aligned', NULL);",
+        )
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 7);
+
+    let mut store = Store::open(dir.path()).unwrap();
+    assert_eq!(user_version(&path), migrations::LATEST);
+    let old: Vec<Sample> = store
+        .samples(5)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(old.len(), 3);
+    assert!(old.iter().all(|s| s.levels.is_none() && s.cue.is_none()));
+    assert_eq!(
+        old[1].cadence_spm,
+        Some(98.0),
+        "what step 4 kept is still read"
+    );
+    let row = store.session(5).unwrap().unwrap();
+    assert_eq!(row.goal_s, Some(60.0), "and step 7's");
+    let summary = plumbline::report::summary_of(&store, &row, &old).unwrap();
+    assert!(summary.measures_note.is_some());
+    assert!(summary.measures.iter().all(|m| m.time.is_none()));
+    assert_eq!(summary.misaligned_stretches.len(), 1);
+    assert_eq!(summary.misaligned_stretches[0].driver, None);
+
+    let mut rec = store.start_session(meta()).unwrap();
+    let new = sample(0, true, PostureState::Misaligned);
+    rec.push(&new, None).unwrap();
+    let id = rec.finish().unwrap();
+    assert_eq!(store.samples(id).unwrap()[0].0, new);
 }
 
 #[test]

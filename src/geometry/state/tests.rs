@@ -207,3 +207,33 @@ fn time_in_state_adds_up() {
     t.record(Duration::from_secs(9), PostureState::Aligned);
     assert_eq!(t.total_s(), 10.0);
 }
+
+#[test]
+fn levels_pack_into_two_bits_per_metric_and_back() {
+    let none = MetricLevels::default();
+    assert_eq!(none.pack(), 0, "nothing judged packs to nothing");
+    let mut levels = MetricLevels::default();
+    levels.set(MetricId::TrunkLeanFrontal, PostureState::Aligned);
+    levels.set(MetricId::ShoulderHipOffset, PostureState::Drifting);
+    levels.set(MetricId::PlumbHip, PostureState::Misaligned);
+    // Frontal lean in bits 0–1, the offset (index 2) in bits 4–5, the plumb hip (9) in 18–19.
+    assert_eq!(levels.pack(), 1 | 2 << 4 | 3 << 18);
+    assert_eq!(MetricLevels::unpack(levels.pack()), levels);
+    let all_misaligned = MetricLevels::unpack(u64::MAX);
+    assert!(
+        MetricId::ALL
+            .iter()
+            .all(|&id| all_misaligned.get(id) == PostureState::Misaligned)
+    );
+    assert!(all_misaligned.pack() < 1 << 22, "eleven metrics in 22 bits");
+    let json = serde_json::to_value(levels).unwrap();
+    assert_eq!(json["shoulder_hip_offset"], "drifting");
+    assert!(
+        json["trunk_lean_sagittal_deg"].is_null(),
+        "present, as null"
+    );
+    assert_eq!(
+        serde_json::from_value::<MetricLevels>(json).unwrap(),
+        levels
+    );
+}

@@ -34,6 +34,8 @@ fn goal(s: &Summary) -> Vec<String> {
 pub fn build(input: &ReportInput<'_>) -> Document {
     let info = &input.session;
     let sections = vec![
+        sections::summary(input),
+        sections::measures(input),
         sections::headline(input),
         sections::timeline(input),
         sections::distributions(input),
@@ -96,6 +98,7 @@ mod tests {
                 keyframes: &[],
                 history: &[],
                 label: None,
+                reference: crate::report::advice::Reference::Absolute,
             };
             build(&input).meta.join(" · ")
         };
@@ -114,5 +117,69 @@ mod tests {
             header(None),
             "2026-11-25 17:40 UTC · 30 s · clip.mp4 · model full · complete"
         );
+    }
+}
+
+#[cfg(test)]
+mod first_page {
+    use super::*;
+    use crate::geometry::MetricId;
+    use crate::geometry::state::PostureState::{Aligned, Misaligned};
+    use crate::report::advice::Reference;
+    use crate::report::input::SessionInfo;
+    use crate::report::summary::SummaryBuilder;
+    use crate::report::synthetic::{session, standing};
+
+    /// The report opens with the answer: the summary and what to work on, then each measure's
+    /// times, before the headline numbers and the charts.
+    #[test]
+    fn the_report_opens_with_the_summary_and_what_to_work_on() {
+        const UPRIGHT: &[(MetricId, crate::geometry::state::PostureState)] =
+            &[(MetricId::TrunkLeanSagittal, Aligned)];
+        const LEANING: &[(MetricId, crate::geometry::state::PostureState)] =
+            &[(MetricId::TrunkLeanSagittal, Misaligned)];
+        let samples = session(&[standing(60.0, UPRIGHT), standing(20.0, LEANING)]);
+        let mut b = SummaryBuilder::default();
+        for s in &samples {
+            b.push(s);
+        }
+        let summary = b.finish("clip.mp4", "full", None);
+        let input = ReportInput {
+            session: SessionInfo {
+                id: 3,
+                started: "2026-11-25 17:40 UTC".into(),
+                source: "clip.mp4".into(),
+                model: "full".into(),
+                status: "complete".into(),
+                notes: String::new(),
+            },
+            samples: &samples,
+            summary: &summary,
+            keyframes: &[],
+            history: &[],
+            label: None,
+            reference: Reference::Absolute,
+        };
+        let doc = build(&input);
+        let ids: Vec<&str> = doc.sections.iter().map(|s| s.id).collect();
+        assert_eq!(&ids[..3], ["summary", "measures", "headline"]);
+        let summary = &doc.sections[0];
+        let Some(Block::List(items)) = summary.blocks.iter().find(|b| matches!(b, Block::List(_)))
+        else {
+            panic!("no work-on list: {:?}", summary.blocks);
+        };
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert!(
+            items[0].starts_with("Trunk upright: misaligned for 20 s"),
+            "{items:?}"
+        );
+        let Some(Block::Table { rows, .. }) = doc.sections[1].blocks.first() else {
+            panic!("no table: {:?}", doc.sections[1].blocks);
+        };
+        let trunk = rows.iter().find(|r| r[0] == "trunk upright").unwrap();
+        assert!(trunk[3].starts_with("20 s (25%)"), "{trunk:?}");
+        // A measure the views never measured says so rather than "0 s (0%)".
+        let level = rows.iter().find(|r| r[0] == "level shoulders").unwrap();
+        assert_eq!(level[1], "not measured");
     }
 }

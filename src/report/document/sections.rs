@@ -9,6 +9,7 @@ use crate::geometry::MetricId;
 use crate::geometry::state::PostureState;
 use crate::pose::LandmarkId;
 use crate::pose::landmarks::SKELETON;
+use crate::report::advice;
 use crate::report::charts::{histogram_svg, timeline_svg, trend_svg};
 use crate::report::input::{Keyframe, ReportInput};
 use crate::session::Sample;
@@ -30,6 +31,97 @@ pub fn longest_run_s(samples: &[Sample], state: PostureState) -> f64 {
 fn number(v: Option<f64>, unit: &str, digits: usize) -> String {
     v.filter(|v| v.is_finite())
         .map_or("—".to_string(), |v| format!("{v:.digits$}{unit}"))
+}
+
+/// The answer first: how the session went in plain words, what was judged against what, and
+/// up to three things to work on, ranked by the time they cost.
+pub(super) fn summary(input: &ReportInput<'_>) -> Section {
+    let s = input.summary;
+    let mut section = Section::new("summary", "Summary")
+        .with(Block::Paragraph(advice::overview(s)))
+        .with(Block::Paragraph(advice::judged_with(s, &input.reference)));
+    let items: Vec<String> = advice::work_on(s).into_iter().map(|w| w.text).collect();
+    section = if items.is_empty() {
+        section.with(Block::Paragraph(
+            "Nothing to work on from this session: keep practising as you did.".into(),
+        ))
+    } else {
+        section
+            .with(Block::Paragraph("What to work on, most time first:".into()))
+            .with(Block::List(items))
+    };
+    section
+}
+
+/// Per measure: the time aligned, drifting and misaligned, and the typical value with the
+/// range it kept to nearly all the time, in one sign convention.
+pub(super) fn measures(input: &ReportInput<'_>) -> Section {
+    let s = input.summary;
+    let share = |t: f64, f: f64| format!("{} ({:.0}%)", plain_seconds(t), f * 100.0);
+    let rows: Vec<Vec<String>> = s
+        .measures
+        .iter()
+        .filter(|m| m.judged)
+        .map(|m| {
+            let times = match &m.time {
+                // Judged, but never measurable from the views the session saw.
+                Some(t) if t.aligned_s + t.drifting_s + t.misaligned_s <= 0.0 => {
+                    vec!["not measured".into(), "—".into(), "—".into()]
+                }
+                Some(t) => vec![
+                    share(t.aligned_s, t.aligned_fraction),
+                    share(t.drifting_s, t.drifting_fraction),
+                    share(t.misaligned_s, t.misaligned_fraction),
+                ],
+                None => vec!["—".into(), "—".into(), "—".into()],
+            };
+            let typical: Vec<String> = m
+                .values
+                .iter()
+                .filter_map(|(key, stats)| {
+                    let id = MetricId::from_key(key)?;
+                    let st = stats.as_ref()?;
+                    let k = f64::from(id.unit().display_scale());
+                    let unit = id.unit().short_suffix();
+                    Some(format!(
+                        "{}: {:+.1}{unit} ({:+.1} to {:+.1})",
+                        id.label(),
+                        st.median * k,
+                        st.p5 * k,
+                        st.p95 * k
+                    ))
+                })
+                .collect();
+            let typical = if typical.is_empty() {
+                "not measured from the views seen".to_string()
+            } else {
+                typical.join("; ")
+            };
+            [vec![m.measure.label().to_string()], times, vec![typical]].concat()
+        })
+        .collect();
+    let mut section = Section::new("measures", "Each measure");
+    if rows.is_empty() {
+        return section.with(Block::Paragraph(
+            "No measure was judged in this session.".into(),
+        ));
+    }
+    section = section.with(Block::Table {
+        header: [
+            "Measure",
+            "Aligned",
+            "Drifting",
+            "Misaligned",
+            "Typical value (nearly always within)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    });
+    if let Some(note) = &s.measures_note {
+        section = section.with(Block::Note(note.clone()));
+    }
+    section
 }
 
 /// "At a glance": what was judged, the headline numbers and the time in each state.
