@@ -57,25 +57,22 @@ pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
-/// "2026-11-25 17:40 UTC", from milliseconds since the epoch.
+/// "2026-11-25 18:40 CET": milliseconds since the epoch as a person reads them, in the
+/// computer's own time zone (`$TZ`, else the system's; UTC when neither is known), with the
+/// zone said. The JSON outputs keep UTC milliseconds.
 pub fn date_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + (m <= 2) as i64;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem / 60) % 60
-    )
+    date_time_in(ms, &jiff::tz::TimeZone::system())
+}
+
+/// [`date_time`] in time zone `tz`.
+pub fn date_time_in(ms: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        Err(_) => format!("{ms} ms after 1970"),
+    }
 }
 
 #[cfg(test)]
@@ -119,8 +116,22 @@ mod tests {
 
     #[test]
     fn times_are_civil_utc() {
-        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(date_time(1_795_628_400_000), "2026-11-25 17:40 UTC");
-        assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00 UTC");
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(date_time_in(0, &utc), "1970-01-01 00:00 UTC");
+        assert_eq!(
+            date_time_in(1_795_628_400_000, &utc),
+            "2026-11-25 17:40 UTC"
+        );
+        assert_eq!(date_time_in(951_782_400_000, &utc), "2000-02-29 00:00 UTC");
+        // Local time with its zone, summer time included (a POSIX rule: no tz database needed).
+        let berlin = jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        assert_eq!(
+            date_time_in(1_795_628_400_000, &berlin),
+            "2026-11-25 18:40 CET"
+        );
+        assert_eq!(
+            date_time_in(1_782_400_000_000, &berlin),
+            "2026-06-25 17:06 CEST"
+        );
     }
 }

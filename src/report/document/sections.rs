@@ -12,6 +12,7 @@ use crate::pose::landmarks::SKELETON;
 use crate::report::advice;
 use crate::report::charts::{histogram_svg, timeline_svg, trend_svg};
 use crate::report::input::{Keyframe, ReportInput};
+use crate::report::summary::MetricStats;
 use crate::session::Sample;
 
 /// The longest run of consecutive samples in `state`, in seconds.
@@ -132,30 +133,33 @@ pub(super) fn headline(input: &ReportInput<'_>) -> Section {
     // The trunk lean the views measured: frontal (from the front or half turned), else
     // sagittal (side-on).
     let (lean_label, lean) = match stat("trunk_lean_frontal_deg") {
-        Some(m) => ("Trunk lean sideways, mean / p95", Some(m)),
+        Some(m) => (
+            "Trunk lean sideways, typical (nearly always within)",
+            Some(m),
+        ),
         None => (
-            "Trunk lean forward, mean / p95",
+            "Trunk lean forward, typical (nearly always within)",
             stat("trunk_lean_sagittal_deg"),
         ),
     };
     let offset = stat("shoulder_hip_offset");
+    // The median and the 5th to 95th percentiles, all signed: one sign convention.
+    let typical = |m: Option<&MetricStats>, k: f64, unit: &str, digits: usize| {
+        m.map_or("—".to_string(), |m| {
+            format!(
+                "{:+.digits$}{unit} ({:+.digits$} to {:+.digits$})",
+                m.median * k,
+                m.p5 * k,
+                m.p95 * k
+            )
+        })
+    };
     let tiles = [
         ("Time aligned", format!("{aligned:.0}%")),
+        (lean_label, typical(lean, 1.0, "°", 1)),
         (
-            lean_label,
-            format!(
-                "{} / {}",
-                number(lean.map(|m| m.mean), "°", 1),
-                number(lean.map(|m| m.p95_abs), "°", 1)
-            ),
-        ),
-        (
-            "Shoulders over hips, mean / p95",
-            format!(
-                "{} / {}",
-                number(offset.map(|m| m.mean * 100.0), "% torso", 0),
-                number(offset.map(|m| m.p95_abs * 100.0), "%", 0)
-            ),
+            "Shoulders over hips, typical (nearly always within), % torso",
+            typical(offset, 100.0, "%", 0),
         ),
         (
             "Longest misaligned stretch",
@@ -163,9 +167,16 @@ pub(super) fn headline(input: &ReportInput<'_>) -> Section {
         ),
         ("Sudden movements", s.motion.sudden_movements.to_string()),
         ("Reminders to move", s.motion.move_reminders.to_string()),
-        ("Posture alerts", s.posture_alerts.to_string()),
         (
-            "Walking cadence",
+            "Posture alerts (as the app raises them)",
+            s.posture_alerts.to_string(),
+        ),
+        (
+            if s.motion.cadence_spm.is_some() {
+                "Walking cadence"
+            } else {
+                "Walking cadence (no walking of four steps or more was seen)"
+            },
             number(s.motion.cadence_spm, " steps/min", 0),
         ),
     ];
