@@ -17,6 +17,16 @@ pub(super) fn state_colour(s: PostureState) -> RGBColor {
     }
 }
 
+/// Axis text: at least 12 px at 100% zoom (plotters writes a size of 16 as 12.9 px in SVG).
+const AXIS_TEXT: (&str, u32) = ("sans-serif", 16);
+/// Axis titles, a little larger than the tick labels.
+const AXIS_TITLE: (&str, u32) = ("sans-serif", 17);
+
+/// "1:05": seconds as minutes and seconds, for a time axis.
+fn min_s(s: &f64) -> String {
+    crate::format::clock(std::time::Duration::from_secs_f64(s.max(0.0)))
+}
+
 /// Points a chart line needs at most: more than the pixels across, fewer than an hour of frames.
 const MAX_LINE_POINTS: usize = 1500;
 
@@ -71,18 +81,21 @@ pub(super) fn timeline_svg(samples: &[Sample]) -> String {
         .fold(10.0, f64::max)
         .ceil();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 260)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 280)).into_drawing_area();
         let _ = root.fill(&WHITE);
         let chart = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(45)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
             .build_cartesian_2d(0.0..end_s, -max_abs..max_abs);
         if let Ok(mut chart) = chart {
             let _ = chart
                 .configure_mesh()
-                .x_desc("time (s)")
+                .x_desc("time into the session (min:s)")
                 .y_desc("trunk lean (°)")
+                .x_label_formatter(&min_s)
+                .label_style(AXIS_TEXT)
+                .axis_desc_style(AXIS_TITLE)
                 .light_line_style(WHITE.mix(0.0))
                 .draw();
             // The state as a coloured band along the bottom, one rectangle per run.
@@ -104,8 +117,9 @@ pub(super) fn timeline_svg(samples: &[Sample]) -> String {
     svg
 }
 
-/// How often each value of one metric occurred, in 24 bins.
-pub(super) fn histogram_svg(values: &[f64], label: &str) -> String {
+/// How long each value of one metric lasted, in 24 bins: `values` one per frame, each frame
+/// lasting `frame_s` seconds.
+pub(super) fn histogram_svg(values: &[f64], frame_s: f64, label: &str) -> String {
     let mut svg = String::new();
     let (lo, hi) = values
         .iter()
@@ -117,30 +131,39 @@ pub(super) fn histogram_svg(values: &[f64], label: &str) -> String {
     };
     const BINS: usize = 24;
     let width = (hi - lo) / BINS as f64;
-    let mut counts = [0u32; BINS];
+    let mut secs = [0f64; BINS];
     for &v in values {
-        counts[(((v - lo) / width) as usize).min(BINS - 1)] += 1;
+        secs[(((v - lo) / width) as usize).min(BINS - 1)] += frame_s;
     }
-    let top = counts.iter().copied().max().unwrap_or(1).max(1);
+    let top = secs
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(frame_s.max(1e-3))
+        * 1.05;
     {
-        let root = SVGBackend::with_string(&mut svg, (420, 200)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (420, 230)).into_drawing_area();
         let _ = root.fill(&WHITE);
         if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(35)
-            .build_cartesian_2d(lo..hi, 0u32..top)
+            .margin(10)
+            .x_label_area_size(44)
+            .y_label_area_size(56)
+            .build_cartesian_2d(lo..hi, 0.0..top)
         {
             let _ = chart
                 .configure_mesh()
                 .x_desc(label)
-                .y_desc("frames")
+                .y_desc("time (s)")
+                .x_labels(5)
+                .y_labels(4)
+                .label_style(AXIS_TEXT)
+                .axis_desc_style(AXIS_TITLE)
                 .light_line_style(WHITE.mix(0.0))
                 .draw();
-            let _ = chart.draw_series(counts.iter().enumerate().map(|(i, &c)| {
+            let _ = chart.draw_series(secs.iter().enumerate().map(|(i, &c)| {
                 let x0 = lo + i as f64 * width;
                 Rectangle::new(
-                    [(x0, 0), (x0 + width, c)],
+                    [(x0, 0.0), (x0 + width, c)],
                     RGBColor(30, 80, 200).mix(0.7).filled(),
                 )
             }));
@@ -150,8 +173,9 @@ pub(super) fn histogram_svg(values: &[f64], label: &str) -> String {
     svg
 }
 
-/// The share of time aligned per session, `aligned_fractions` oldest first (this one last).
-pub(super) fn trend_svg(aligned_fractions: &[f64]) -> String {
+/// The share of time aligned per session, `aligned_fractions` oldest first (this one last),
+/// each labelled on the axis by its local date in `dates`.
+pub(super) fn trend_svg(aligned_fractions: &[f64], dates: &[String]) -> String {
     let mut svg = String::new();
     let points: Vec<(f64, f64)> = aligned_fractions
         .iter()
@@ -160,19 +184,24 @@ pub(super) fn trend_svg(aligned_fractions: &[f64]) -> String {
         .map(|(i, v)| (i as f64, v))
         .collect();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 200)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 240)).into_drawing_area();
         let _ = root.fill(&WHITE);
         let n = points.len().max(2) as f64 - 1.0;
         if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(45)
-            .build_cartesian_2d(-0.2..n + 0.2, 0.0..100.0)
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5..n + 0.5, 0.0..112.0)
         {
+            // Sessions have no numbers worth reading on the axis: each point carries its date.
             let _ = chart
                 .configure_mesh()
-                .x_desc("session (oldest → this one)")
+                .x_desc("sessions, oldest first, each at its local date (this session last)")
                 .y_desc("time aligned (%)")
+                .x_labels(0)
+                .y_labels(6)
+                .label_style(AXIS_TEXT)
+                .axis_desc_style(AXIS_TITLE)
                 .draw();
             let _ = chart.draw_series(LineSeries::new(
                 points.clone(),
@@ -182,6 +211,17 @@ pub(super) fn trend_svg(aligned_fractions: &[f64]) -> String {
                 points
                     .iter()
                     .map(|&p| Circle::new(p, 4, RGBColor(46, 160, 67).filled())),
+            );
+            let style =
+                TextStyle::from(AXIS_TEXT.into_font()).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Bottom,
+                ));
+            let _ = chart.draw_series(
+                points
+                    .iter()
+                    .zip(dates)
+                    .map(|(&(x, y), date)| Text::new(date.clone(), (x, y + 3.0), style.clone())),
             );
         }
         let _ = root.present();
@@ -220,6 +260,55 @@ pub(super) mod tests {
                 }
             })
             .collect()
+    }
+
+    /// Every font size in an SVG, in pixels.
+    fn font_sizes(svg: &str) -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.trim_end_matches("px").parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn axis_text_is_legible_with_units_and_time_in_minutes_and_seconds() {
+        let samples = samples();
+        let timeline = timeline_svg(&samples);
+        let values: Vec<f64> = (0..300).map(|i| f64::from(i % 17)).collect();
+        let histogram = histogram_svg(&values, 0.1, "trunk lean (°)");
+        let trend = trend_svg(
+            &[0.4, 0.6, 0.7],
+            &["11-20".into(), "11-23".into(), "11-25".into()],
+        );
+        for (name, svg) in [
+            ("timeline", &timeline),
+            ("histogram", &histogram),
+            ("trend", &trend),
+        ] {
+            let sizes = font_sizes(svg);
+            assert!(!sizes.is_empty(), "{name}: no text");
+            assert!(sizes.iter().all(|&px| px >= 12.0), "{name}: {sizes:?}");
+        }
+        assert!(
+            timeline.contains("(min:s)") && timeline.contains(">\n0:10\n<"),
+            "time as min:s"
+        );
+        assert!(
+            histogram.contains("time (s)"),
+            "histograms count seconds, not frames"
+        );
+        for date in ["11-20", "11-23", "11-25"] {
+            assert!(
+                trend.contains(&format!(">\n{date}\n<")),
+                "the trend's dates: {date}"
+            );
+        }
+        // No fractional session numbers on the trend's axis.
+        assert!(!trend.contains(">\n-0.2\n<") && !trend.contains(">\n0.5\n<"));
+        assert!(
+            !trend.contains(">\n1.0\n<") && !trend.contains(">\n2\n<"),
+            "{trend}"
+        );
     }
 
     #[test]

@@ -233,7 +233,11 @@ pub(super) fn distributions(input: &ReportInput<'_>) -> Section {
                 .map(|v| f64::from(v) * scale)
                 .collect();
             let label = format!("{} ({})", id.label(), id.unit().short_suffix().trim());
-            (!values.is_empty()).then(|| Chart::from_svg(histogram_svg(&values, &label), None))
+            // Each frame lasts the session's span over its frames.
+            let frames = input.samples.len().saturating_sub(1).max(1) as f64;
+            let frame_s = input.summary.duration_s / frames;
+            (!values.is_empty())
+                .then(|| Chart::from_svg(histogram_svg(&values, frame_s, &label), None))
         })
         .collect();
     Section::new("distributions", "Distributions").with(Block::Charts(charts))
@@ -311,8 +315,16 @@ pub(super) fn trend(input: &ReportInput<'_>) -> Section {
             input.summary.time_in_state.aligned_fraction,
         ))
         .collect();
+    // "11-25", the month and day of the local start "2026-11-25 18:40 CET".
+    let dates: Vec<String> = input
+        .history
+        .iter()
+        .map(|h| h.started.as_str())
+        .chain(std::iter::once(input.session.started.as_str()))
+        .map(|d| d.get(5..10).unwrap_or(d).to_string())
+        .collect();
     section.with(Block::Charts(vec![Chart::from_svg(
-        trend_svg(&fractions),
+        trend_svg(&fractions, &dates),
         None,
     )]))
 }
