@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::summary::{MetricStats, stats};
+use super::stats::{MetricStats, stats};
 use crate::geometry::MetricId;
 use crate::geometry::advice::{CUE_TEXTS, Cue};
 use crate::geometry::preset::{Measure, Preset};

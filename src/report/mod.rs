@@ -13,6 +13,7 @@ pub mod input;
 pub mod measures;
 pub mod paginate;
 pub mod pdf;
+mod stats;
 pub mod summary;
 #[cfg(test)]
 mod synthetic;
