@@ -1,5 +1,5 @@
 //! How long the report of a one-hour session takes to make: 108,000 samples (30 fps), four
-//! keyframes, ten earlier sessions; built once into a document and rendered as a PDF (A4), and
+//! keyframes, twelve earlier sessions shown (of twenty); built once into a document and rendered as a PDF (A4), and
 //! as the HTML page for comparison. In memory: the database read is not part of it.
 //!
 //! `cargo bench --bench report`.
@@ -10,6 +10,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use plumbline::geometry::MetricId;
 use plumbline::geometry::metrics::Metrics;
+use plumbline::geometry::preset::Measure;
 use plumbline::geometry::state::{MetricLevels, PostureState};
 use plumbline::pose::{Landmark, NUM_LANDMARKS};
 use plumbline::report::document;
@@ -89,11 +90,17 @@ fn report(c: &mut Criterion) {
         keyframe(2_400_000.0, "worst"),
         keyframe(3_000_000.0, "typical"),
     ];
-    let history: Vec<HistoryPoint> = (0..10)
+    let history: Vec<HistoryPoint> = (0..12)
         .map(|i| HistoryPoint {
             id: i,
-            started: format!("2026-11-{:02} 09:00", i + 1),
+            started: format!("2026-11-{:02} 09:00 CET", i + 1),
+            duration_s: 1800.0,
             aligned_fraction: 0.4 + 0.04 * i as f64,
+            measures: vec![
+                (Measure::TrunkUpright, 0.5 + 0.03 * i as f64),
+                (Measure::ShouldersOverHips, 0.7 - 0.01 * i as f64),
+            ],
+            notes: format!("week {}: walking practice", i / 3 + 1),
         })
         .collect();
     let input = ReportInput {
@@ -109,6 +116,7 @@ fn report(c: &mut Criterion) {
         summary: &summary,
         keyframes: &keyframes,
         history: &history,
+        earlier_sessions: 20,
         label: Some("Jo Bloggs".into()),
         reference: plumbline::report::advice::Reference::Absolute,
     };

@@ -28,6 +28,12 @@ const MOSTLY_IN_THIRD: f64 = 0.6;
 const MOSTLY_WALKING: f64 = 2.0 / 3.0;
 /// A cadence this much above (or below) the session's is "faster" ("more slowly").
 const CADENCE_CHANGE: f64 = 0.05;
+/// Off stretches named by the clock ("between 0:30 and 1:40") when they are this few and not
+/// mostly in one part of the session.
+const MAX_NAMED_STRETCHES: usize = 3;
+/// A session shorter than this with many off stretches counts them ("at 5 moments") rather than
+/// saying "throughout": in a short clip the difference matters.
+const SHORT_SESSION_S: f64 = 120.0;
 /// Windows tried for "in the last N minutes", shortest first; at most half the session.
 const WINDOWS_MIN: [u32; 13] = [1, 2, 3, 4, 5, 10, 15, 20, 30, 45, 60, 90, 120];
 
@@ -177,7 +183,8 @@ fn off_within(stretches: &[OffStretch], from_s: f64, to_s: f64) -> f64 {
 }
 
 /// When a measure was off, as words: "mostly in the last five minutes", "mostly near the
-/// start", "on and off throughout the session".
+/// start", "between 0:30 and 1:40", "at 5 moments across the session", "on and off
+/// throughout the session".
 fn when(stretches: &[OffStretch], duration_s: f64) -> String {
     let total = off_within(stretches, f64::NEG_INFINITY, f64::INFINITY);
     if total <= 0.0 || duration_s <= 0.0 {
@@ -208,7 +215,34 @@ fn when(stretches: &[OffStretch], duration_s: f64) -> String {
             return format!("mostly {place}");
         }
     }
-    "on and off throughout the session".into()
+    // Spread out: a few stretches are named by the clock, many in a short session counted.
+    let off: Vec<&OffStretch> = stretches
+        .iter()
+        .filter(|s| s.drifting_s + s.misaligned_s > 0.0)
+        .collect();
+    let at = |s: f64| crate::format::clock(std::time::Duration::from_secs_f64(s.max(0.0)));
+    match off.len() {
+        1..=MAX_NAMED_STRETCHES => {
+            let spans: Vec<String> = off
+                .iter()
+                .map(|s| format!("between {} and {}", at(s.start_s), at(s.end_s)))
+                .collect();
+            join_and(&spans)
+        }
+        n if duration_s < SHORT_SESSION_S => {
+            format!("at {} moments across the session", number(n as u32))
+        }
+        _ => "on and off throughout the session".into(),
+    }
+}
+
+/// "a, b and c".
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// " while walking[, when you were also walking faster]" when most of the off time was walking.

@@ -173,25 +173,38 @@ pub(super) fn histogram_svg(values: &[f64], frame_s: f64, label: &str) -> String
     svg
 }
 
-/// The share of time aligned per session, `aligned_fractions` oldest first (this one last),
-/// each labelled on the axis by its local date in `dates`.
-pub(super) fn trend_svg(aligned_fractions: &[f64], dates: &[String]) -> String {
+/// A line on the trend: its name in the legend and a value per session (0 to 1; `None` where
+/// that session did not measure it).
+pub(super) struct TrendLine {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// Colours of the trend's lines in order: the overall time aligned first (dark), then one per
+/// measure, told apart by hue and by dashes' absence in print.
+const TREND_COLOURS: [RGBColor; 6] = [
+    RGBColor(40, 40, 40),
+    RGBColor(46, 120, 200),
+    RGBColor(220, 120, 30),
+    RGBColor(150, 70, 170),
+    RGBColor(30, 150, 130),
+    RGBColor(190, 60, 90),
+];
+
+/// The share of time aligned per session, oldest first (this one last): the first line (the
+/// whole session's time aligned) carries each session's local date from `dates` above its
+/// points; the others (each measure's time aligned while measured) are named in a legend.
+pub(super) fn trend_svg(lines: &[TrendLine], dates: &[String]) -> String {
     let mut svg = String::new();
-    let points: Vec<(f64, f64)> = aligned_fractions
-        .iter()
-        .map(|f| f * 100.0)
-        .enumerate()
-        .map(|(i, v)| (i as f64, v))
-        .collect();
+    let n = dates.len().max(2) as f64 - 1.0;
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 240)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 300)).into_drawing_area();
         let _ = root.fill(&WHITE);
-        let n = points.len().max(2) as f64 - 1.0;
         if let Ok(mut chart) = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(60)
-            .build_cartesian_2d(-0.5..n + 0.5, 0.0..112.0)
+            .build_cartesian_2d(-0.5..n + 0.5, 0.0..118.0)
         {
             // Sessions have no numbers worth reading on the axis: each point carries its date.
             let _ = chart
@@ -203,26 +216,45 @@ pub(super) fn trend_svg(aligned_fractions: &[f64], dates: &[String]) -> String {
                 .label_style(AXIS_TEXT)
                 .axis_desc_style(AXIS_TITLE)
                 .draw();
-            let _ = chart.draw_series(LineSeries::new(
-                points.clone(),
-                RGBColor(46, 160, 67).stroke_width(2),
-            ));
-            let _ = chart.draw_series(
-                points
+            for (k, line) in lines.iter().enumerate() {
+                let colour = TREND_COLOURS[k % TREND_COLOURS.len()];
+                let points: Vec<(f64, f64)> = line
+                    .values
                     .iter()
-                    .map(|&p| Circle::new(p, 4, RGBColor(46, 160, 67).filled())),
-            );
-            let style =
-                TextStyle::from(AXIS_TEXT.into_font()).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Center,
-                    plotters::style::text_anchor::VPos::Bottom,
-                ));
-            let _ = chart.draw_series(
-                points
-                    .iter()
-                    .zip(dates)
-                    .map(|(&(x, y), date)| Text::new(date.clone(), (x, y + 3.0), style.clone())),
-            );
+                    .enumerate()
+                    .filter_map(|(i, v)| Some((i as f64, (*v)? * 100.0)))
+                    .collect();
+                let width = if k == 0 { 3 } else { 2 };
+                if let Ok(series) =
+                    chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(width)))
+                {
+                    series.label(line.name.clone()).legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3))
+                    });
+                }
+                let _ =
+                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())));
+                if k == 0 {
+                    let style = TextStyle::from(AXIS_TEXT.into_font()).pos(
+                        plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Bottom,
+                        ),
+                    );
+                    let _ = chart.draw_series(points.iter().zip(dates).map(|(&(x, y), date)| {
+                        Text::new(date.clone(), (x, y + 3.0), style.clone())
+                    }));
+                }
+            }
+            if lines.len() > 1 {
+                let _ = chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::LowerLeft)
+                    .label_font(AXIS_TEXT)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK.mix(0.3))
+                    .draw();
+            }
         }
         let _ = root.present();
     }
@@ -277,7 +309,16 @@ pub(super) mod tests {
         let values: Vec<f64> = (0..300).map(|i| f64::from(i % 17)).collect();
         let histogram = histogram_svg(&values, 0.1, "trunk lean (°)");
         let trend = trend_svg(
-            &[0.4, 0.6, 0.7],
+            &[
+                TrendLine {
+                    name: "whole session".into(),
+                    values: vec![Some(0.4), Some(0.6), Some(0.7)],
+                },
+                TrendLine {
+                    name: "trunk upright".into(),
+                    values: vec![None, Some(0.8), Some(0.9)],
+                },
+            ],
             &["11-20".into(), "11-23".into(), "11-25".into()],
         );
         for (name, svg) in [
@@ -303,6 +344,10 @@ pub(super) mod tests {
                 "the trend's dates: {date}"
             );
         }
+        assert!(
+            trend.contains(">\ntrunk upright\n<"),
+            "each measure's line is named"
+        );
         // No fractional session numbers on the trend's axis.
         assert!(!trend.contains(">\n-0.2\n<") && !trend.contains(">\n0.5\n<"));
         assert!(

@@ -10,9 +10,12 @@ use super::csv as csv_report;
 use super::document;
 use super::html;
 use super::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
+use super::measures::MeasuresBuilder;
 use super::pdf::{self, Paper};
 use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
+use crate::geometry::preset::{Measure, Preset};
+use crate::geometry::state::{MetricLevels, PostureState};
 use crate::session::Sample;
 use crate::session::store::{
     SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
@@ -196,7 +199,7 @@ fn report(
             })
         })
         .collect();
-    let history = history_before(&db.list()?, row);
+    let (history, earlier_sessions) = history_before(db, &db.list()?, row)?;
     let info = SessionInfo {
         id: row.id,
         started: date_time(row.started_ms),
@@ -211,28 +214,83 @@ fn report(
         summary,
         keyframes: &keyframes,
         history: &history,
+        earlier_sessions,
         label: options.label.clone(),
         reference: Reference::of(row.calibration.as_ref(), None),
     };
     Ok(document::build(&input))
 }
 
-/// The sessions that started before `row` and span some time, oldest first, for the report's
-/// trend (which plots them left to right). `list` may come in any order.
-fn history_before(list: &[SessionSummaryRow], row: &SessionRow) -> Vec<HistoryPoint> {
+/// Earlier sessions the trend shows at most, the most recent: each costs a read of its levels,
+/// and more dates than this do not fit under a chart.
+pub const TREND_SESSIONS: usize = 12;
+
+/// The last [`TREND_SESSIONS`] sessions that started before `row` and span some time, oldest
+/// first (the trend plots them left to right), each with its measures' time aligned; and how
+/// many earlier sessions there are in all. `list` may come in any order.
+fn history_before(
+    db: &Store,
+    list: &[SessionSummaryRow],
+    row: &SessionRow,
+) -> Result<(Vec<HistoryPoint>, usize), StoreError> {
+    let (shown, all) = earlier(list, row);
+    let mut points = Vec::with_capacity(shown.len());
+    for r in shown {
+        let preset = db.session(r.id)?.and_then(|s| s.preset);
+        points.push(HistoryPoint {
+            id: r.id,
+            started: date_time(r.started_ms),
+            duration_s: r.duration_s,
+            aligned_fraction: r.aligned_fraction.unwrap_or(0.0),
+            measures: measures_aligned(&db.levels(r.id)?, preset.as_ref()),
+            notes: r.notes.clone(),
+        });
+    }
+    Ok((points, all))
+}
+
+/// The last [`TREND_SESSIONS`] of the sessions in `list` that started before `row` and span
+/// some time, oldest first, and how many there are in all.
+fn earlier<'a>(
+    list: &'a [SessionSummaryRow],
+    row: &SessionRow,
+) -> (Vec<&'a SessionSummaryRow>, usize) {
     let mut earlier: Vec<&SessionSummaryRow> = list
         .iter()
-        .filter(|r| r.started_ms < row.started_ms && r.id != row.id)
+        .filter(|r| r.started_ms < row.started_ms && r.id != row.id && r.aligned_fraction.is_some())
         .collect();
     earlier.sort_by_key(|r| (r.started_ms, r.id));
-    earlier
+    let all = earlier.len();
+    (earlier.split_off(all.saturating_sub(TREND_SESSIONS)), all)
+}
+
+/// Each measure `preset` judged and the levels measured, with the share of its measured time
+/// aligned, from a session's `(t_ms, levels)`.
+fn measures_aligned(
+    levels: &[(f64, Option<MetricLevels>)],
+    preset: Option<&Preset>,
+) -> Vec<(Measure, f64)> {
+    let mut b = MeasuresBuilder::default();
+    for &(t_ms, levels) in levels {
+        b.push(&Sample {
+            frame: 0,
+            t_ms,
+            person: levels.is_some(),
+            metrics: None,
+            state: PostureState::Unknown,
+            cadence_spm: None,
+            levels,
+            cue: None,
+        });
+    }
+    b.finish(preset)
+        .0
         .into_iter()
-        .filter_map(|r| {
-            Some(HistoryPoint {
-                id: r.id,
-                started: date_time(r.started_ms),
-                aligned_fraction: r.aligned_fraction?,
-            })
+        .filter(|m| m.judged)
+        .filter_map(|m| {
+            let t = m.time?;
+            let measured = t.measured_s();
+            (measured > 0.0).then(|| (m.measure, t.aligned_s / measured))
         })
         .collect()
 }
@@ -332,9 +390,11 @@ mod tests {
             pid: None,
             goal_s: None,
         };
-        let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();
+        let ids = |this: &SessionRow| -> Vec<SessionId> {
+            earlier(&list, this).0.iter().map(|h| h.id).collect()
+        };
         assert_eq!(
-            ids,
+            ids(&this),
             [1],
             "only earlier sessions that span time; later ones and this one are left out"
         );
@@ -343,8 +403,83 @@ mod tests {
             started_ms: 5000,
             ..this
         };
-        let ids: Vec<SessionId> = history_before(&list, &this).iter().map(|h| h.id).collect();
-        assert_eq!(ids, [1, 3, 4], "oldest first, as the trend's axis says");
+        assert_eq!(
+            ids(&this),
+            [1, 3, 4],
+            "oldest first, as the trend's axis says"
+        );
+        // Only the latest TREND_SESSIONS, and how many there were.
+        let many: Vec<SessionSummaryRow> = (1..=20)
+            .map(|i| summary_row(i, i * 1000, Some(0.5)))
+            .collect();
+        let this = SessionRow {
+            id: 21,
+            started_ms: 21_000,
+            ..this
+        };
+        let (shown, all) = earlier(&many, &this);
+        assert_eq!(all, 20);
+        let ids: Vec<SessionId> = shown.iter().map(|r| r.id).collect();
+        assert_eq!(ids, (9..=20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_trend_shows_each_measure_of_earlier_sessions_from_the_store() {
+        use crate::geometry::preset::Practice;
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Store::open(dir.path()).unwrap();
+        let preset = Preset {
+            measures: vec![Measure::TrunkUpright],
+            activity: Practice::Standing,
+        };
+        // Two sessions of 10 s at 10 fps: the trunk misaligned for the first 4 s, then for 1 s.
+        let mut record = |misaligned_frames: u64, notes: &str| {
+            let mut rec = db
+                .start_session(SessionMeta {
+                    source: "clip.mp4".into(),
+                    model: "lite".into(),
+                    calibration: None,
+                    preset: Some(preset.clone()),
+                    notes: notes.into(),
+                    goal_s: None,
+                })
+                .unwrap();
+            for frame in 0..=100 {
+                let level = if frame < misaligned_frames {
+                    PostureState::Misaligned
+                } else {
+                    PostureState::Aligned
+                };
+                let mut levels = MetricLevels::default();
+                levels.set(MetricId::TrunkLeanSagittal, level);
+                let sample = Sample {
+                    frame,
+                    t_ms: frame as f64 * 100.0,
+                    person: true,
+                    metrics: None,
+                    state: level,
+                    cadence_spm: None,
+                    levels: Some(levels),
+                    cue: None,
+                };
+                rec.push(&sample, None).unwrap();
+            }
+            let id = rec.finish().unwrap();
+            // Sessions are ordered by their start, in milliseconds.
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            id
+        };
+        record(40, "first week");
+        let id = record(10, "");
+        let html = String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
+        let trend = &html[html.find(r#"<section id="trend">"#).unwrap()..];
+        assert!(
+            trend.contains("trunk upright (of its measured time)"),
+            "{trend:.2000}"
+        );
+        for cell in ["<td>60%</td>", "<td>90%</td>", "<td>first week</td>"] {
+            assert!(trend.contains(cell), "{cell} in {trend:.3000}");
+        }
     }
 
     #[test]

@@ -208,8 +208,9 @@ mod tests {
     use crate::geometry::state::PostureState;
     use crate::report::charts::tests::samples;
     use crate::report::document::{build, longest_run_s};
-    use crate::report::input::{HistoryPoint, ReportInput, SessionInfo};
+    use crate::report::input::HistoryPoint;
     use crate::report::summary::SummaryBuilder;
+    use crate::report::synthetic::input;
 
     #[test]
     fn report_has_every_section_escapes_user_text_and_stays_offline() {
@@ -219,26 +220,17 @@ mod tests {
             b.push(s);
         }
         let summary = b.finish("clip <b>.mp4", "full", None);
-        let input = ReportInput {
-            session: SessionInfo {
-                id: 7,
-                started: "2026-11-25 17:40 UTC".into(),
-                source: "clip <b>.mp4".into(),
-                model: "full".into(),
-                status: "complete".into(),
-                notes: "<script>alert('x')</script> & more".into(),
-            },
-            samples: &samples,
-            summary: &summary,
-            keyframes: &[],
-            history: &[HistoryPoint {
-                id: 6,
-                started: "yesterday".into(),
-                aligned_fraction: 0.4,
-            }],
-            label: None,
-            reference: crate::report::advice::Reference::Absolute,
-        };
+        let history = [HistoryPoint {
+            id: 6,
+            started: "yesterday".into(),
+            aligned_fraction: 0.4,
+            ..Default::default()
+        }];
+        let mut input = input(&samples, &summary);
+        input.session.source = "clip <b>.mp4".into();
+        input.session.notes = "<script>alert('x')</script> & more".into();
+        input.history = &history;
+        input.earlier_sessions = 1;
         let html = render(&build(&input));
         for id in ["headline", "timeline", "distributions", "moments", "trend"] {
             assert!(

@@ -3,6 +3,7 @@
 //! [`super::document::Document`] once.
 
 use super::summary::Summary;
+use crate::geometry::preset::Measure;
 use crate::pose::{Landmark, NUM_LANDMARKS};
 use crate::report::advice::Reference;
 use crate::session::Sample;
@@ -32,11 +33,19 @@ pub struct Keyframe {
 }
 
 /// An earlier session, for the trend.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HistoryPoint {
     pub id: i64,
+    /// Start, formatted for people in local time.
     pub started: String,
+    /// From the first to the last frame, seconds.
+    pub duration_s: f64,
     pub aligned_fraction: f64,
+    /// Each measure it judged and measured, with the share of its measured time aligned
+    /// (0 to 1), in [`Measure::ALL`] order; empty for a session stored before levels were kept.
+    pub measures: Vec<(Measure, f64)>,
+    /// The user's notes on it.
+    pub notes: String,
 }
 
 /// Everything the report shows.
@@ -48,6 +57,8 @@ pub struct ReportInput<'a> {
     pub keyframes: &'a [Keyframe],
     /// Earlier sessions, oldest first (this one excluded).
     pub history: &'a [HistoryPoint],
+    /// How many sessions came before this one in all; `history` holds the latest of them.
+    pub earlier_sessions: usize,
     /// The patient's name or label, shown in the header (on every page of a PDF).
     pub label: Option<String>,
     /// Whether the values are change from a calibrated stance or absolute.

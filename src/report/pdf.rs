@@ -92,7 +92,7 @@ pub fn render(doc: &Document, paper: Paper) -> Result<Vec<u8>, PdfError> {
     for p in 0..pages {
         let mut page = pdf.start_page_with(settings.clone());
         let mut surface = page.surface();
-        running_head(&mut surface, &fonts, doc, page_w);
+        running_head(&mut surface, &fonts, doc, page_w, p == 0);
         let foot = format!("page {} of {pages}", p + 1);
         let foot_w = fonts.width(&foot, 8.5);
         text(
@@ -120,9 +120,15 @@ pub fn render(doc: &Document, paper: Paper) -> Result<Vec<u8>, PdfError> {
         .map_err(|e| PdfError(format!("krilla refused the document: {e:?}")))
 }
 
-/// The label (when set) at the left of every page's head, the title at the right, a rule
-/// beneath.
-fn running_head(surface: &mut Surface<'_>, fonts: &Fonts, doc: &Document, page_w: f32) {
+/// The label (when set) at the left of every page's head, the title at the right from the
+/// second page on (the first has it large beneath), a rule beneath when there is either.
+fn running_head(
+    surface: &mut Surface<'_>,
+    fonts: &Fonts,
+    doc: &Document,
+    page_w: f32,
+    first: bool,
+) {
     let y = MARGIN_TOP - 30.0;
     let style = Style {
         size: 8.5,
@@ -139,15 +145,20 @@ fn running_head(surface: &mut Surface<'_>, fonts: &Fonts, doc: &Document, page_w
         let line = fonts.wrap(label, label_style.size, max).swap_remove(0);
         text(surface, fonts, MARGIN_X, y, &line, label_style);
     }
-    let title_w = fonts.width(&doc.title, style.size);
-    text(
-        surface,
-        fonts,
-        page_w - MARGIN_X - title_w,
-        y,
-        &doc.title,
-        style,
-    );
+    if first && doc.label.is_none() {
+        return;
+    }
+    if !first {
+        let title_w = fonts.width(&doc.title, style.size);
+        text(
+            surface,
+            fonts,
+            page_w - MARGIN_X - title_w,
+            y,
+            &doc.title,
+            style,
+        );
+    }
     let mut rule = PathBuilder::new();
     rule.move_to(MARGIN_X, y + 14.0);
     rule.line_to(page_w - MARGIN_X, y + 14.0);

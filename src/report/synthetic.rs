@@ -6,6 +6,9 @@ use crate::geometry::advice::{Cue, words};
 use crate::geometry::metrics::Metrics;
 use crate::geometry::state::{MetricLevels, PostureState};
 use crate::geometry::view::{Facing, View};
+use crate::report::advice::Reference;
+use crate::report::input::{ReportInput, SessionInfo};
+use crate::report::summary::{Summary, SummaryBuilder};
 use crate::session::Sample;
 
 /// Frames per second of a synthetic session.
@@ -102,4 +105,36 @@ pub fn without_levels(mut samples: Vec<Sample>) -> Vec<Sample> {
         s.cue = None;
     }
     samples
+}
+
+/// The summary of `samples` from `clip.mp4` with the full model, no preset or goal.
+pub fn summary_of(samples: &[Sample]) -> Summary {
+    let mut b = SummaryBuilder::default();
+    for s in samples {
+        b.push(s);
+    }
+    b.finish("clip.mp4", "full", None)
+}
+
+/// The report input of session 7 of `samples` (started "2026-11-25 17:40 UTC", `clip.mp4`,
+/// complete, no notes, keyframes or earlier sessions, values absolute); change what a test
+/// needs with struct update syntax.
+pub fn input<'a>(samples: &'a [Sample], summary: &'a Summary) -> ReportInput<'a> {
+    ReportInput {
+        session: SessionInfo {
+            id: 7,
+            started: "2026-11-25 17:40 UTC".into(),
+            source: "clip.mp4".into(),
+            model: "full".into(),
+            status: "complete".into(),
+            notes: String::new(),
+        },
+        samples,
+        summary,
+        keyframes: &[],
+        history: &[],
+        earlier_sessions: 0,
+        label: None,
+        reference: Reference::Absolute,
+    }
 }

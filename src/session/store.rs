@@ -316,6 +316,27 @@ impl Store {
         Ok(out)
     }
 
+    /// A session's judged levels in frame order: each sample's time and every metric's level
+    /// (`None` for a sample recorded before levels were kept). Reads two columns only, so the
+    /// report's trend can go through many earlier sessions cheaply.
+    pub fn levels(&self, id: SessionId) -> Result<Vec<(f64, Option<MetricLevels>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT t_ms, levels FROM samples WHERE session_id = ?1 ORDER BY frame")
+            .map_err(sql("read levels", &self.path))?;
+        let rows = stmt
+            .query_map([id], |row| {
+                Ok((
+                    row.get::<_, f64>(0)?,
+                    row.get::<_, Option<i64>>(1)?
+                        .map(|bits| MetricLevels::unpack(bits as u64)),
+                ))
+            })
+            .map_err(sql("read levels", &self.path))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("read levels", &self.path))
+    }
+
     /// A session's events in time order (events of kinds this version does not know are left
     /// out).
     pub fn events(&self, id: SessionId) -> Result<Vec<EventRow>, StoreError> {

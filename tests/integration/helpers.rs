@@ -228,3 +228,53 @@ pub fn mean_error_in_torsos(
     );
     visible.iter().sum::<f64>() / visible.len() as f64 / torso
 }
+
+/// A PDF as a reader sees it: its pages' sizes in points, their text, and how many images it
+/// holds.
+pub struct ParsedPdf {
+    pub sizes: Vec<(f32, f32)>,
+    pub text: Vec<String>,
+    pub images: usize,
+}
+
+pub fn parse_pdf(bytes: &[u8]) -> ParsedPdf {
+    use pdf_extract::Object;
+    let doc = pdf_extract::Document::load_mem(bytes).expect("a readable PDF");
+    let sizes = doc
+        .get_pages()
+        .values()
+        .map(|&id| {
+            let page = doc.get_object(id).unwrap().as_dict().unwrap();
+            let media = page.get(b"MediaBox").unwrap().as_array().unwrap();
+            let n: Vec<f32> = media.iter().map(|v| v.as_float().unwrap()).collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect();
+    let images = doc
+        .objects
+        .values()
+        .filter(|o| match o {
+            Object::Stream(s) => s
+                .dict
+                .get(b"Subtype")
+                .and_then(Object::as_name)
+                .is_ok_and(|n| n == b"Image"),
+            _ => false,
+        })
+        .count();
+    let text = pdf_extract::extract_text_from_mem_by_pages(bytes).expect("its text");
+    ParsedPdf {
+        sizes,
+        text,
+        images,
+    }
+}
+
+/// Runs `plumbline report ID --format pdf EXTRA… -o OUT` on the sessions in `data`.
+pub fn report_pdf(data: &Path, id: i64, extra: &[&str], out: &Path) -> Output {
+    let id = id.to_string();
+    let mut args = vec!["report", &id, "--format", "pdf"];
+    args.extend(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    plumbline_in(data, args)
+}

@@ -116,14 +116,25 @@ fn the_overview_and_what_to_work_on_say_what_the_session_showed() {
             ],
             old: false,
             overview: "You kept your shoulders over your hips 42% of the time. Your shoulders \
-                       drifted off your hips on and off throughout the session. You kept \
-                       your trunk upright 83% of the time. Your trunk leaned mostly near the \
-                       start.",
+                       drifted off your hips between 0:20 and 1:30. You kept your trunk \
+                       upright 83% of the time. Your trunk leaned mostly near the start.",
             work_on: &[
-                "Shoulders over hips: misaligned for 10 s and drifting for 1 min, on and off \
-                 throughout the session. Cue: “bring your shoulders back over your hips”.",
+                "Shoulders over hips: misaligned for 10 s and drifting for 1 min, between \
+                 0:20 and 1:30. Cue: “bring your shoulders back over your hips”.",
                 "Trunk upright: misaligned for 20 s, mostly near the start. Cue: “stand \
                  taller: lean back a little”.",
+            ],
+        },
+        Case {
+            what: "a short clip leaning at many moments counts them rather than saying \
+                   \"throughout\"",
+            parts: [standing(3.0, &[(Trunk, A)]), standing(1.0, &[(Trunk, M)])].repeat(5),
+            old: false,
+            overview: "You kept your trunk upright 75% of the time. Your trunk leaned at five \
+                       moments across the session.",
+            work_on: &[
+                "Trunk upright: misaligned for 5 s, at five moments across the \
+                        session. Cue: “stand taller: lean back a little”.",
             ],
         },
         Case {

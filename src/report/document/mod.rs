@@ -6,6 +6,7 @@
 
 mod model;
 mod sections;
+mod trend;
 
 pub use model::{Block, Chart, Document, Figure, Section, Tile};
 pub use sections::longest_run_s;
@@ -40,7 +41,7 @@ pub fn build(input: &ReportInput<'_>) -> Document {
         sections::timeline(input),
         sections::distributions(input),
         sections::moments(input),
-        sections::trend(input),
+        trend::trend(input),
     ];
     Document {
         title: format!("Posture session {}", info.id),
@@ -71,8 +72,8 @@ pub fn build(input: &ReportInput<'_>) -> Document {
 mod tests {
     use super::*;
     use crate::report::charts::tests::samples;
-    use crate::report::input::SessionInfo;
     use crate::report::summary::SummaryBuilder;
+    use crate::report::synthetic::input;
 
     #[test]
     fn the_header_says_the_goal_and_whether_it_was_reached() {
@@ -84,22 +85,7 @@ mod tests {
             }
             b.set_goal(goal_s);
             let summary = b.finish("clip.mp4", "full", None);
-            let input = ReportInput {
-                session: SessionInfo {
-                    id: 7,
-                    started: "2026-11-25 17:40 UTC".into(),
-                    source: "clip.mp4".into(),
-                    model: "full".into(),
-                    status: "complete".into(),
-                    notes: String::new(),
-                },
-                samples: &samples,
-                summary: &summary,
-                keyframes: &[],
-                history: &[],
-                label: None,
-                reference: crate::report::advice::Reference::Absolute,
-            };
+            let input = input(&samples, &summary);
             build(&input).meta.join(" · ")
         };
         // The samples span 30 s.
@@ -125,10 +111,7 @@ mod first_page {
     use super::*;
     use crate::geometry::MetricId;
     use crate::geometry::state::PostureState::{Aligned, Misaligned};
-    use crate::report::advice::Reference;
-    use crate::report::input::SessionInfo;
-    use crate::report::summary::SummaryBuilder;
-    use crate::report::synthetic::{session, standing};
+    use crate::report::synthetic::{input, session, standing, summary_of};
 
     /// The report opens with the answer: the summary and what to work on, then each measure's
     /// times, before the headline numbers and the charts.
@@ -139,27 +122,8 @@ mod first_page {
         const LEANING: &[(MetricId, crate::geometry::state::PostureState)] =
             &[(MetricId::TrunkLeanSagittal, Misaligned)];
         let samples = session(&[standing(60.0, UPRIGHT), standing(20.0, LEANING)]);
-        let mut b = SummaryBuilder::default();
-        for s in &samples {
-            b.push(s);
-        }
-        let summary = b.finish("clip.mp4", "full", None);
-        let input = ReportInput {
-            session: SessionInfo {
-                id: 3,
-                started: "2026-11-25 17:40 UTC".into(),
-                source: "clip.mp4".into(),
-                model: "full".into(),
-                status: "complete".into(),
-                notes: String::new(),
-            },
-            samples: &samples,
-            summary: &summary,
-            keyframes: &[],
-            history: &[],
-            label: None,
-            reference: Reference::Absolute,
-        };
+        let summary = summary_of(&samples);
+        let input = input(&samples, &summary);
         let doc = build(&input);
         let ids: Vec<&str> = doc.sections.iter().map(|s| s.id).collect();
         assert_eq!(&ids[..3], ["summary", "measures", "headline"]);

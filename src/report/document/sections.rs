@@ -10,7 +10,7 @@ use crate::geometry::state::PostureState;
 use crate::pose::LandmarkId;
 use crate::pose::landmarks::SKELETON;
 use crate::report::advice;
-use crate::report::charts::{histogram_svg, timeline_svg, trend_svg};
+use crate::report::charts::{histogram_svg, timeline_svg};
 use crate::report::input::{Keyframe, ReportInput};
 use crate::report::summary::MetricStats;
 use crate::session::Sample;
@@ -297,34 +297,4 @@ fn figure(k: &Keyframe) -> Figure {
         overlay,
         caption: format!("{what} at {:.1} s", k.t_ms / 1000.0),
     }
-}
-
-/// The share of time aligned in this session and the ones before it.
-pub(super) fn trend(input: &ReportInput<'_>) -> Section {
-    let section = Section::new("trend", "Compared with earlier sessions");
-    if input.history.is_empty() {
-        return section.with(Block::Paragraph(
-            "This is the first session: the trend starts here.".into(),
-        ));
-    }
-    let fractions: Vec<f64> = input
-        .history
-        .iter()
-        .map(|h| h.aligned_fraction)
-        .chain(std::iter::once(
-            input.summary.time_in_state.aligned_fraction,
-        ))
-        .collect();
-    // "11-25", the month and day of the local start "2026-11-25 18:40 CET".
-    let dates: Vec<String> = input
-        .history
-        .iter()
-        .map(|h| h.started.as_str())
-        .chain(std::iter::once(input.session.started.as_str()))
-        .map(|d| d.get(5..10).unwrap_or(d).to_string())
-        .collect();
-    section.with(Block::Charts(vec![Chart::from_svg(
-        trend_svg(&fractions, &dates),
-        None,
-    )]))
 }
