@@ -1,6 +1,7 @@
 //! How long the report of a one-hour session takes to make: 108,000 samples (30 fps), four
-//! keyframes, twelve earlier sessions shown (of twenty); built once into a document and rendered as a PDF (A4), and
-//! as the HTML page for comparison. In memory: the database read is not part of it.
+//! keyframes, twelve earlier sessions shown (of twenty); built once into a document and
+//! rendered as a PDF (A4), and as the HTML page for comparison, in memory; and the whole
+//! `plumbline report --format pdf` of such a session from a real session database.
 //!
 //! `cargo bench --bench report`.
 
@@ -12,12 +13,13 @@ use plumbline::geometry::MetricId;
 use plumbline::geometry::metrics::Metrics;
 use plumbline::geometry::preset::Measure;
 use plumbline::geometry::state::{MetricLevels, PostureState};
-use plumbline::pose::{Landmark, NUM_LANDMARKS};
+use plumbline::pose::{Landmark, NUM_LANDMARKS, Pose, Vec3};
 use plumbline::report::document;
 use plumbline::report::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
 use plumbline::report::summary::SummaryBuilder;
-use plumbline::report::{Paper, html, pdf};
+use plumbline::report::{ExportFormat, Paper, ReportOptions, export_session_with, html, pdf};
 use plumbline::session::Sample;
+use plumbline::session::store::{SessionMeta, Store};
 
 /// An hour at 30 fps: a slow sway, its state following the lean.
 fn hour() -> Vec<Sample> {
@@ -136,5 +138,68 @@ fn report(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report);
+/// The whole `plumbline report ID --format pdf` of a one-hour session as a user runs it, from a
+/// real session database: the session (108,000 samples with their landmarks, four keyframes)
+/// and six earlier half-hour sessions read from SQLite, summarised, built and rendered.
+fn report_from_store(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut db = Store::open(dir.path()).expect("a store");
+    let pose = Pose {
+        landmarks: std::array::from_fn(|i| Landmark {
+            x: 0.4 + 0.01 * (i % 7) as f32,
+            y: 0.1 + 0.025 * i as f32,
+            z: 0.0,
+            visibility: 0.9,
+            presence: 0.9,
+        }),
+        world: [Vec3::default(); NUM_LANDMARKS],
+        score: 0.9,
+    };
+    let samples = hour();
+    let mut record = |samples: &[Sample], keyframes: bool| {
+        let mut rec = db
+            .start_session(SessionMeta {
+                source: "camera 0".into(),
+                model: "full".into(),
+                calibration: None,
+                preset: None,
+                notes: "at the standing desk".into(),
+                goal_s: None,
+            })
+            .expect("a session");
+        for s in samples {
+            rec.push(s, Some(&pose)).expect("a sample");
+        }
+        if keyframes {
+            for t_ms in [600_000.0, 1_800_000.0, 2_400_000.0, 3_000_000.0] {
+                rec.keyframe(t_ms, "worst", keyframe(t_ms, "worst").jpeg, Some(&pose))
+                    .expect("a keyframe");
+            }
+        }
+        let id = rec.finish().expect("closed");
+        // Sessions are ordered by their start, in milliseconds.
+        std::thread::sleep(Duration::from_millis(2));
+        id
+    };
+    for _ in 0..6 {
+        record(&samples[..samples.len() / 2], false);
+    }
+    let id = record(&samples, true);
+    let options = ReportOptions::default();
+    let bytes = export_session_with(&db, id, ExportFormat::Pdf, &options).expect("a PDF");
+    eprintln!(
+        "report: the one-hour PDF from the database is {} kB",
+        bytes.len() / 1000
+    );
+    let mut group = c.benchmark_group("report_one_hour_from_store");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(40));
+    group.bench_function("pdf", |b| {
+        b.iter(|| export_session_with(&db, id, ExportFormat::Pdf, &options).expect("a PDF"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, report, report_from_store);
 criterion_main!(benches);
