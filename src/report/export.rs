@@ -255,6 +255,7 @@ mod tests {
                 model: "lite".into(),
                 calibration: None,
                 preset: None,
+                thresholds: None,
                 notes: String::new(),
                 goal_s: None,
             })
@@ -326,6 +327,7 @@ mod tests {
             model: String::new(),
             calibration: None,
             preset: None,
+            thresholds: None,
             notes: String::new(),
             status: SessionStatus::Complete,
             end_reason: None,
