@@ -42,6 +42,7 @@ fn hour() -> Vec<Sample> {
                 levels: Some({
                     let mut levels = MetricLevels::default();
                     levels.set(MetricId::TrunkLeanFrontal, state);
+                    levels.set(MetricId::ShoulderHipOffset, state);
                     levels
                 }),
                 cue: None,
@@ -111,6 +112,7 @@ fn report(c: &mut Criterion) {
         history: &history,
         label: Some("Jo Bloggs".into()),
         reference: plumbline::report::advice::Reference::Absolute,
+        judged_by: Default::default(),
     };
     let pdf_bytes = pdf::render(&document::build(&input), Paper::A4).expect("a PDF");
     eprintln!("report: the one-hour PDF is {} kB", pdf_bytes.len() / 1000);

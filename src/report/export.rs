@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::csv as csv_report;
 use super::document;
 use super::html;
-use super::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
+use super::input::{HistoryPoint, JudgedBy, Keyframe, ReportInput, SessionInfo};
 use super::pdf::{self, Paper};
 use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
@@ -213,6 +213,10 @@ fn report(
         history: &history,
         label: options.label.clone(),
         reference: Reference::of(row.calibration.as_ref(), None),
+        judged_by: JudgedBy {
+            thresholds: row.thresholds,
+            baseline: row.calibration.clone(),
+        },
     };
     Ok(document::build(&input))
 }

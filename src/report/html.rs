@@ -238,6 +238,7 @@ mod tests {
             }],
             label: None,
             reference: crate::report::advice::Reference::Absolute,
+            judged_by: Default::default(),
         };
         let html = render(&build(&input));
         for id in ["headline", "timeline", "distributions", "moments", "trend"] {

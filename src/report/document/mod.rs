@@ -5,6 +5,7 @@
 //! `sections.rs` (or a file of its own beside it) and add it to the list in [`build`].
 
 mod model;
+mod per_measure;
 mod sections;
 
 pub use model::{Block, Chart, Document, Figure, Section, Tile};
@@ -38,6 +39,7 @@ pub fn build(input: &ReportInput<'_>) -> Document {
         sections::measures(input),
         sections::headline(input),
         sections::timeline(input),
+        per_measure::timelines(input),
         sections::distributions(input),
         sections::moments(input),
         sections::trend(input),
@@ -99,6 +101,7 @@ mod tests {
                 history: &[],
                 label: None,
                 reference: crate::report::advice::Reference::Absolute,
+                judged_by: Default::default(),
             };
             build(&input).meta.join(" · ")
         };
@@ -159,6 +162,7 @@ mod first_page {
             history: &[],
             label: None,
             reference: Reference::Absolute,
+            judged_by: Default::default(),
         };
         let doc = build(&input);
         let ids: Vec<&str> = doc.sections.iter().map(|s| s.id).collect();
