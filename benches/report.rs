@@ -45,6 +45,7 @@ fn hour() -> Vec<Sample> {
                 levels: Some({
                     let mut levels = MetricLevels::default();
                     levels.set(MetricId::TrunkLeanFrontal, state);
+                    levels.set(MetricId::ShoulderHipOffset, state);
                     levels
                 }),
                 cue: None,
@@ -121,6 +122,7 @@ fn report(c: &mut Criterion) {
         earlier_sessions: 20,
         label: Some("Jo Bloggs".into()),
         reference: plumbline::report::advice::Reference::Absolute,
+        judged_by: Default::default(),
     };
     let pdf_bytes = pdf::render(&document::build(&input), Paper::A4).expect("a PDF");
     eprintln!("report: the one-hour PDF is {} kB", pdf_bytes.len() / 1000);
@@ -165,6 +167,7 @@ fn report_from_store(c: &mut Criterion) {
                 preset: None,
                 notes: "at the standing desk".into(),
                 goal_s: None,
+                thresholds: None,
             })
             .expect("a session");
         for s in samples {

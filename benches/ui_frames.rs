@@ -67,6 +67,7 @@ fn ten_hour_database() -> PathBuf {
             model: "full".into(),
             calibration: None,
             preset: None,
+            thresholds: None,
             notes: String::new(),
             goal_s: None,
         };

@@ -413,6 +413,7 @@ fn start_session(
         model: model.to_string(),
         calibration: judge.baseline.clone(),
         preset: Some(judge.preset.clone()),
+        thresholds: Some(judge.thresholds),
         notes: notes.to_string(),
         goal_s,
     };

@@ -1,6 +1,7 @@
 //! Posture geometry: pure functions from landmarks to posture metrics, states and time rules.
 //! Knows only the pose types; no I/O, no clocks (time comes in as timestamps).
 
+pub mod accuracy;
 pub mod advice;
 pub mod alerts;
 pub mod bands;

@@ -1,10 +1,18 @@
 //! The report's charts as inline SVG (plotters): the lean over time with the state beneath it,
 //! a histogram per metric, and the trend across sessions. Pure: data in, an SVG string out.
 
+mod drivers;
+mod measure;
+
 use plotters::prelude::*;
+
+#[cfg(test)]
+pub(super) use drivers::measure_colour;
+pub(super) use measure::{BandEdges, band_edges, measure_svg};
 
 use crate::geometry::MetricId;
 use crate::geometry::state::PostureState;
+use crate::report::measures::MisalignedStretch;
 use crate::session::Sample;
 
 /// The colour of a posture state, in the charts and the page's state bar.
@@ -25,6 +33,18 @@ const AXIS_TITLE: (&str, u32) = ("sans-serif", 17);
 /// "1:05": seconds as minutes and seconds, for a time axis.
 fn min_s(s: &f64) -> String {
     crate::format::clock(std::time::Duration::from_secs_f64(s.max(0.0)))
+}
+
+/// A value axis's labels, whole numbers, left blank below `lo`: the strips drawn under a
+/// chart's values have no value to read.
+fn labels_from(lo: f64) -> impl Fn(&f64) -> String {
+    move |v| {
+        if *v < lo {
+            String::new()
+        } else {
+            format!("{v:.0}")
+        }
+    }
 }
 
 /// Points a chart line needs at most: more than the pixels across, fewer than an hour of frames.
@@ -70,8 +90,9 @@ fn state_runs(samples: &[Sample]) -> Vec<(f64, f64, PostureState)> {
 }
 
 /// The trunk lean over the session (frontal, or sagittal side-on), with the posture state as a
-/// coloured band beneath.
-pub(super) fn timeline_svg(samples: &[Sample]) -> String {
+/// coloured band beneath and, above it, a mark in the driving measure's colour over each
+/// misaligned stretch (`stretches`), with a legend over the plot.
+pub(super) fn timeline_svg(samples: &[Sample], stretches: &[MisalignedStretch]) -> String {
     let mut svg = String::new();
     let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
     let leans = lean_line(samples);
@@ -80,32 +101,38 @@ pub(super) fn timeline_svg(samples: &[Sample]) -> String {
         .map(|(_, l)| l.abs())
         .fold(10.0, f64::max)
         .ceil();
+    // Below the lean's range: the state band, the drivers' marks and their names.
+    let bottom = -max_abs * 1.5;
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 280)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 320)).into_drawing_area();
         let _ = root.fill(&WHITE);
         let chart = ChartBuilder::on(&root)
             .margin(12)
+            .margin_top(34)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..end_s, -max_abs..max_abs);
+            .build_cartesian_2d(0.0..end_s, bottom..max_abs);
         if let Ok(mut chart) = chart {
+            let y_label = labels_from(-max_abs);
             let _ = chart
                 .configure_mesh()
                 .x_desc("time into the session (min:s)")
                 .y_desc("trunk lean (°)")
                 .x_label_formatter(&min_s)
+                .y_label_formatter(&y_label)
                 .label_style(AXIS_TEXT)
                 .axis_desc_style(AXIS_TITLE)
                 .light_line_style(WHITE.mix(0.0))
                 .draw();
             // The state as a coloured band along the bottom, one rectangle per run.
-            let band = max_abs * 0.08;
+            let band = max_abs * 0.1;
             let _ = chart.draw_series(state_runs(samples).into_iter().map(|(a, b, st)| {
-                Rectangle::new(
-                    [(a, -max_abs), (b, -max_abs + band)],
-                    state_colour(st).filled(),
-                )
+                Rectangle::new([(a, bottom), (b, bottom + band)], state_colour(st).filled())
             }));
+            let (xs, _) = chart.plotting_area().get_pixel_range();
+            let marks = drivers::marks(stretches, end_s, f64::from(xs.end - xs.start));
+            drivers::draw_marks(&mut chart, &marks, bottom + band * 1.4, bottom + band * 2.4);
+            drivers::draw_legend(&root, &marks, (xs.start, 8));
             let _ = chart.draw_series(LineSeries::new(
                 leans,
                 RGBColor(30, 80, 200).stroke_width(2),
@@ -305,7 +332,7 @@ pub(super) mod tests {
     #[test]
     fn axis_text_is_legible_with_units_and_time_in_minutes_and_seconds() {
         let samples = samples();
-        let timeline = timeline_svg(&samples);
+        let timeline = timeline_svg(&samples, &[]);
         let values: Vec<f64> = (0..300).map(|i| f64::from(i % 17)).collect();
         let histogram = histogram_svg(&values, 0.1, "trunk lean (°)");
         let trend = trend_svg(
@@ -373,6 +400,6 @@ pub(super) mod tests {
             runs.windows(2)
                 .all(|w| w[0].2 != w[1].2 && (w[0].1 - w[1].0).abs() < 1e-9)
         );
-        assert!(timeline_svg(&hour).len() < 1_000_000);
+        assert!(timeline_svg(&hour, &[]).len() < 1_000_000);
     }
 }

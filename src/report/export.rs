@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::csv as csv_report;
 use super::document;
 use super::html;
-use super::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
+use super::input::{HistoryPoint, JudgedBy, Keyframe, ReportInput, SessionInfo};
 use super::measures::MeasuresBuilder;
 use super::pdf::{self, Paper};
 use super::summary::{Summary, SummaryBuilder};
@@ -217,6 +217,10 @@ fn report(
         earlier_sessions,
         label: options.label.clone(),
         reference: Reference::of(row.calibration.as_ref(), None),
+        judged_by: JudgedBy {
+            thresholds: row.thresholds,
+            baseline: row.calibration.clone(),
+        },
     };
     Ok(document::build(&input))
 }
@@ -313,6 +317,7 @@ mod tests {
                 model: "lite".into(),
                 calibration: None,
                 preset: None,
+                thresholds: None,
                 notes: String::new(),
                 goal_s: None,
             })
@@ -384,6 +389,7 @@ mod tests {
             model: String::new(),
             calibration: None,
             preset: None,
+            thresholds: None,
             notes: String::new(),
             status: SessionStatus::Complete,
             end_reason: None,
@@ -442,6 +448,7 @@ mod tests {
                     preset: Some(preset.clone()),
                     notes: notes.into(),
                     goal_s: None,
+                    thresholds: None,
                 })
                 .unwrap();
             for frame in 0..=100 {

@@ -3,6 +3,8 @@
 //! [`super::document::Document`] once.
 
 use super::summary::Summary;
+use crate::geometry::bands::Thresholds;
+use crate::geometry::calibration::Baseline;
 use crate::geometry::preset::Measure;
 use crate::pose::{Landmark, NUM_LANDMARKS};
 use crate::report::advice::Reference;
@@ -63,4 +65,16 @@ pub struct ReportInput<'a> {
     pub label: Option<String>,
     /// Whether the values are change from a calibrated stance or absolute.
     pub reference: Reference,
+    /// The bands and stance the session was judged by, for drawing each measure's bands.
+    pub judged_by: JudgedBy,
+}
+
+/// What a session's levels were judged against.
+#[derive(Debug, Clone, Default)]
+pub struct JudgedBy {
+    /// The bands as set, before the calibration widened them; `None` for a session stored
+    /// before plumbline kept them (its report draws the defaults and says so).
+    pub thresholds: Option<Thresholds>,
+    /// The calibrated stance the values were judged as change from.
+    pub baseline: Option<Baseline>,
 }

@@ -136,5 +136,6 @@ pub fn input<'a>(samples: &'a [Sample], summary: &'a Summary) -> ReportInput<'a>
         earlier_sessions: 0,
         label: None,
         reference: Reference::Absolute,
+        judged_by: Default::default(),
     }
 }

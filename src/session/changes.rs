@@ -28,12 +28,16 @@ impl Store {
             meta.calibration.as_ref().map(serde_json::to_string),
         )?;
         let preset = json("preset", meta.preset.as_ref().map(serde_json::to_string))?;
+        let thresholds = json(
+            "thresholds",
+            meta.thresholds.as_ref().map(serde_json::to_string),
+        )?;
         let started_ms = now_ms();
         self.conn
             .execute(
                 "INSERT INTO sessions (started_ms, source, model, calibration, notes, status, pid,
-                                       preset, goal_s)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                       preset, goal_s, thresholds)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     started_ms,
                     meta.source,
@@ -44,6 +48,7 @@ impl Store {
                     i64::from(std::process::id()),
                     preset,
                     meta.goal_s.filter(|g| g.is_finite() && *g > 0.0),
+                    thresholds,
                 ],
             )
             .map_err(sql("start a session", &self.path))?;

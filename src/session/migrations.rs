@@ -76,6 +76,10 @@ pub const MIGRATIONS: &[&str] = &[
     // 40 (4 MB an hour at 30 fps). NULL levels: recorded before this step; NULL cue: no cue.
     "ALTER TABLE samples ADD COLUMN levels INTEGER;
      ALTER TABLE samples ADD COLUMN cue INTEGER;",
+    // 9: the bands the session was judged by (`Thresholds` as JSON, the settings file's
+    // shape), so its report draws the bands its levels came from. NULL: recorded before this
+    // step (the report then draws the default bands and says so).
+    "ALTER TABLE sessions ADD COLUMN thresholds TEXT;",
 ];
 
 /// The newest schema version this program knows.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::EventKind;
+use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::preset::Preset;
 use crate::pose::{Landmark, NUM_LANDMARKS};
@@ -68,6 +69,8 @@ pub struct SessionMeta {
     pub calibration: Option<Baseline>,
     /// The measures and activity judged (`None`: not known).
     pub preset: Option<Preset>,
+    /// The bands judged by, before any widening by the calibration (`None`: not known).
+    pub thresholds: Option<Thresholds>,
     pub notes: String,
     /// The practice length the user set for the session, in seconds (`None`: no goal was set),
     /// so its report can say whether it was reached. One that is not a positive number is
@@ -88,6 +91,10 @@ pub struct SessionRow {
     /// The measures and activity it was judged with; `null` for sessions recorded before
     /// plumbline kept it.
     pub preset: Option<Preset>,
+    /// The bands it was judged by, before any widening by the calibration; `null` for
+    /// sessions recorded before plumbline kept them (schema step 9).
+    #[serde(default)]
+    pub thresholds: Option<Thresholds>,
     pub notes: String,
     pub status: SessionStatus,
     /// Why the session ended early, when it did (`null` for a session that ended normally).

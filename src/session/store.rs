@@ -20,6 +20,7 @@ use super::open::{Found, create_dir, inspect, open_rw};
 use super::recovery::recover;
 use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
+use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metrics::Metrics;
 use crate::geometry::preset::Preset;
@@ -191,7 +192,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT started_ms, ended_ms, source, model, calibration, notes, status, pid,
-                        preset, end_reason, goal_s
+                        preset, end_reason, goal_s, thresholds
                  FROM sessions WHERE id = ?1",
                 [id],
                 |row| {
@@ -207,6 +208,7 @@ impl Store {
                         row.get::<_, Option<String>>(8)?,
                         row.get::<_, Option<String>>(9)?,
                         row.get::<_, Option<f64>>(10)?,
+                        row.get::<_, Option<String>>(11)?,
                     ))
                 },
             )
@@ -224,6 +226,7 @@ impl Store {
             preset,
             end_reason,
             goal_s,
+            thresholds,
         )) = row
         else {
             return Ok(None);
@@ -236,6 +239,10 @@ impl Store {
             .map(|json| serde_json::from_str::<Baseline>(&json))
             .transpose()
             .map_err(|e| self.bad("calibration", e))?;
+        let thresholds = thresholds
+            .map(|json| serde_json::from_str::<Thresholds>(&json))
+            .transpose()
+            .map_err(|e| self.bad("thresholds", e))?;
         Ok(Some(SessionRow {
             id,
             started_ms,
@@ -244,6 +251,7 @@ impl Store {
             model,
             calibration,
             preset,
+            thresholds,
             notes,
             status: self.parse_status(&status)?,
             end_reason,

@@ -529,6 +529,7 @@ impl PlumblineApp {
             model: self.settings.model.name().to_string(),
             calibration: self.settings.baseline.clone(),
             preset: Some(self.settings.preset.clone().normalized()),
+            thresholds: Some(self.settings.thresholds),
             notes: String::new(),
             goal_s: self.settings.goal().map(|g| g.as_secs_f64()),
         };

@@ -598,6 +598,11 @@ fn a_goal_is_kept_with_the_session_and_judged_in_the_summary() {
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(shown["session"]["goal_s"], 3.0);
     assert_eq!(shown["summary"]["goal_reached"], true);
+    // The session keeps the bands it was judged by (here the defaults), for its report.
+    assert_eq!(
+        shown["session"]["thresholds"]["trunk_lean_sagittal_deg"],
+        serde_json::json!({"drifting": 10.0, "misaligned": 20.0})
+    );
 
     let html = dir.path().join("report.html");
     let out = plumbline_in(data.path(), ["report", "1", "-o", html.to_str().unwrap()]);

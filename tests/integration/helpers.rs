@@ -96,6 +96,7 @@ pub fn start_recording_with_goal(db: &mut Store, goal_s: Option<f64>) -> Recorde
             model: "lite".into(),
             calibration: None,
             preset: None,
+            thresholds: None,
             notes: String::new(),
             goal_s,
         })

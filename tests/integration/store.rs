@@ -5,7 +5,9 @@ use std::path::Path;
 
 use plumbline::geometry::MetricId;
 use plumbline::geometry::advice::{Cue, words};
+use plumbline::geometry::bands::Thresholds;
 use plumbline::geometry::calibration::{Baseline, Stat};
+use plumbline::geometry::metric_id::Band;
 use plumbline::geometry::metrics::Metrics;
 use plumbline::geometry::preset::{Measure, Practice, Preset};
 use plumbline::geometry::state::{MetricLevels, PostureState};
@@ -87,6 +89,17 @@ fn meta() -> SessionMeta {
             activity: Practice::Walking,
             measures: vec![Measure::TrunkUpright, Measure::ShouldersOverHips],
         }),
+        thresholds: Some({
+            let mut t = Thresholds::default();
+            t.set_band(
+                MetricId::TrunkLeanSagittal,
+                Band {
+                    drifting: 8.0,
+                    misaligned: 16.0,
+                },
+            );
+            t
+        }),
         notes: "desk".into(),
         goal_s: None,
     }
@@ -166,6 +179,7 @@ fn a_session_round_trips() {
     assert_eq!(row.notes, "desk");
     assert_eq!(row.calibration, meta().calibration);
     assert_eq!(row.preset, meta().preset, "the preset it was judged with");
+    assert_eq!(row.thresholds, meta().thresholds, "and the bands");
     assert_eq!(row.pid, Some(i64::from(std::process::id())));
     // Ended at the last sample: 3 × 33.3 ms.
     assert_eq!(row.ended_ms, Some(row.started_ms + 100));
@@ -580,6 +594,42 @@ fn a_version_7_database_is_migrated_with_no_levels() {
     rec.push(&new, None).unwrap();
     let id = rec.finish().unwrap();
     assert_eq!(store.samples(id).unwrap()[0].0, new);
+}
+
+/// A file from the plumbline before sessions kept their bands (schema 8) gains the column
+/// empty: its sessions read with no thresholds (their report draws the defaults and says so),
+/// and new sessions keep theirs.
+#[test]
+fn a_version_8_database_is_migrated_with_no_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let conn = plumbline_database_at(&path, 8);
+        conn.execute_batch(
+            "INSERT INTO sessions (id, started_ms, ended_ms, source, model, status, pid, goal_s)
+                 VALUES (6, 1000, 3000, 'old.mp4', 'lite', 'complete', NULL, 60.0);",
+        )
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 8);
+
+    let mut store = Store::open(dir.path()).unwrap();
+    assert_eq!(user_version(&path), migrations::LATEST);
+    let old = store.session(6).unwrap().unwrap();
+    assert_eq!(old.thresholds, None);
+    assert_eq!(old.goal_s, Some(60.0), "what step 7 kept is still read");
+
+    let id = store.start_session(meta()).unwrap().finish().unwrap();
+    let new = store.session(id).unwrap().unwrap();
+    assert_eq!(new.thresholds, meta().thresholds);
+    assert_eq!(
+        new.thresholds
+            .and_then(|t| t.band(MetricId::TrunkLeanSagittal)),
+        Some(Band {
+            drifting: 8.0,
+            misaligned: 16.0
+        })
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use plumbline::geometry::accuracy;
 use plumbline::geometry::metric_id::{MetricId, Unit};
 use plumbline::geometry::metrics::{self, Metrics, MetricsConfig};
 use plumbline::geometry::view::View;
@@ -541,11 +542,7 @@ fn metrics_match_rendered_ground_truth() {
     // a view only where its worst change error is well inside its drifting band.
     for id in compared().into_iter().filter(|id| id.is_judged()) {
         for view in VIEWS {
-            let as_view = match view {
-                "frontal" => View::Frontal,
-                v if v.starts_with("side") => View::Side,
-                _ => View::Oblique,
-            };
+            let as_view = session_view(view);
             let worst = ours_e
                 .change
                 .get(&(id.key(), view.to_owned()))
@@ -563,7 +560,72 @@ fn metrics_match_rendered_ground_truth() {
             }
         }
     }
+    failures.extend(typical_errors_match(&ours_e));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The view a session records for stills rendered from `view`.
+fn session_view(view: &str) -> View {
+    match view {
+        "frontal" => View::Frontal,
+        v if v.starts_with("side") => View::Side,
+        _ => View::Oblique,
+    }
+}
+
+/// How far a row of the reports' error table may be from the mean measured here, in the unit
+/// people read (degrees, or % of torso): the table is rounded to 0.1 and the suite is
+/// deterministic, so anything more means the readings changed and the table must follow.
+const TYPICAL_ERROR_TOLERANCE: f64 = 0.1;
+
+/// Checks the reports' error table ([`accuracy::typical_error`]) against the mean errors
+/// measured here, pooled over the stills a session would record in each view: a row for
+/// every view a metric is measured in, none elsewhere. A failure gives the row to write.
+fn typical_errors_match(ours: &Errors) -> Vec<String> {
+    let pooled = |table: &BTreeMap<(&'static str, String), Stat>, id: MetricId, view: View| {
+        let (n, sum) = VIEWS
+            .iter()
+            .filter(|v| session_view(v) == view)
+            .filter_map(|v| table.get(&(id.key(), (*v).to_owned())))
+            .fold((0, 0.0), |(n, sum), s| (n + s.n, sum + s.sum));
+        (n > 0).then(|| sum / n as f64)
+    };
+    let mut failures = Vec::new();
+    for id in compared() {
+        let scale = f64::from(id.unit().display_scale());
+        for view in [View::Frontal, View::Side, View::Oblique] {
+            let table = accuracy::typical_error(id, view);
+            let measured = (pooled(&ours.abs, id, view), pooled(&ours.change, id, view));
+            let row = |a: f64, c: f64| {
+                let digits = if scale > 1.0 { 3 } else { 1 };
+                format!(
+                    "(MetricId::{id:?}, View::{view:?}, {:.digits$}, {:.digits$}),",
+                    (a * scale * 10.0).round() / scale / 10.0,
+                    (c * scale * 10.0).round() / scale / 10.0,
+                )
+            };
+            match (id.measurable_in(view), table, measured) {
+                (false, None, _) => {}
+                (false, Some(_), _) => failures.push(format!(
+                    "{} is not measured in a {view:?} view, yet the error table has a row for it",
+                    id.key()
+                )),
+                (true, Some(t), (Some(a), Some(c)))
+                    if (f64::from(t.absolute) - a).abs() * scale <= TYPICAL_ERROR_TOLERANCE
+                        && (f64::from(t.change) - c).abs() * scale <= TYPICAL_ERROR_TOLERANCE => {}
+                (true, _, (Some(a), Some(c))) => failures.push(format!(
+                    "the error table's {} in a {view:?} view is {table:?}; measured: {}",
+                    id.key(),
+                    row(a, c)
+                )),
+                (true, _, _) => failures.push(format!(
+                    "{} in a {view:?} view: no error measured for the table",
+                    id.key()
+                )),
+            }
+        }
+    }
+    failures
 }
 
 /// The clips and their truth are in place for the judgment tests (walking cadence, a lean

@@ -5,6 +5,7 @@
 //! `sections.rs` (or a file of its own beside it) and add it to the list in [`build`].
 
 mod model;
+mod per_measure;
 mod sections;
 mod trend;
 
@@ -39,6 +40,7 @@ pub fn build(input: &ReportInput<'_>) -> Document {
         sections::measures(input),
         sections::headline(input),
         sections::timeline(input),
+        per_measure::timelines(input),
         sections::distributions(input),
         sections::moments(input),
         trend::trend(input),

@@ -98,7 +98,18 @@ pub(super) fn measures(input: &ReportInput<'_>) -> Section {
             } else {
                 typical.join("; ")
             };
-            [vec![m.measure.label().to_string()], times, vec![typical]].concat()
+            let error = super::per_measure::error_band(
+                input.samples,
+                m.measure,
+                &input.reference,
+                input.judged_by.baseline.as_ref(),
+            );
+            [
+                vec![m.measure.label().to_string()],
+                times,
+                vec![typical, error],
+            ]
+            .concat()
         })
         .collect();
     let mut section = Section::new("measures", "Each measure");
@@ -114,6 +125,7 @@ pub(super) fn measures(input: &ReportInput<'_>) -> Section {
             "Drifting",
             "Misaligned",
             "Typical value (nearly always within)",
+            "Typical error",
         ]
         .map(String::from)
         .to_vec(),
@@ -122,7 +134,7 @@ pub(super) fn measures(input: &ReportInput<'_>) -> Section {
     if let Some(note) = &s.measures_note {
         section = section.with(Block::Note(note.clone()));
     }
-    section
+    section.with(Block::Note(super::per_measure::ERROR_NOTE.into()))
 }
 
 /// "At a glance": what was judged, the headline numbers and the time in each state.
@@ -211,11 +223,13 @@ pub(super) fn headline(input: &ReportInput<'_>) -> Section {
 /// The lean over the session with the state beneath it.
 pub(super) fn timeline(input: &ReportInput<'_>) -> Section {
     Section::new("timeline", "Timeline").with(Block::Charts(vec![Chart::from_svg(
-        timeline_svg(input.samples),
+        timeline_svg(input.samples, &input.summary.misaligned_stretches),
         Some(
             "Trunk lean over the session (sideways from the front or half turned, forward \
              side-on); the band below shows the posture state (green aligned, amber drifting, \
-             red misaligned, grey unknown)."
+             red misaligned, grey unknown), and the marks above it, in the colours of the \
+             legend, the measure that drove each misaligned stretch (named where there is \
+             room)."
                 .into(),
         ),
     )]))
