@@ -6,6 +6,7 @@
 
 mod model;
 mod sections;
+mod walking;
 
 pub use model::{Block, Chart, Document, Figure, Section, Tile};
 pub use sections::longest_run_s;
@@ -33,15 +34,18 @@ fn goal(s: &Summary) -> Vec<String> {
 /// The report of `input`, section by section, in reading order.
 pub fn build(input: &ReportInput<'_>) -> Document {
     let info = &input.session;
-    let sections = vec![
+    let mut sections = vec![
         sections::summary(input),
         sections::measures(input),
         sections::headline(input),
         sections::timeline(input),
+        walking::walking(input),
         sections::distributions(input),
         sections::moments(input),
         sections::trend(input),
     ];
+    // A section with nothing to say (walking, when the person did not walk) is left out.
+    sections.retain(|s| !s.blocks.is_empty());
     Document {
         title: format!("Posture session {}", info.id),
         meta: [
