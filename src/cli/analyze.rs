@@ -12,6 +12,7 @@ use super::args::{AnalyzeArgs, engine_config};
 use super::outcome::Outcome;
 use super::stop::Stop;
 use crate::geometry::judge::JudgeConfig;
+use crate::geometry::motion::MotionEvent;
 use crate::pipeline::offline::{self, Analysed, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};
 use crate::report::csv as csv_report;
@@ -147,6 +148,9 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
                 summary.push(sample);
                 for e in &judgment.motion.events {
                     summary.push_event(EventKind::of_motion(e));
+                    if let MotionEvent::Step { t_ms } = e {
+                        summary.push_step(*t_ms as f64);
+                    }
                 }
                 if let Some(kind) = judgment.alerts.fired.as_ref().and_then(EventKind::of_alert) {
                     summary.push_event(kind);

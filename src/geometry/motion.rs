@@ -35,16 +35,21 @@ use activity::ActivityTracker;
 pub use activity::{ACTIVITY_HOLD, Activity, SITTING_KNEE_DROP_TORSO};
 pub use config::MotionConfig;
 use features::{Features, MedianOfThree};
+pub use gait::{CADENCE_MAX_SPM, CADENCE_MIN_SPM};
 use gait::{CadenceEstimator, StepDetector};
 use rules::{StillnessTimer, SuddenDetector};
 
 use crate::pose::Pose;
 use crate::pose::roi::ImageSize;
 
-/// Something the motion rules noticed; `t_ms` is the timestamp of the frame that revealed it.
+/// Something the motion rules noticed; `t_ms` is the timestamp of the frame that revealed it
+/// (for a step, the moment of the step itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum MotionEvent {
+    /// A step: the feet were furthest apart at `t_ms`, read between frames, so a frame or two
+    /// before the frame that confirmed it. Consecutive steps alternate feet.
+    Step { t_ms: u64 },
     /// A key point moved faster than the sudden-movement threshold.
     SuddenMovement { t_ms: u64, speed_torso_per_s: f32 },
     /// No meaningful movement for `still_for_s` seconds.
@@ -55,6 +60,36 @@ pub enum MotionEvent {
     WalkingStopped { t_ms: u64 },
     /// Seated for `seated_for_s` seconds: time to stand up.
     StandUpReminder { t_ms: u64, seated_for_s: f32 },
+}
+
+impl MotionEvent {
+    /// When it happened, in milliseconds.
+    pub fn t_ms(&self) -> u64 {
+        match self {
+            MotionEvent::Step { t_ms }
+            | MotionEvent::SuddenMovement { t_ms, .. }
+            | MotionEvent::MoveReminder { t_ms, .. }
+            | MotionEvent::WalkingStarted { t_ms }
+            | MotionEvent::WalkingStopped { t_ms }
+            | MotionEvent::StandUpReminder { t_ms, .. } => *t_ms,
+        }
+    }
+
+    /// The same event `by_ms` later (earlier when negative, never before 0): on another clock.
+    pub fn shifted(&self, by_ms: f64) -> Self {
+        let mut e = self.clone();
+        match &mut e {
+            MotionEvent::Step { t_ms }
+            | MotionEvent::SuddenMovement { t_ms, .. }
+            | MotionEvent::MoveReminder { t_ms, .. }
+            | MotionEvent::WalkingStarted { t_ms }
+            | MotionEvent::WalkingStopped { t_ms }
+            | MotionEvent::StandUpReminder { t_ms, .. } => {
+                *t_ms = (*t_ms as f64 + by_ms).round().max(0.0) as u64;
+            }
+        }
+        e
+    }
 }
 
 /// The longest stride (two steps) that counts as walking: 48 steps per minute.
@@ -160,7 +195,7 @@ impl MotionTracker {
         self.last_t = Some(t);
         let mut events = Vec::new();
         let frame = pose.and_then(|p| Features::of(p, t, size, self.min_visibility));
-        self.update_steps(frame.as_ref());
+        self.update_steps(frame.as_ref(), &mut events);
         self.update_stride(t);
         let filtered = frame.and_then(|f| self.median.push(f));
         self.update_walking(t, &mut events);
@@ -212,8 +247,8 @@ impl MotionTracker {
 
     /// Steps are found on the raw frames, not the median, so step times keep sub-frame
     /// precision (the median flattens each maximum onto two frames); [`StepDetector`] ignores
-    /// one-frame spikes itself.
-    fn update_steps(&mut self, frame: Option<&Features>) {
+    /// one-frame spikes itself. Each step accepted is raised as [`MotionEvent::Step`].
+    fn update_steps(&mut self, frame: Option<&Features>, events: &mut Vec<MotionEvent>) {
         let gap = frame.and_then(|f| Some((f.t, f.ankle_gap_torso?)));
         self.legs = gap.map(|(t, g)| match self.legs {
             Some((kept, since)) if (g - kept).abs() <= self.config.step_min_amplitude_torso => {
@@ -231,6 +266,9 @@ impl MotionTracker {
                     step.filter(|&s| last.is_none_or(|l| s - l >= gait::MIN_STEP_INTERVAL_S))
                 {
                     self.cadence.add_step(step_s);
+                    events.push(MotionEvent::Step {
+                        t_ms: (step_s.max(0.0) * 1000.0).round() as u64,
+                    });
                     self.recent_steps.rotate_left(1);
                     self.recent_steps[2] = Some(step_s);
                 }

@@ -1,9 +1,11 @@
 //! The report's charts as inline SVG (plotters): the lean over time with the state beneath it,
 //! a histogram per metric, and the trend across sessions. Pure: data in, an SVG string out.
 
+mod cadence;
 mod drivers;
 mod measure;
 
+pub(super) use cadence::cadence_svg;
 use plotters::prelude::*;
 
 #[cfg(test)]
@@ -63,9 +65,13 @@ fn lean_line(samples: &[Sample]) -> Vec<(f64, f64)> {
                 .map(|l| (s.t_ms / 1000.0, l as f64))
         })
         .collect();
-    let per = points.len().div_ceil(MAX_LINE_POINTS).max(1);
+    bucket_means(&points, points.len().div_ceil(MAX_LINE_POINTS).max(1))
+}
+
+/// The mean point of each `per` consecutive points.
+fn bucket_means(points: &[(f64, f64)], per: usize) -> Vec<(f64, f64)> {
     points
-        .chunks(per)
+        .chunks(per.max(1))
         .map(|c| {
             let n = c.len() as f64;
             (

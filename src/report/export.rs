@@ -16,10 +16,10 @@ use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
 use crate::geometry::preset::{Measure, Preset};
 use crate::geometry::state::{MetricLevels, PostureState};
-use crate::session::Sample;
 use crate::session::store::{
     SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
 };
+use crate::session::{EventKind, Sample};
 
 /// Version of the JSON export's layout.
 pub const EXPORT_SCHEMA: u32 = 1;
@@ -83,6 +83,9 @@ pub fn summary_of(db: &Store, row: &SessionRow, samples: &[Sample]) -> Result<Su
     }
     for e in db.events(row.id)? {
         b.push_event(e.kind);
+        if e.kind == EventKind::Step {
+            b.push_step(e.t_ms);
+        }
     }
     let note = match row.status {
         SessionStatus::Recovered => Some(

@@ -8,6 +8,7 @@ mod charts;
 pub mod csv;
 pub mod document;
 pub mod export;
+pub mod gait;
 pub mod html;
 pub mod input;
 pub mod measures;

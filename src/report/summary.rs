@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::gait::StepTiming;
 use super::measures::{MeasureSummary, MeasuresBuilder, MisalignedStretch};
 pub use super::stats::MetricStats;
 use super::stats::stats;
@@ -40,12 +41,16 @@ pub struct MotionSummary {
     pub walking_s: f64,
     /// Mean cadence while walking, steps per minute.
     pub cadence_spm: Option<f64>,
-    /// Steps taken while walking: the cadence over the walking time.
+    /// Steps taken while walking: the cadence over the walking time (an estimate; see
+    /// `steps_counted` for the steps found one by one).
     #[serde(default)]
     pub steps: u64,
     /// Reminders to stand up after sitting a long time.
     #[serde(default)]
     pub stand_up_reminders: u32,
+    /// The steps counted and their timing: step time, its asymmetry and variability.
+    #[serde(flatten)]
+    pub gait: StepTiming,
 }
 
 /// Mean time per frame in each stage, milliseconds.
@@ -139,6 +144,8 @@ pub struct SummaryBuilder {
     /// Steps so far, fractional: the cadence integrated over walking time.
     steps: f64,
     last_walking_t_ms: Option<f64>,
+    /// Each step's time, seconds.
+    steps_s: Vec<f64>,
     timing_sums: [Duration; 4],
     timed_frames: u32,
     posture_alerts: u32,
@@ -189,8 +196,17 @@ impl SummaryBuilder {
             EventKind::MoveReminder => self.motion.move_reminders += 1,
             EventKind::PostureAlert => self.posture_alerts += 1,
             EventKind::StandUpReminder => self.motion.stand_up_reminders += 1,
-            EventKind::State | EventKind::WalkingStarted | EventKind::WalkingStopped => {}
+            // Steps are timed through `push_step`.
+            EventKind::State
+            | EventKind::WalkingStarted
+            | EventKind::WalkingStopped
+            | EventKind::Step => {}
         }
+    }
+
+    /// Adds a step the motion rules found, at `t_ms` (on the samples' clock).
+    pub fn push_step(&mut self, t_ms: f64) {
+        self.steps_s.push(t_ms / 1000.0);
     }
 
     /// Adds one frame's stage times: waiting for the frame, preprocessing, inference, geometry.
@@ -236,6 +252,13 @@ impl SummaryBuilder {
         let mut motion = self.motion.clone();
         motion.cadence_spm = (self.cadence_n > 0).then(|| self.cadence_sum / self.cadence_n as f64);
         motion.steps = self.steps.round() as u64;
+        // Walking is seen from steps: walking without any is a session from before they were
+        // kept.
+        motion.gait = if self.steps_s.is_empty() && motion.walking_s > 0.0 {
+            StepTiming::not_recorded()
+        } else {
+            StepTiming::of_steps(&self.steps_s)
+        };
         let duration_s = (self.last_t_ms - self.first_t_ms.unwrap_or(self.last_t_ms)) / 1000.0;
         let (measures, measures_note, misaligned_stretches) =
             self.measures.finish(self.preset.as_ref());

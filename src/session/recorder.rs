@@ -105,8 +105,9 @@ impl Recorder {
         self.maybe_commit()
     }
 
-    /// Records one analysed frame with what happened on it: the motion rules' events and, when
-    /// the shown state changed, a `state` event.
+    /// Records one analysed frame with what happened on it: the motion rules' events (on the
+    /// sample's clock) and, when the shown state changed, a `state` event. Each event is
+    /// recorded at the frame's time, except a step, at its own (a frame or two earlier).
     pub fn record_frame(
         &mut self,
         sample: &Sample,
@@ -122,7 +123,11 @@ impl Recorder {
         }
         for e in events {
             let detail = serde_json::to_value(e).unwrap_or_default();
-            self.event(t, EventKind::of_motion(e), detail)?;
+            let at = match e {
+                MotionEvent::Step { t_ms } => *t_ms as f64,
+                _ => t,
+            };
+            self.event(at, EventKind::of_motion(e), detail)?;
         }
         Ok(())
     }

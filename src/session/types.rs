@@ -53,10 +53,13 @@ pub enum EventKind {
     PostureAlert,
     /// Seated for a long time: time to stand up.
     StandUpReminder,
+    /// A step, at the moment the feet were furthest apart (`{"event": "step", "t_ms": …}`).
+    /// Many a minute while walking: nothing that lists events to people shows them.
+    Step,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::State,
         EventKind::SuddenMovement,
         EventKind::MoveReminder,
@@ -64,6 +67,7 @@ impl EventKind {
         EventKind::WalkingStopped,
         EventKind::PostureAlert,
         EventKind::StandUpReminder,
+        EventKind::Step,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +79,7 @@ impl EventKind {
             EventKind::WalkingStopped => "walking_stopped",
             EventKind::PostureAlert => "posture_alert",
             EventKind::StandUpReminder => "stand_up_reminder",
+            EventKind::Step => "step",
         }
     }
 
@@ -96,6 +101,7 @@ impl EventKind {
             MotionEvent::WalkingStarted { .. } => EventKind::WalkingStarted,
             MotionEvent::WalkingStopped { .. } => EventKind::WalkingStopped,
             MotionEvent::StandUpReminder { .. } => EventKind::StandUpReminder,
+            MotionEvent::Step { .. } => EventKind::Step,
         }
     }
 }

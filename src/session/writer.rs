@@ -63,8 +63,18 @@ impl SessionWriter {
         (sample.t_ms, sample.frame) = self.timeline.place(sample.t_ms, sample.frame);
         let changed = self.last_state != Some(sample.state);
         self.last_state = Some(sample.state);
+        // The events' times move onto the session's clock with the sample's (a restarted
+        // source; otherwise they are the same clock).
+        let shift_ms = sample.t_ms - frame.sample.t_ms;
+        let shifted: Vec<MotionEvent>;
+        let events = if shift_ms == 0.0 {
+            frame.events
+        } else {
+            shifted = frame.events.iter().map(|e| e.shifted(shift_ms)).collect();
+            &shifted
+        };
         self.recorder
-            .record_frame(&sample, frame.pose, frame.events, changed)?;
+            .record_frame(&sample, frame.pose, events, changed)?;
         if let Some(alert) = frame.alert
             && let Some(kind) = EventKind::of_alert(alert)
         {

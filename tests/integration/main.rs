@@ -26,3 +26,4 @@ mod tracking;
 mod ui;
 mod ui_camera;
 mod validity;
+mod walking;

@@ -7,8 +7,8 @@ use super::config::MotionConfig;
 
 /// Cadences outside this range (steps per minute) are not walking: slower is shuffling or
 /// shifting weight, faster is running or noise.
-const CADENCE_MIN_SPM: f32 = 40.0;
-const CADENCE_MAX_SPM: f32 = 200.0;
+pub const CADENCE_MIN_SPM: f32 = 40.0;
+pub const CADENCE_MAX_SPM: f32 = 200.0;
 /// Two steps closer than this are one step and a glitch: 240 steps per minute, past the
 /// fastest cadence counted with room for step times read between frames.
 pub(super) const MIN_STEP_INTERVAL_S: f64 = 0.25;
@@ -119,17 +119,11 @@ pub(super) struct CadenceEstimator {
     steps_s: VecDeque<f64>,
     /// Reused buffer for sorting intervals.
     intervals_s: Vec<f64>,
-    #[cfg(test)]
-    pub(super) steps_total: usize,
 }
 
 impl CadenceEstimator {
     pub(super) fn add_step(&mut self, t_s: f64) {
         self.steps_s.push_back(t_s);
-        #[cfg(test)]
-        {
-            self.steps_total += 1;
-        }
     }
 
     /// Steps per minute at `now_s`, when at least four steps fall in the window, the cadence is

@@ -8,6 +8,7 @@ mod model;
 mod per_measure;
 mod sections;
 mod trend;
+mod walking;
 
 pub use model::{Block, Chart, Document, Figure, Section, Tile};
 pub use sections::longest_run_s;
@@ -35,16 +36,19 @@ fn goal(s: &Summary) -> Vec<String> {
 /// The report of `input`, section by section, in reading order.
 pub fn build(input: &ReportInput<'_>) -> Document {
     let info = &input.session;
-    let sections = vec![
+    let mut sections = vec![
         sections::summary(input),
         sections::measures(input),
         sections::headline(input),
         sections::timeline(input),
+        walking::walking(input),
         per_measure::timelines(input),
         sections::distributions(input),
         sections::moments(input),
         trend::trend(input),
     ];
+    // A section with nothing to say (walking, when the person did not walk) is left out.
+    sections.retain(|s| !s.blocks.is_empty());
     Document {
         title: format!("Posture session {}", info.id),
         meta: [
