@@ -235,7 +235,9 @@ pub(super) fn timeline(input: &ReportInput<'_>) -> Section {
     )]))
 }
 
-/// A histogram per judged measure that was measured.
+/// A histogram per judged metric, over the frames it was judged on (as the measures table's
+/// typical values; every frame it was measured on for a session stored before levels), so a
+/// metric the view or the activity left unjudged draws none.
 pub(super) fn distributions(input: &ReportInput<'_>) -> Section {
     let charts = MetricId::judged()
         .filter_map(|id| {
@@ -243,6 +245,7 @@ pub(super) fn distributions(input: &ReportInput<'_>) -> Section {
             let values: Vec<f64> = input
                 .samples
                 .iter()
+                .filter(|s| s.levels.is_none_or(|l| l.get(id) != PostureState::Unknown))
                 .filter_map(|s| s.metrics.as_ref().and_then(|m| m.get(id)))
                 .map(|v| f64::from(v) * scale)
                 .collect();
@@ -310,5 +313,37 @@ fn figure(k: &Keyframe) -> Figure {
         height: k.height,
         overlay,
         caption: format!("{what} at {:.1} s", k.t_ms / 1000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::state::PostureState::{Aligned, Unknown};
+    use crate::report::synthetic::{input, session, standing, summary_of};
+
+    /// A metric measured but never judged (the view or the activity left it out) draws no
+    /// histogram: the report does not show a spread it did not judge.
+    #[test]
+    fn only_judged_frames_make_a_distribution() {
+        const PARTS: &[(MetricId, PostureState)] = &[
+            (MetricId::TrunkLeanSagittal, Aligned),
+            (MetricId::HeadForward, Unknown),
+        ];
+        let samples = session(&[standing(20.0, PARTS)]);
+        assert!(
+            samples[0]
+                .metrics
+                .unwrap()
+                .get(MetricId::HeadForward)
+                .is_some()
+        );
+        let summary = summary_of(&samples);
+        let section = distributions(&input(&samples, &summary));
+        let Some(Block::Charts(charts)) = section.blocks.first() else {
+            panic!("{:?}", section.blocks);
+        };
+        assert_eq!(charts.len(), 1, "the trunk's only");
+        assert!(charts[0].svg.contains("trunk lean"));
     }
 }
