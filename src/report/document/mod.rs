@@ -4,6 +4,7 @@
 //! Adding a section: write a function `fn name(input: &ReportInput) -> Section` in
 //! `sections.rs` (or a file of its own beside it) and add it to the list in [`build`].
 
+mod keyframes;
 mod model;
 mod sections;
 
@@ -39,7 +40,7 @@ pub fn build(input: &ReportInput<'_>) -> Document {
         sections::headline(input),
         sections::timeline(input),
         sections::distributions(input),
-        sections::moments(input),
+        keyframes::moments(input),
         sections::trend(input),
     ];
     Document {
