@@ -38,22 +38,31 @@ impl Thumbnail {
         if w == 0 || h == 0 {
             return Self(cells);
         }
-        let grid = GRID as u32;
-        for gy in 0..grid {
-            for gx in 0..grid {
+        // Tap centres spread evenly over each cell, as byte offsets of columns and rows.
+        let taps = GRID * TAPS as usize;
+        let at = |i: usize, size: u32| {
+            ((2 * i as u64 + 1) * u64::from(size) / (2 * taps as u64)) as usize
+        };
+        let mut xs = [0usize; GRID * TAPS as usize];
+        let mut ys = [0usize; GRID * TAPS as usize];
+        for i in 0..taps {
+            xs[i] = at(i, w).min(w as usize - 1) * 3;
+            ys[i] = at(i, h).min(h as usize - 1) * w as usize * 3;
+        }
+        let raw = image.as_raw();
+        let per_cell = TAPS as usize;
+        for (gy, row) in ys.chunks_exact(per_cell).enumerate() {
+            for (gx, cols) in xs.chunks_exact(per_cell).enumerate() {
                 let mut sum = 0u32;
-                for ty in 0..TAPS {
-                    for tx in 0..TAPS {
-                        // Tap centres spread evenly over the cell.
-                        let x = ((gx * TAPS + tx) * 2 + 1) * w / (grid * TAPS * 2);
-                        let y = ((gy * TAPS + ty) * 2 + 1) * h / (grid * TAPS * 2);
-                        let [r, g, b] = image.get_pixel(x.min(w - 1), y.min(h - 1)).0;
+                for y in row {
+                    for x in cols {
+                        let p = &raw[y + x..y + x + 3];
                         // Rec. 601 luma in integers.
                         sum +=
-                            (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000;
+                            299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]);
                     }
                 }
-                cells[(gy * grid + gx) as usize] = (sum / (TAPS * TAPS)) as u8;
+                cells[gy * GRID + gx] = (sum / (1000 * TAPS * TAPS)) as u8;
             }
         }
         Self(cells)
