@@ -16,7 +16,7 @@ pub mod preset;
 pub mod state;
 pub mod stride;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod view;
 
 pub use metric_id::MetricId;

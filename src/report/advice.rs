@@ -108,7 +108,7 @@ fn title(m: Measure) -> String {
     capitalized(m.label())
 }
 
-fn capitalized(s: &str) -> String {
+pub(crate) fn capitalized(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

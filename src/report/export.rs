@@ -16,6 +16,9 @@ use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
 use crate::geometry::preset::{Measure, Preset};
 use crate::geometry::state::{MetricLevels, PostureState};
+use crate::session::keyframes::crop::person_box;
+use crate::session::keyframes::person_jpeg;
+use crate::session::rows::KeyframeRow;
 use crate::session::store::{
     SessionId, SessionRow, SessionStatus, SessionSummaryRow, Store, StoreError,
 };
@@ -188,19 +191,7 @@ fn report(
     let keyframes: Vec<Keyframe> = db
         .keyframes(row.id)?
         .into_iter()
-        .filter_map(|k| {
-            let dims = image::load_from_memory(&k.jpeg)
-                .ok()
-                .map(|i| (i.width(), i.height()))?;
-            Some(Keyframe {
-                t_ms: k.t_ms,
-                kind: k.kind,
-                jpeg: k.jpeg,
-                width: dims.0,
-                height: dims.1,
-                landmarks: k.landmarks,
-            })
-        })
+        .filter_map(keyframe)
         .collect();
     let (history, earlier_sessions) = history_before(db, &db.list()?, row)?;
     let info = SessionInfo {
@@ -226,6 +217,42 @@ fn report(
         },
     };
     Ok(document::build(&input))
+}
+
+/// A stored frame as the report shows it, cropped to the person. Sessions recorded before
+/// plumbline cropped when storing keep the whole picture: those are cropped here (the same
+/// crop), so their reports show the person large too. `None` for a JPEG that cannot be read.
+fn keyframe(k: KeyframeRow) -> Option<Keyframe> {
+    let image = image::load_from_memory(&k.jpeg)
+        .map_err(|e| tracing::warn!("a keyframe at {} ms cannot be read: {e}", k.t_ms))
+        .ok()?;
+    let (width, height) = (image.width(), image.height());
+    let plain = Keyframe {
+        t_ms: k.t_ms,
+        kind: k.kind,
+        jpeg: k.jpeg,
+        width,
+        height,
+        landmarks: k.landmarks,
+    };
+    let Some(mut landmarks) = plain.landmarks else {
+        return Some(plain);
+    };
+    if person_box(&landmarks, width, height).is_none() {
+        return Some(plain);
+    }
+    // No scaling: the stored frame is already at most the stored size.
+    let side = width.max(height);
+    match person_jpeg(&image.to_rgb8(), &mut landmarks, side) {
+        Some(p) => Some(Keyframe {
+            jpeg: p.jpeg,
+            width: p.width,
+            height: p.height,
+            landmarks: Some(landmarks),
+            ..plain
+        }),
+        None => Some(plain),
+    }
 }
 
 /// Earlier sessions the trend shows at most, the most recent: each costs a read of its levels,

@@ -190,8 +190,8 @@ h1{margin-bottom:.2em}.meta{color:#666}.notes{background:#f6f6f0;padding:.6em;bo
 .statebar{display:flex;height:14px;border-radius:7px;overflow:hidden;margin-top:1em}.statebar span{display:block}\
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:.5em}\
 figure{margin:0 0 1em 0}figure.chart svg{max-width:100%;height:auto}figcaption{color:#555;font-size:.9em}\
-.keyframe{display:inline-block;vertical-align:top;margin:0 1em 1em 0;max-width:440px}.frame{position:relative}\
-.frame img{width:100%;display:block}.frame svg{position:absolute;inset:0;width:100%;height:100%}\
+.keyframe{display:inline-block;vertical-align:top;margin:0 1em 1em 0;max-width:440px}.frame{position:relative;display:inline-block;max-width:100%}\
+.frame img{display:block;max-width:100%;max-height:420px}.frame svg{position:absolute;inset:0;width:100%;height:100%}\
 table{border-collapse:collapse}th,td{padding:.2em .6em;text-align:left;border-bottom:1px solid #ddd}\
 .note{color:#777;font-size:.85em}\
 footer{color:#888;font-size:.85em;margin-top:2em}\

@@ -10,6 +10,7 @@ mod helpers;
 mod history;
 mod image_inputs;
 mod judgments;
+mod keyframes;
 mod landmark_stage;
 mod layering;
 mod live;

@@ -4,6 +4,7 @@
 //! Adding a section: write a function `fn name(input: &ReportInput) -> Section` in
 //! `sections.rs` (or a file of its own beside it) and add it to the list in [`build`].
 
+mod keyframes;
 mod model;
 mod per_measure;
 mod sections;
@@ -44,7 +45,7 @@ pub fn build(input: &ReportInput<'_>) -> Document {
         walking::walking(input),
         per_measure::timelines(input),
         sections::distributions(input),
-        sections::moments(input),
+        keyframes::moments(input),
         trend::trend(input),
     ];
     // A section with nothing to say (walking, when the person did not walk) is left out.

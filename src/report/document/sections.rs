@@ -1,17 +1,14 @@
 //! The report's sections, one function each, from the report's input to a [`Section`]:
-//! the headline numbers, the timeline, the distributions, the worst moments and the trend.
+//! the headline numbers, the timeline, the distributions and the trend (the worst moments are
+//! in `keyframes.rs`).
 
-use std::fmt::Write as _;
-
-use super::model::{Block, Chart, Figure, Section, Tile};
+use super::model::{Block, Chart, Section, Tile};
 use crate::format::plain_seconds;
 use crate::geometry::MetricId;
 use crate::geometry::state::PostureState;
-use crate::pose::LandmarkId;
-use crate::pose::landmarks::SKELETON;
 use crate::report::advice;
 use crate::report::charts::{histogram_svg, timeline_svg};
-use crate::report::input::{Keyframe, ReportInput};
+use crate::report::input::ReportInput;
 use crate::report::summary::MetricStats;
 use crate::session::Sample;
 
@@ -258,62 +255,6 @@ pub(super) fn distributions(input: &ReportInput<'_>) -> Section {
         })
         .collect();
     Section::new("distributions", "Distributions").with(Block::Charts(charts))
-}
-
-/// The worst moments (and a typical one), with the skeleton and the plumb line.
-pub(super) fn moments(input: &ReportInput<'_>) -> Section {
-    let section = Section::new("moments", "Worst moments");
-    if input.keyframes.is_empty() {
-        return section.with(Block::Paragraph(
-            "No frames were kept for this session.".into(),
-        ));
-    }
-    section.with(Block::Figures(input.keyframes.iter().map(figure).collect()))
-}
-
-/// A keyframe with the skeleton and the plumb line, in the image's pixels.
-fn figure(k: &Keyframe) -> Figure {
-    let (w, h) = (k.width.max(1) as f32, k.height.max(1) as f32);
-    let mut overlay = String::new();
-    if let Some(l) = &k.landmarks {
-        let p = |id: LandmarkId| {
-            (
-                l[id.index()].x * w,
-                l[id.index()].y * h,
-                l[id.index()].visibility,
-            )
-        };
-        for (a, b) in SKELETON {
-            let (pa, pb) = (p(a), p(b));
-            if pa.2 > 0.5 && pb.2 > 0.5 {
-                let _ = write!(
-                    overlay,
-                    r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#19e0ff" stroke-width="3"/>"##,
-                    pa.0, pa.1, pb.0, pb.1
-                );
-            }
-        }
-        // The plumb line through the hip midpoint (frontal) — the reference the trunk should
-        // stack on.
-        let (lh, rh) = (p(LandmarkId::LeftHip), p(LandmarkId::RightHip));
-        let x = (lh.0 + rh.0) / 2.0;
-        let _ = write!(
-            overlay,
-            r##"<line x1="{x:.1}" y1="0" x2="{x:.1}" y2="{h:.1}" stroke="#ff3b3b" stroke-width="2" stroke-dasharray="8 6"/>"##
-        );
-    }
-    let what = if k.kind == "worst" {
-        "Largest lean"
-    } else {
-        "A typical moment"
-    };
-    Figure {
-        jpeg: k.jpeg.clone(),
-        width: k.width,
-        height: k.height,
-        overlay,
-        caption: format!("{what} at {:.1} s", k.t_ms / 1000.0),
-    }
 }
 
 #[cfg(test)]
