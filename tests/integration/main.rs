@@ -18,6 +18,7 @@ mod metrics;
 mod pose_cli;
 mod pose_errors;
 mod practice;
+mod reports;
 mod safety;
 mod sessions;
 mod settings_file;

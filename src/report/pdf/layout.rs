@@ -363,12 +363,21 @@ impl Layout<'_> {
             .len()
             .max(rows.iter().map(Vec::len).max().unwrap_or(0))
             .max(1);
-        let w = self.width / columns as f32;
+        let widths = self.column_widths(header, rows, columns);
+        let lefts: Vec<f32> = widths
+            .iter()
+            .scan(0.0, |x, w| {
+                let left = *x;
+                *x += w;
+                Some(left)
+            })
+            .collect();
         let bold = Style { bold: true, ..TEXT };
         let mut row = |cells: &[String], style: Style, keep: bool, after: f32| {
             let wrapped: Vec<Vec<String>> = cells
                 .iter()
-                .map(|c| self.fonts.wrap(c, style.size, w - 6.0))
+                .zip(&widths)
+                .map(|(c, w)| self.fonts.wrap(c, style.size, w - 6.0))
                 .collect();
             let h = wrapped
                 .iter()
@@ -380,7 +389,7 @@ impl Layout<'_> {
                 cells: wrapped
                     .into_iter()
                     .enumerate()
-                    .map(|(i, lines)| text_cell(i as f32 * w, w - 6.0, lines, style))
+                    .map(|(i, lines)| text_cell(lefts[i], widths[i] - 6.0, lines, style))
                     .collect(),
             });
         };
@@ -388,6 +397,75 @@ impl Layout<'_> {
         for (i, r) in rows.iter().enumerate() {
             row(r, TEXT, false, if i + 1 == rows.len() { GAP } else { 2.0 });
         }
+    }
+
+    /// Each column's width, as a browser lays out an automatic table: every column gets at
+    /// least its longest word, and the rest of the width goes to the columns in proportion to
+    /// how much more their longest cell would need to fit on one line. So a column of short
+    /// figures stays narrow and one of long text gets the room.
+    fn column_widths(&self, header: &[String], rows: &[Vec<String>], columns: usize) -> Vec<f32> {
+        const PAD: f32 = 6.0;
+        let mut least = vec![PAD; columns];
+        let mut most = vec![PAD; columns];
+        for (cells, style) in std::iter::once((header, Style { bold: true, ..TEXT }))
+            .chain(rows.iter().map(|r| (r.as_slice(), TEXT)))
+        {
+            for (i, cell) in cells.iter().enumerate().take(columns) {
+                let word = cell
+                    .split_whitespace()
+                    .map(|w| self.fonts.width(w, style.size))
+                    .fold(0.0, f32::max);
+                least[i] = least[i].max(word + PAD);
+                most[i] = most[i].max(self.fonts.width(cell, style.size) + PAD);
+            }
+        }
+        let (sum_least, sum_most) = (least.iter().sum::<f32>(), most.iter().sum::<f32>());
+        if sum_least >= self.width {
+            // Even the longest words do not fit: share the width by them.
+            return least.iter().map(|l| l / sum_least * self.width).collect();
+        }
+        if sum_most <= self.width {
+            // Everything fits on one line: spread the spare room evenly.
+            let spare = (self.width - sum_most) / columns as f32;
+            return most.iter().map(|m| m + spare).collect();
+        }
+        // Columns whose longest cell fits in a fair share keep it on one line; the others
+        // share what is left beyond their longest words.
+        let fair = self.width / columns as f32;
+        let narrow: Vec<bool> = most.iter().map(|&m| m <= fair).collect();
+        let kept: f32 = most
+            .iter()
+            .zip(&narrow)
+            .filter(|(_, n)| **n)
+            .map(|(m, _)| m)
+            .sum();
+        let (wide_least, wide_most) = least
+            .iter()
+            .zip(&most)
+            .zip(&narrow)
+            .filter(|(_, n)| !**n)
+            .fold((0.0, 0.0), |(l, m), ((wl, wm), _)| (l + wl, m + wm));
+        let room = self.width - kept - wide_least;
+        if room <= 0.0 || wide_most <= wide_least {
+            let room = self.width - sum_least;
+            return least
+                .iter()
+                .zip(&most)
+                .map(|(l, m)| l + room * (m - l) / (sum_most - sum_least))
+                .collect();
+        }
+        least
+            .iter()
+            .zip(&most)
+            .zip(&narrow)
+            .map(|((l, m), &n)| {
+                if n {
+                    *m
+                } else {
+                    l + room * (m - l) / (wide_most - wide_least)
+                }
+            })
+            .collect()
     }
 
     /// An SVG read for drawing, with the bundled font for its text.
@@ -405,5 +483,45 @@ fn text_cell(x: f32, width: f32, lines: Vec<String>, style: Style) -> Cell {
         width,
         height: text_height(lines.len(), style),
         content: Content::Text { lines, style },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column of short figures stays narrow and one of long text gets the room, every column
+    /// at least its longest word, and together they fill the width.
+    #[test]
+    fn table_columns_are_as_wide_as_their_text_needs() {
+        let fonts = Fonts::load().expect("the bundled font");
+        let layout = Layout {
+            fonts: &fonts,
+            width: 480.0,
+            max_height: 700.0,
+            rows: Vec::new(),
+        };
+        let header =
+            ["Measure", "Aligned", "Typical value (nearly always within)"].map(String::from);
+        let rows = vec![
+            [
+                "trunk upright",
+                "19 s (61%)",
+                "trunk lean, sagittal: +4.3° (+1.6 to +21.1); a long note that wraps",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        let w = layout.column_widths(&header, &rows, 3);
+        assert!((w.iter().sum::<f32>() - 480.0).abs() < 0.01, "{w:?}");
+        assert!(w[2] > 1.5 * w[1], "the long text gets the room: {w:?}");
+        let longest_word = fonts.width("sagittal:", TEXT.size);
+        assert!(
+            w.iter().all(|&c| c > fonts.width("Aligned", TEXT.size)),
+            "{w:?}"
+        );
+        assert!(w[2] > longest_word, "{w:?}");
+        // A short cell that fits in a fair share stays on one line.
+        assert!(w[1] >= fonts.width("19 s (61%)", TEXT.size) + 6.0, "{w:?}");
     }
 }
