@@ -50,6 +50,10 @@ pub struct Baseline {
     /// Frames that went into it.
     pub frames: u32,
     pub duration_s: f32,
+    /// When it was taken, milliseconds since the Unix epoch (`taken_ms`); absent from one
+    /// kept before plumbline recorded it, and until the app saves it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_ms: Option<i64>,
     #[serde(flatten)]
     stats: PerMetric<Stat>,
 }
@@ -60,6 +64,7 @@ impl Baseline {
         Self {
             frames,
             duration_s,
+            taken_ms: None,
             stats: PerMetric::default(),
         }
     }

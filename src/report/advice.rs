@@ -42,8 +42,8 @@ const WINDOWS_MIN: [u32; 13] = [1, 2, 3, 4, 5, 10, 15, 20, 30, 45, 60, 90, 120];
 pub enum Reference {
     /// The default bands around zero.
     Absolute,
-    /// Change from the person's calibrated stance; `on` is the calibration's date when known
-    /// (a stored [`Baseline`] does not carry one yet).
+    /// Change from the person's calibrated stance; `on` is the calibration's local date and
+    /// time when known (a [`Baseline`] saved before plumbline kept it has none).
     Calibrated { on: Option<String> },
 }
 

@@ -210,7 +210,13 @@ fn report(
         history: &history,
         earlier_sessions,
         label: options.label.clone(),
-        reference: Reference::of(row.calibration.as_ref(), None),
+        reference: Reference::of(
+            row.calibration.as_ref(),
+            row.calibration
+                .as_ref()
+                .and_then(|b| b.taken_ms)
+                .map(date_time),
+        ),
         judged_by: JudgedBy {
             thresholds: row.thresholds,
             baseline: row.calibration.clone(),

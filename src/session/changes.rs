@@ -123,7 +123,8 @@ impl Store {
     }
 }
 
-fn now_ms() -> i64 {
+/// The wall clock, in milliseconds since the Unix epoch (as sessions store their times).
+pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

@@ -16,4 +16,5 @@ mod totals;
 pub mod types;
 pub mod writer;
 
+pub use changes::now_ms;
 pub use types::{EventKind, Sample};

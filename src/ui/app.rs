@@ -367,7 +367,9 @@ impl PlumblineApp {
     fn calibrated(&mut self, done: Result<Baseline, CalibrationError>) {
         self.calibrating = false;
         match done {
-            Ok(baseline) => {
+            Ok(mut baseline) => {
+                // The report says which stance a session was judged against, by its date.
+                baseline.taken_ms = Some(crate::session::now_ms());
                 let lean = baseline
                     .stat(MetricId::TrunkLeanFrontal)
                     .map_or(String::new(), |s| {

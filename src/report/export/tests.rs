@@ -185,6 +185,59 @@ fn the_trend_shows_each_measure_of_earlier_sessions_from_the_store() {
     }
 }
 
+/// A calibrated session's report says which stance it was judged against, by the
+/// calibration's local date; one calibrated before plumbline kept the date just says so.
+#[test]
+fn the_report_dates_the_calibration_it_was_judged_against() {
+    use crate::geometry::calibration::Baseline;
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Store::open(dir.path()).unwrap();
+    let taken_ms = 1_764_000_000_000; // 2025-11-24, in the machine's zone
+    let mut record = |taken_ms: Option<i64>| {
+        let mut baseline = Baseline::new(30, 2.0);
+        baseline.taken_ms = taken_ms;
+        let mut rec = db
+            .start_session(SessionMeta {
+                source: "camera 0".into(),
+                model: "lite".into(),
+                calibration: Some(baseline),
+                preset: None,
+                notes: String::new(),
+                goal_s: None,
+                thresholds: None,
+            })
+            .unwrap();
+        for frame in 0..10 {
+            let sample = Sample {
+                frame,
+                t_ms: frame as f64 * 100.0,
+                person: true,
+                metrics: None,
+                state: PostureState::Aligned,
+                cadence_spm: None,
+                levels: None,
+                cue: None,
+            };
+            rec.push(&sample, None).unwrap();
+        }
+        rec.finish().unwrap()
+    };
+    let dated = record(Some(taken_ms));
+    let undated = record(None);
+    let html =
+        |id| String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
+    let want = format!(
+        "judged as change from the stance you calibrated on {}.",
+        date_time(taken_ms)
+    );
+    assert!(html(dated).contains(&want), "{want}");
+    assert!(html(undated).contains("judged as change from your calibrated stance."));
+    let json: serde_json::Value =
+        serde_json::from_slice(&export_session(&db, dated, ExportFormat::Json).unwrap())
+            .unwrap();
+    assert_eq!(json["session"]["calibration"]["taken_ms"], taken_ms);
+}
+
 #[test]
 fn a_missing_session_is_its_own_error() {
     let (_dir, db, id) = store_with_session(1);
