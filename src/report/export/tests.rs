@@ -233,8 +233,7 @@ fn the_report_dates_the_calibration_it_was_judged_against() {
     assert!(html(dated).contains(&want), "{want}");
     assert!(html(undated).contains("judged as change from your calibrated stance."));
     let json: serde_json::Value =
-        serde_json::from_slice(&export_session(&db, dated, ExportFormat::Json).unwrap())
-            .unwrap();
+        serde_json::from_slice(&export_session(&db, dated, ExportFormat::Json).unwrap()).unwrap();
     assert_eq!(json["session"]["calibration"]["taken_ms"], taken_ms);
 }
 
