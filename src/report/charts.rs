@@ -6,6 +6,8 @@ mod drivers;
 mod measure;
 
 pub(super) use cadence::cadence_svg;
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 #[cfg(test)]
@@ -46,6 +48,61 @@ fn labels_from(lo: f64) -> impl Fn(&f64) -> String {
         } else {
             format!("{v:.0}")
         }
+    }
+}
+
+/// A chart against time into the session: what the timeline, the cadence and each measure's
+/// chart share. `y` the value axis's range, its title and labels as given.
+struct TimeChart<'a> {
+    height: u32,
+    end_s: f64,
+    y: std::ops::Range<f64>,
+    y_desc: String,
+    /// How many value labels plotters aims for.
+    y_labels: usize,
+    y_label: &'a dyn Fn(&f64) -> String,
+    /// Room above the plot (for a legend).
+    margin_top: u32,
+}
+
+/// The plotting context [`TimeChart::draw`] hands its caller.
+type TimeContext<'c, 'b> =
+    ChartContext<'c, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+impl TimeChart<'_> {
+    /// The chart as SVG, 900 px wide: white, its axes and titles drawn without a grid, then
+    /// `plot` draws the data (given the whole drawing area too, for legends).
+    fn draw(
+        self,
+        plot: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>, &mut TimeContext<'_, '_>),
+    ) -> String {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (900, self.height)).into_drawing_area();
+            let _ = root.fill(&WHITE);
+            if let Ok(mut chart) = ChartBuilder::on(&root)
+                .margin(12)
+                .margin_top(self.margin_top)
+                .x_label_area_size(44)
+                .y_label_area_size(60)
+                .build_cartesian_2d(0.0..self.end_s, self.y)
+            {
+                let _ = chart
+                    .configure_mesh()
+                    .x_desc("time into the session (min:s)")
+                    .y_desc(self.y_desc)
+                    .x_label_formatter(&min_s)
+                    .y_labels(self.y_labels)
+                    .y_label_formatter(self.y_label)
+                    .label_style(AXIS_TEXT)
+                    .axis_desc_style(AXIS_TITLE)
+                    .light_line_style(WHITE.mix(0.0))
+                    .draw();
+                plot(&root, &mut chart);
+            }
+            let _ = root.present();
+        }
+        svg
     }
 }
 
@@ -99,7 +156,6 @@ fn state_runs(samples: &[Sample]) -> Vec<(f64, f64, PostureState)> {
 /// coloured band beneath and, above it, a mark in the driving measure's colour over each
 /// misaligned stretch (`stretches`), with a legend over the plot.
 pub(super) fn timeline_svg(samples: &[Sample], stretches: &[MisalignedStretch]) -> String {
-    let mut svg = String::new();
     let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
     let leans = lean_line(samples);
     let max_abs = leans
@@ -109,45 +165,32 @@ pub(super) fn timeline_svg(samples: &[Sample], stretches: &[MisalignedStretch]) 
         .ceil();
     // Below the lean's range: the state band, the drivers' marks and their names.
     let bottom = -max_abs * 1.5;
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 320)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let chart = ChartBuilder::on(&root)
-            .margin(12)
-            .margin_top(34)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..end_s, bottom..max_abs);
-        if let Ok(mut chart) = chart {
-            let y_label = labels_from(-max_abs);
-            let _ = chart
-                .configure_mesh()
-                .x_desc("time into the session (min:s)")
-                .y_desc("trunk lean (°)")
-                .x_label_formatter(&min_s)
-                .y_label_formatter(&y_label)
-                .label_style(AXIS_TEXT)
-                .axis_desc_style(AXIS_TITLE)
-                .light_line_style(WHITE.mix(0.0))
-                .draw();
-            // The state as a coloured band along the bottom, one rectangle per run.
-            let band = max_abs * 0.1;
-            let _ = chart.draw_series(state_runs(samples).into_iter().map(|(a, b, st)| {
-                Rectangle::new([(a, bottom), (b, bottom + band)], state_colour(st).filled())
-            }));
-            let (xs, _) = chart.plotting_area().get_pixel_range();
-            let marks = drivers::marks(stretches, end_s, f64::from(xs.end - xs.start));
-            drivers::draw_marks(&mut chart, &marks, bottom + band * 1.4, bottom + band * 2.4);
-            drivers::draw_legend(&root, &marks, (xs.start, 8));
-            let _ = chart.draw_series(LineSeries::new(
-                leans,
-                RGBColor(30, 80, 200).stroke_width(2),
-            ));
-            let _ = chart.draw_series(LineSeries::new([(0.0, 0.0), (end_s, 0.0)], BLACK.mix(0.4)));
-        }
-        let _ = root.present();
-    }
-    svg
+    let y_label = labels_from(-max_abs);
+    let axes = TimeChart {
+        height: 320,
+        end_s,
+        y: bottom..max_abs,
+        y_desc: "trunk lean (°)".into(),
+        y_labels: 11,
+        y_label: &y_label,
+        margin_top: 34,
+    };
+    axes.draw(|root, chart| {
+        // The state as a coloured band along the bottom, one rectangle per run.
+        let band = max_abs * 0.1;
+        let _ = chart.draw_series(state_runs(samples).into_iter().map(|(a, b, st)| {
+            Rectangle::new([(a, bottom), (b, bottom + band)], state_colour(st).filled())
+        }));
+        let (xs, _) = chart.plotting_area().get_pixel_range();
+        let marks = drivers::marks(stretches, end_s, f64::from(xs.end - xs.start));
+        drivers::draw_marks(chart, &marks, bottom + band * 1.4, bottom + band * 2.4);
+        drivers::draw_legend(root, &marks, (xs.start, 8));
+        let _ = chart.draw_series(LineSeries::new(
+            leans,
+            RGBColor(30, 80, 200).stroke_width(2),
+        ));
+        let _ = chart.draw_series(LineSeries::new([(0.0, 0.0), (end_s, 0.0)], BLACK.mix(0.4)));
+    })
 }
 
 /// How long each value of one metric lasted, in 24 bins: `values` one per frame, each frame

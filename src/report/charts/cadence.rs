@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{AXIS_TEXT, AXIS_TITLE, MAX_LINE_POINTS, bucket_means, min_s};
+use super::{MAX_LINE_POINTS, TimeChart, bucket_means};
 use crate::session::Sample;
 
 /// The cadence's stretches of walking, (time s, steps/min), averaged into at most
@@ -31,7 +31,6 @@ pub(in crate::report) fn cadence_runs(samples: &[Sample]) -> Vec<Vec<(f64, f64)>
 
 /// Steps per minute over the session, each stretch of walking a line of its own.
 pub(in crate::report) fn cadence_svg(samples: &[Sample]) -> String {
-    let mut svg = String::new();
     let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
     let runs = cadence_runs(samples);
     let (lo, hi) = runs
@@ -44,40 +43,27 @@ pub(in crate::report) fn cadence_svg(samples: &[Sample]) -> String {
     let (lo, hi) = if lo > hi { (60.0, 140.0) } else { (lo, hi) };
     let lo = ((lo - 10.0) / 10.0).floor().max(0.0) * 10.0;
     let hi = (((hi + 10.0) / 10.0).ceil() * 10.0).max(lo + 40.0);
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 240)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..end_s, lo..hi)
-        {
-            let _ = chart
-                .configure_mesh()
-                .x_desc("time into the session (min:s)")
-                .y_desc("cadence (steps/min)")
-                .x_label_formatter(&min_s)
-                .y_labels(5)
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .label_style(AXIS_TEXT)
-                .axis_desc_style(AXIS_TITLE)
-                .light_line_style(WHITE.mix(0.0))
-                .draw();
-            for run in runs {
-                // A stretch too short for a line still shows as a dot.
-                if let [only] = run[..] {
-                    let _ =
-                        chart.draw_series([Circle::new(only, 3, RGBColor(30, 80, 200).filled())]);
-                } else {
-                    let _ = chart
-                        .draw_series(LineSeries::new(run, RGBColor(30, 80, 200).stroke_width(2)));
-                }
+    let y_label = |v: &f64| format!("{v:.0}");
+    let axes = TimeChart {
+        height: 240,
+        end_s,
+        y: lo..hi,
+        y_desc: "cadence (steps/min)".into(),
+        y_labels: 5,
+        y_label: &y_label,
+        margin_top: 12,
+    };
+    axes.draw(|_, chart| {
+        for run in runs {
+            // A stretch too short for a line still shows as a dot.
+            if let [only] = run[..] {
+                let _ = chart.draw_series([Circle::new(only, 3, RGBColor(30, 80, 200).filled())]);
+            } else {
+                let _ =
+                    chart.draw_series(LineSeries::new(run, RGBColor(30, 80, 200).stroke_width(2)));
             }
         }
-        let _ = root.present();
-    }
-    svg
+    })
 }
 
 #[cfg(test)]

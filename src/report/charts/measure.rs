@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{AXIS_TEXT, AXIS_TITLE, MAX_LINE_POINTS, labels_from, min_s, state_colour};
+use super::{MAX_LINE_POINTS, TimeChart, labels_from, state_colour};
 use crate::geometry::MetricId;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
@@ -149,7 +149,6 @@ fn level_runs(samples: &[Sample], id: MetricId) -> Vec<(f64, f64, PostureState)>
 /// The values of `id` over the session on its zones (`edges`, in the stored unit), with its
 /// level as judged in a strip beneath.
 pub(in crate::report) fn measure_svg(samples: &[Sample], id: MetricId, edges: BandEdges) -> String {
-    let mut svg = String::new();
     let k = f64::from(id.unit().display_scale());
     let edges = edges.scaled(k);
     let end_s = samples.last().map_or(1.0, |s| (s.t_ms / 1000.0).max(1.0));
@@ -168,54 +167,41 @@ pub(in crate::report) fn measure_svg(samples: &[Sample], id: MetricId, edges: Ba
     let strip = (hi - lo) * 0.09;
     let bottom = lo - strip * 1.4;
     let unit = id.unit().short_suffix().trim();
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 240)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..end_s, bottom..hi);
-        if let Ok(mut chart) = chart {
-            let y_label = labels_from(lo);
-            let _ = chart
-                .configure_mesh()
-                .x_desc("time into the session (min:s)")
-                .y_desc(format!("{} ({unit})", id.label()))
-                .x_label_formatter(&min_s)
-                .y_label_formatter(&y_label)
-                .y_labels(6)
-                .label_style(AXIS_TEXT)
-                .axis_desc_style(AXIS_TITLE)
-                .light_line_style(WHITE.mix(0.0))
-                .draw();
-            let _ = chart.draw_series(edges.zones(lo, hi).into_iter().map(|(a, b, level)| {
-                Rectangle::new(
-                    [(0.0, a), (end_s, b)],
-                    state_colour(level).mix(0.18).filled(),
-                )
-            }));
-            let _ = chart.draw_series(level_runs(samples, id).into_iter().map(|(a, b, level)| {
-                Rectangle::new(
-                    [(a, bottom), (b, bottom + strip)],
-                    state_colour(level).filled(),
-                )
-            }));
-            // The centre: zero, or the calibrated stance.
+    let y_label = labels_from(lo);
+    let axes = TimeChart {
+        height: 240,
+        end_s,
+        y: bottom..hi,
+        y_desc: format!("{} ({unit})", id.label()),
+        y_labels: 6,
+        y_label: &y_label,
+        margin_top: 12,
+    };
+    axes.draw(|_, chart| {
+        let _ = chart.draw_series(edges.zones(lo, hi).into_iter().map(|(a, b, level)| {
+            Rectangle::new(
+                [(0.0, a), (end_s, b)],
+                state_colour(level).mix(0.18).filled(),
+            )
+        }));
+        let _ = chart.draw_series(level_runs(samples, id).into_iter().map(|(a, b, level)| {
+            Rectangle::new(
+                [(a, bottom), (b, bottom + strip)],
+                state_colour(level).filled(),
+            )
+        }));
+        // The centre: zero, or the calibrated stance.
+        let _ = chart.draw_series(LineSeries::new(
+            [(0.0, edges.centre), (end_s, edges.centre)],
+            BLACK.mix(0.4),
+        ));
+        for segment in segments {
             let _ = chart.draw_series(LineSeries::new(
-                [(0.0, edges.centre), (end_s, edges.centre)],
-                BLACK.mix(0.4),
+                segment,
+                RGBColor(30, 80, 200).stroke_width(2),
             ));
-            for segment in segments {
-                let _ = chart.draw_series(LineSeries::new(
-                    segment,
-                    RGBColor(30, 80, 200).stroke_width(2),
-                ));
-            }
         }
-        let _ = root.present();
-    }
-    svg
+    })
 }
 
 #[cfg(test)]
