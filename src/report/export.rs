@@ -10,7 +10,7 @@ use super::csv as csv_report;
 use super::document;
 use super::html;
 use super::input::{HistoryPoint, JudgedBy, Keyframe, ReportInput, SessionInfo};
-use super::measures::MeasuresBuilder;
+use super::measures::{MeasureSummary, MeasuresBuilder};
 use super::pdf::{self, Paper};
 use super::summary::{Summary, SummaryBuilder};
 use crate::format::date_time;
@@ -323,16 +323,7 @@ fn measures_aligned(
             cue: None,
         });
     }
-    b.finish(preset)
-        .0
-        .into_iter()
-        .filter(|m| m.judged)
-        .filter_map(|m| {
-            let t = m.time?;
-            let measured = t.measured_s();
-            (measured > 0.0).then(|| (m.measure, t.aligned_s / measured))
-        })
-        .collect()
+    MeasureSummary::aligned_shares(&b.finish(preset).0)
 }
 
 #[cfg(test)]

@@ -80,6 +80,22 @@ pub struct MeasureSummary {
     pub off_cadence_spm: Option<f64>,
 }
 
+impl MeasureSummary {
+    /// The share of its measured time it was aligned, for each measure the session judged and
+    /// measured: what the trend compares session to session.
+    pub fn aligned_shares(measures: &[MeasureSummary]) -> Vec<(Measure, f64)> {
+        measures
+            .iter()
+            .filter(|m| m.judged)
+            .filter_map(|m| {
+                let t = m.time.as_ref()?;
+                let measured = t.measured_s();
+                (measured > 0.0).then(|| (m.measure, t.aligned_s / measured))
+            })
+            .collect()
+    }
+}
+
 /// A stretch in which the shown state was misaligned. Times in seconds from the first analysed
 /// frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

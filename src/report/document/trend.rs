@@ -6,6 +6,7 @@ use crate::format::plain_seconds;
 use crate::geometry::preset::Measure;
 use crate::report::charts::{TrendLine, trend_svg};
 use crate::report::input::ReportInput;
+use crate::report::measures::MeasureSummary;
 
 /// One session on the trend, oldest first.
 struct Point<'a> {
@@ -23,22 +24,6 @@ fn percent(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
 }
 
-/// This session's measures as the history keeps them: the share of each judged measure's
-/// measured time it was aligned.
-fn this_session(input: &ReportInput<'_>) -> Vec<(Measure, f64)> {
-    input
-        .summary
-        .measures
-        .iter()
-        .filter(|m| m.judged)
-        .filter_map(|m| {
-            let t = m.time.as_ref()?;
-            let measured = t.measured_s();
-            (measured > 0.0).then(|| (m.measure, t.aligned_s / measured))
-        })
-        .collect()
-}
-
 /// The share of time aligned in this session and the ones before it, overall and per measure,
 /// as a chart and a table with each session's notes.
 pub(super) fn trend(input: &ReportInput<'_>) -> Section {
@@ -48,7 +33,7 @@ pub(super) fn trend(input: &ReportInput<'_>) -> Section {
             "This is the first session: the trend starts here.".into(),
         ));
     }
-    let this = this_session(input);
+    let this = MeasureSummary::aligned_shares(&input.summary.measures);
     let sessions: Vec<Point<'_>> = input
         .history
         .iter()
