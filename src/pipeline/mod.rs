@@ -4,6 +4,7 @@
 //! into a session; `slot` hands values between threads.
 
 pub mod analyzer;
+pub mod cpu;
 pub mod live;
 pub mod offline;
 pub mod record;

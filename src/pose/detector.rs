@@ -11,7 +11,7 @@ use super::anchors::{self, Anchor, AnchorOptions};
 use super::error::{CONVERT_COMMAND, PoseError};
 use super::preprocess::{Border, TensorSpec, crop_to_tensor};
 use super::roi::{ImageSize, Letterbox, NormRect};
-use super::runtime::{ModelSig, TensorSig, load_session};
+use super::runtime::{ModelSig, RuntimeOptions, TensorSig, load_session};
 
 /// Detector input and output layout (fixed by the model, checked on load).
 const INPUT: u32 = 224;
@@ -164,9 +164,9 @@ pub struct Detector {
 }
 
 impl Detector {
-    pub fn load(path: &Path, threads: usize, min_score: f32) -> Result<Self, PoseError> {
+    pub fn load(path: &Path, runtime: RuntimeOptions, min_score: f32) -> Result<Self, PoseError> {
         let hint = format!("run `{}` to regenerate the models", CONVERT_COMMAND);
-        let session = load_session(path, threads, &SIGNATURE, &hint)?;
+        let session = load_session(path, runtime, &SIGNATURE, &hint)?;
         Ok(Self {
             session,
             anchors: anchors::generate(&AnchorOptions::blazepose()),

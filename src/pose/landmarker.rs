@@ -12,7 +12,7 @@ use super::error::PoseError;
 use super::landmarks::{Landmark, NUM_LANDMARKS, Vec3};
 use super::preprocess::{Border, TensorSpec, crop_to_tensor};
 use super::roi::{ImageSize, Letterbox, NormRect};
-use super::runtime::{ModelSig, TensorSig, load_session};
+use super::runtime::{ModelSig, RuntimeOptions, TensorSig, load_session};
 
 const INPUT: u32 = 256;
 /// Landmarks the model emits: the 33 body landmarks, then auxiliary ones; 33 and 34 are the
@@ -192,8 +192,12 @@ pub struct Landmarker {
 }
 
 impl Landmarker {
-    pub fn load(path: &Path, threads: usize, missing_hint: &str) -> Result<Self, PoseError> {
-        let session = load_session(path, threads, &SIGNATURE, missing_hint)?;
+    pub fn load(
+        path: &Path,
+        runtime: RuntimeOptions,
+        missing_hint: &str,
+    ) -> Result<Self, PoseError> {
+        let session = load_session(path, runtime, &SIGNATURE, missing_hint)?;
         Ok(Self {
             session,
             input: vec![0.0; (INPUT * INPUT * 3) as usize],

@@ -111,10 +111,36 @@ pub struct ModelSig {
     pub outputs: &'static [TensorSig],
 }
 
-/// Loads `path` into a session with `threads` intra-op threads and checks its interface.
+/// How ONNX Runtime runs a model. [`RuntimeOptions::new`] is what the engine uses;
+/// `benches/runtime.rs` measures the alternatives (README, "ONNX Runtime settings").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RuntimeOptions {
+    /// Intra-op threads.
+    pub threads: usize,
+    /// Whether idle intra-op threads spin waiting for work. Spinning saves a wake-up per
+    /// operator but burns a core after every inference; at camera rate that is CPU for nothing.
+    pub spinning: bool,
+    /// Denormal floats read as zero.
+    pub flush_to_zero: bool,
+    pub optimization: GraphOptimizationLevel,
+}
+
+impl RuntimeOptions {
+    /// What the engine runs with, on `threads` intra-op threads.
+    pub fn new(threads: usize) -> Self {
+        Self {
+            threads,
+            spinning: true,
+            flush_to_zero: false,
+            optimization: GraphOptimizationLevel::All,
+        }
+    }
+}
+
+/// Loads `path` into a session run as `options` says and checks its interface.
 pub fn load_session(
     path: &Path,
-    threads: usize,
+    options: RuntimeOptions,
     sig: &ModelSig,
     missing_hint: &str,
 ) -> Result<Session, PoseError> {
@@ -129,10 +155,17 @@ pub fn load_session(
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    let flag = |on: bool| if on { "1" } else { "0" };
     let session = Session::builder(env)
-        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::All)?))
-        .and_then(|b| Ok(b.with_intra_threads(threads.max(1))?))
+        .and_then(|b| Ok(b.with_optimization_level(options.optimization)?))
+        .and_then(|b| Ok(b.with_intra_threads(options.threads.max(1))?))
         .and_then(|b| Ok(b.with_inter_threads(1)?))
+        .and_then(|b| {
+            Ok(b.with_config_entry("session.intra_op.allow_spinning", flag(options.spinning))?)
+        })
+        .and_then(|b| {
+            Ok(b.with_config_entry("session.set_denormal_as_zero", flag(options.flush_to_zero))?)
+        })
         .map_err(|e| load_err(&e))?
         .commit_from_file(path)
         .map_err(|e| load_err(&e))?;

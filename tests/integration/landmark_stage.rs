@@ -2,7 +2,7 @@
 //! refinement and projection must reproduce MediaPipe's landmarks whatever the detector did.
 
 use plumbline::pose::landmarker::Landmarker;
-use plumbline::pose::runtime::models_dir;
+use plumbline::pose::runtime::{RuntimeOptions, models_dir};
 use plumbline::pose::{ModelKind, NormRect};
 
 use crate::helpers::*;
@@ -28,7 +28,8 @@ fn check(model: ModelKind, stem: &str, suffix: &str) {
         .unwrap()
         .to_rgb8();
     let path = models_dir().join(model.file_name());
-    let mut landmarker = Landmarker::load(&path, 1, "").expect("landmark model loads");
+    let mut landmarker =
+        Landmarker::load(&path, RuntimeOptions::new(1), "").expect("landmark model loads");
     let found = landmarker
         .run(&image, &roi_of(&reference))
         .expect("inference");
