@@ -2,6 +2,7 @@
 //! Detector → ROI → landmark model, with tracking and smoothing between frames.
 
 pub mod anchors;
+mod blend;
 pub mod config;
 pub mod detector;
 pub mod error;
