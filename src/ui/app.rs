@@ -627,6 +627,7 @@ impl PlumblineApp {
             fps: self.stats.results.per_s(),
             display_latency: self.stats.display_latency,
             paint_fps: self.stats.paint.per_s(),
+            cpu: self.stats.cpu.as_ref(),
             // A file's description names it already; the camera and the demo say what they are.
             source: match (&self.source_description, &self.input) {
                 (Some(d), Input::File(_)) => d.clone(),

@@ -9,6 +9,7 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::overlay::state_colour;
+use super::stats::CpuMeter;
 use crate::geometry::MetricId;
 use crate::geometry::calibration::Stat;
 use crate::geometry::metric_id::Band;
@@ -70,6 +71,8 @@ pub struct PanelView<'a> {
     pub display_latency: Option<Duration>,
     /// How often the window repaints.
     pub paint_fps: f32,
+    /// The process's CPU use (`None` until measured).
+    pub cpu: Option<&'a CpuMeter>,
     pub source: String,
 }
 
@@ -291,6 +294,17 @@ fn diagnostics(ui: &mut egui::Ui, v: &PanelView<'_>) {
             ms(r.latency)
         ));
         ui.label(RichText::new(format!("window repaints {:.0}/s", v.paint_fps)).weak());
+        if let Some(cpu) = v.cpu.and_then(|m| Some((m.share()?, m.per_minute()?))) {
+            ui.label(format!(
+                "CPU {:.0}% of a core · {:.1} s per minute",
+                cpu.0 * 100.0,
+                cpu.1.as_secs_f32()
+            ))
+            .on_hover_text(
+                "All of plumbline's threads (capture, decoding, the model, the window) over \
+                 the last two seconds, and per minute since it started",
+            );
+        }
         ui.label(format!(
             "capture {:.1} · preprocess {:.1} · inference {:.1} · geometry {:.2} ms",
             ms(t.capture),

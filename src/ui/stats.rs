@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::pipeline::cpu::process_cpu_time;
+
 /// Events per second, smoothed over the last second or so.
 #[derive(Debug, Clone, Default)]
 pub struct Rate {
@@ -31,6 +33,58 @@ impl Rate {
     }
 }
 
+/// The process's CPU use: the share of one core it took over the last few seconds, and its
+/// CPU time per minute since it started (all threads: capture, decoding, inference, window).
+#[derive(Debug, Clone)]
+pub struct CpuMeter {
+    started: (Instant, Duration),
+    /// The last reading, and the one before the current window of [`CpuMeter::WINDOW`].
+    last: (Instant, Duration),
+    window_start: (Instant, Duration),
+    /// CPU time over wall time in the last completed window (1.0 = one core busy).
+    share: Option<f32>,
+}
+
+impl CpuMeter {
+    /// How long a reading of the share spans.
+    pub const WINDOW: Duration = Duration::from_secs(2);
+
+    /// A meter started at `now` with the process at `cpu`.
+    pub fn new(now: Instant, cpu: Duration) -> Self {
+        Self {
+            started: (now, cpu),
+            last: (now, cpu),
+            window_start: (now, cpu),
+            share: None,
+        }
+    }
+
+    /// A reading: the process has used `cpu` by `now`.
+    pub fn sample(&mut self, now: Instant, cpu: Duration) {
+        self.last = (now, cpu);
+        let wall = now.saturating_duration_since(self.window_start.0);
+        if wall >= Self::WINDOW {
+            let used = cpu.saturating_sub(self.window_start.1);
+            self.share = Some(used.as_secs_f32() / wall.as_secs_f32());
+            self.window_start = (now, cpu);
+        }
+    }
+
+    /// The share of one core used over the last window; `None` until a window has passed.
+    pub fn share(&self) -> Option<f32> {
+        self.share
+    }
+
+    /// CPU seconds used per minute since the meter started; `None` in its first window.
+    pub fn per_minute(&self) -> Option<Duration> {
+        let wall = self.last.0.saturating_duration_since(self.started.0);
+        (wall >= Self::WINDOW).then(|| {
+            let used = self.last.1.saturating_sub(self.started.1);
+            used.mul_f64(60.0 / wall.as_secs_f64())
+        })
+    }
+}
+
 /// The window's own statistics, logged when it closes.
 #[derive(Debug)]
 pub struct UiStats {
@@ -47,6 +101,8 @@ pub struct UiStats {
     pub display_latency: Option<Duration>,
     frame_started: Option<Instant>,
     longest_frame: Duration,
+    /// The process's CPU use; `None` where the platform has no CPU clock.
+    pub cpu: Option<CpuMeter>,
 }
 
 impl Default for UiStats {
@@ -61,6 +117,7 @@ impl Default for UiStats {
             display_latency: None,
             frame_started: None,
             longest_frame: Duration::ZERO,
+            cpu: process_cpu_time().map(|cpu| CpuMeter::new(Instant::now(), cpu)),
         }
     }
 }
@@ -72,6 +129,9 @@ impl UiStats {
         self.paint.tick(now);
         self.painted += 1;
         self.frame_started = Some(now);
+        if let (Some(meter), Some(cpu)) = (&mut self.cpu, process_cpu_time()) {
+            meter.sample(now, cpu);
+        }
     }
 
     /// The repaint that began last is done: keeps the longest.
@@ -117,7 +177,8 @@ impl UiStats {
         };
         format!(
             "window: {} repaints in {secs:.1} s ({:.1}/s), the longest {:.1} ms; {} results \
-             shown ({:.1}/s); capture-to-screen latency median {:.0} ms, p95 {:.0} ms",
+             shown ({:.1}/s); capture-to-screen latency median {:.0} ms, p95 {:.0} ms; process \
+             CPU {:.1} s per minute",
             self.painted,
             self.painted as f32 / secs,
             self.longest_frame.as_secs_f32() * 1000.0,
@@ -125,6 +186,10 @@ impl UiStats {
             self.shown as f32 / secs,
             q(0.5).unwrap_or(f32::NAN),
             q(0.95).unwrap_or(f32::NAN),
+            self.cpu
+                .as_ref()
+                .and_then(CpuMeter::per_minute)
+                .map_or(f32::NAN, |d| d.as_secs_f32()),
         )
     }
 }
@@ -141,6 +206,22 @@ mod tests {
             r.tick(t0 + Duration::from_millis(i * 20));
         }
         assert!((r.per_s() - 50.0).abs() < 0.5, "{}", r.per_s());
+    }
+
+    #[test]
+    fn cpu_use_is_the_share_of_a_core_over_the_last_window_and_seconds_per_minute() {
+        let t0 = Instant::now();
+        let mut m = CpuMeter::new(t0, Duration::from_secs(100));
+        m.sample(t0 + Duration::from_secs(1), Duration::from_millis(100_500));
+        assert_eq!(m.share(), None, "no window has passed");
+        assert_eq!(m.per_minute(), None);
+        // Half a core for the first 2 s, then one and a half cores for the next 2 s.
+        m.sample(t0 + Duration::from_secs(2), Duration::from_secs(101));
+        assert!((m.share().unwrap() - 0.5).abs() < 1e-6);
+        m.sample(t0 + Duration::from_secs(4), Duration::from_secs(104));
+        assert!((m.share().unwrap() - 1.5).abs() < 1e-6);
+        // 4 s of CPU in 4 s: 60 s per minute.
+        assert_eq!(m.per_minute(), Some(Duration::from_secs(60)));
     }
 
     #[test]

@@ -466,6 +466,20 @@ fn engine_statistics_wait_behind_diagnostics() {
     step_until(&mut h, "the statistics", Duration::from_secs(10), |h| {
         shows(h, "inference") && shows(h, "fps ·")
     });
+    // The process's CPU use, once two seconds have been measured: the model ran, so above 0.
+    step_until(&mut h, "the CPU use", Duration::from_secs(10), |h| {
+        shows(h, "% of a core")
+    });
+    let node = h.get_by_label_contains("% of a core");
+    let node = node.accesskit_node();
+    let line = node.label().or_else(|| node.value()).unwrap_or_default();
+    let percent: f32 = line
+        .trim_start_matches("CPU ")
+        .split('%')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("a percentage in {line:?}"));
+    assert!(percent > 0.0 && line.contains(" s per minute"), "{line}");
 }
 
 #[test]
