@@ -54,6 +54,32 @@ pub fn sample_row(
     width: usize,
     walk: &RowWalk,
     n: usize,
+    value: (f32, f32),
+    out: &mut [f32],
+) {
+    gather_and_blend::<true>(pixels, width, walk, n, value, out);
+}
+
+/// [`sample_row`] for a walk whose every sample has its four neighbours inside the image
+/// (`0 ≤ x < width − 1`, `0 ≤ y < height − 1`): the same result without clamping positions.
+/// A sample outside would read a wrong pixel or zeros, never out of bounds.
+pub fn sample_row_inside(
+    pixels: &[u8],
+    width: usize,
+    walk: &RowWalk,
+    n: usize,
+    value: (f32, f32),
+    out: &mut [f32],
+) {
+    gather_and_blend::<false>(pixels, width, walk, n, value, out);
+}
+
+#[inline(always)]
+fn gather_and_blend<const CLAMP: bool>(
+    pixels: &[u8],
+    width: usize,
+    walk: &RowWalk,
+    n: usize,
     (scale, offset): (f32, f32),
     out: &mut [f32],
 ) {
@@ -74,12 +100,20 @@ pub fn sample_row(
     while done < n {
         let len = (n - done).min(BLOCK);
         for j in 0..len {
-            let (cx, cy) = (x.clamp(0, max_x), y.clamp(0, max_y));
-            let i = (cy >> FRAC_BITS) as usize * stride + (cx >> FRAC_BITS) as usize * 3;
+            let (cx, cy) = if CLAMP {
+                (x.clamp(0, max_x), y.clamp(0, max_y))
+            } else {
+                (x, y)
+            };
+            // Unclamped, a position outside (a caller's mistake) wraps: `get` refuses an index
+            // past the end, and the slow read below then gives zeros.
+            let i = ((cy >> FRAC_BITS) as usize)
+                .wrapping_mul(stride)
+                .wrapping_add((cx >> FRAC_BITS) as usize * 3);
             // One bounds check for both rows; only the image's last row takes the slow read.
-            let (top, bottom) = match pixels.get(i..i + stride + 8) {
+            let (top, bottom) = match pixels.get(i..i.saturating_add(stride + 8)) {
                 Some(window) => (le8(&window[..8]), le8(&window[stride..])),
-                None => (read8(pixels, i), read8(pixels, i + stride)),
+                None => (read8(pixels, i), read8(pixels, i.saturating_add(stride))),
             };
             block.tl[j] = top as u32;
             block.tr[j] = (top >> 24) as u32;
@@ -200,7 +234,7 @@ fn weight_lanes(s: i64) -> u64 {
 #[inline(always)]
 fn read8(pixels: &[u8], i: usize) -> u64 {
     if let Some(bytes) = pixels
-        .get(i..i + 8)
+        .get(i..i.saturating_add(8))
         .and_then(|s| <[u8; 8]>::try_from(s).ok())
     {
         return u64::from_le_bytes(bytes);

@@ -101,8 +101,9 @@ impl<'a> Sampler<'a> {
         }
     }
 
-    /// Fills tensor row `v` of `out`. The interior span goes first: its blender writes one
-    /// value past each pixel, which the samples after it (or the next row) overwrite.
+    /// Fills tensor row `v` of `out`. A blended span writes one value past its end, which the
+    /// samples after it (or the next row) overwrite: with a zero border the interior goes
+    /// first and the edge samples after it.
     fn row(&self, out: &mut [f32], v: usize, width: usize) {
         let row_start = v * width * 3;
         let walk = RowWalk {
@@ -117,8 +118,17 @@ impl<'a> Sampler<'a> {
             out[row_start..row_start + width * 3].fill(self.offset);
             return;
         }
-        let blend_span = |(start, end): (usize, usize), out: &mut [f32]| {
-            blend::sample_row(
+        // Blends samples start..end; `inside` when all their neighbours are in the image.
+        let blend_span = |(start, end): (usize, usize), inside: bool, out: &mut [f32]| {
+            if start >= end {
+                return;
+            }
+            let blend = if inside {
+                blend::sample_row_inside
+            } else {
+                blend::sample_row
+            };
+            blend(
                 self.pixels,
                 w as usize,
                 &walk.advanced(start),
@@ -127,11 +137,6 @@ impl<'a> Sampler<'a> {
                 &mut out[row_start + start * 3..],
             )
         };
-        if !self.zero_border {
-            // Clamped positions are the replicate border: one loop for the whole row.
-            blend_span((0, width), out);
-            return;
-        }
         // Samples with all four neighbours inside: 0 ≤ x < w − 1 and 0 ≤ y < h − 1.
         let inner = span(
             &walk,
@@ -139,9 +144,15 @@ impl<'a> Sampler<'a> {
             (0, ((h - 1) << FRAC_BITS) - 1),
             width,
         );
-        if inner.0 < inner.1 {
-            blend_span(inner, out);
+        if !self.zero_border {
+            // Clamped positions are the replicate border. Left to right, so that the value
+            // each span writes past its end is overwritten by the next.
+            blend_span((0, inner.0), false, out);
+            blend_span(inner, true, out);
+            blend_span((inner.1.max(inner.0), width), false, out);
+            return;
         }
+        blend_span(inner, true, out);
         // Samples with no neighbour inside are black, the range's minimum.
         let touching = span(
             &walk,
