@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::error::{CONVERT_COMMAND, CONVERT_HEAVY_COMMAND};
-use super::runtime::models_dir;
+use super::runtime::{RuntimeOptions, models_dir};
 
 /// Which BlazePose landmark model to run: more accurate means slower.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -70,6 +70,8 @@ pub struct EngineConfig {
     pub models_dir: PathBuf,
     /// ONNX Runtime intra-op threads per model.
     pub threads: usize,
+    /// Whether ONNX Runtime's idle threads spin waiting for work ([`RuntimeOptions`]).
+    pub spinning: bool,
     /// Minimum detector score to accept a person (MediaPipe's `min_detection_confidence`).
     pub min_detection_score: f32,
     /// Minimum pose-flag score to keep a pose (MediaPipe's `min_tracking_confidence`).
@@ -87,10 +89,19 @@ impl EngineConfig {
             model,
             models_dir: models_dir(),
             threads: default_threads(),
+            spinning: false,
             min_detection_score: 0.5,
             min_pose_score: 0.5,
             tracking: true,
             smoothing: true,
+        }
+    }
+
+    /// How ONNX Runtime runs the models.
+    pub fn runtime(&self) -> RuntimeOptions {
+        RuntimeOptions {
+            spinning: self.spinning,
+            ..RuntimeOptions::new(self.threads)
         }
     }
 

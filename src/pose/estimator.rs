@@ -11,7 +11,6 @@ use super::error::PoseError;
 use super::landmarker::{self, Landmarker};
 use super::landmarks::Pose;
 use super::roi::{ImageSize, NormRect, pose_roi};
-use super::runtime::RuntimeOptions;
 use super::tracker::Tracker;
 
 /// What one call of [`PoseEstimator::estimate`] did, for statistics and tests.
@@ -42,15 +41,12 @@ impl PoseEstimator {
     /// Loads both models (the ONNX Runtime library on first use).
     pub fn new(config: &EngineConfig) -> Result<Self, PoseError> {
         let detector_path = config.models_dir.join("pose_detection.onnx");
-        let detector = Detector::load(
-            &detector_path,
-            RuntimeOptions::new(config.threads),
-            config.min_detection_score,
-        )?;
+        let detector =
+            Detector::load(&detector_path, config.runtime(), config.min_detection_score)?;
         let landmark_path = config.models_dir.join(config.model.file_name());
         let landmarker = Landmarker::load(
             &landmark_path,
-            RuntimeOptions::new(config.threads),
+            config.runtime(),
             &config.model.missing_hint(),
         )?;
         Ok(Self {
