@@ -154,7 +154,12 @@ impl PlumblineApp {
                 engine: engine.clone(),
                 judge: settings.judge_config(),
             },
-            Some(Arc::new(move || ctx.request_repaint())),
+            // One repaint per result: egui answers `request_repaint()` with two passes (the
+            // second to let layout settle), which at camera rate doubles the painting for
+            // nothing; any delay above zero asks for exactly one.
+            Some(Arc::new(move || {
+                ctx.request_repaint_after(Duration::from_millis(1))
+            })),
         );
         let data_dir = data_dir.ok();
         let mut app = Self {
