@@ -118,7 +118,8 @@ pub struct RuntimeOptions {
     /// Intra-op threads.
     pub threads: usize,
     /// Whether idle intra-op threads spin waiting for work. Spinning saves a wake-up per
-    /// operator but burns a core after every inference; at camera rate that is CPU for nothing.
+    /// operator (about 2 ms per inference here) but keeps the cores busy between frames: paced
+    /// at 30 fps the full model took 41 ms of CPU per frame spinning and 14 ms without.
     pub spinning: bool,
     /// Denormal floats read as zero.
     pub flush_to_zero: bool,
@@ -130,7 +131,7 @@ impl RuntimeOptions {
     pub fn new(threads: usize) -> Self {
         Self {
             threads,
-            spinning: true,
+            spinning: false,
             flush_to_zero: false,
             optimization: GraphOptimizationLevel::All,
         }
