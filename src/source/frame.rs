@@ -29,6 +29,11 @@ pub trait FrameSource: Send {
     fn describe(&self) -> String;
     /// How many frames to expect, when known (for progress bars; not a promise).
     fn len_hint(&self) -> Option<u64>;
+    /// How long the last [`FrameSource::next_frame`] slept until its frame was due (a file
+    /// played at its own pace): the frame did not exist yet, so that is no part of its latency.
+    fn waited(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 impl std::fmt::Debug for dyn FrameSource {

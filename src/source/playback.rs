@@ -15,6 +15,7 @@ use super::open::open;
 pub struct RealTime {
     inner: Box<dyn FrameSource>,
     started: Option<std::time::Instant>,
+    waited: Duration,
 }
 
 impl RealTime {
@@ -22,6 +23,7 @@ impl RealTime {
         Self {
             inner,
             started: None,
+            waited: Duration::ZERO,
         }
     }
 }
@@ -33,8 +35,9 @@ impl FrameSource for RealTime {
             let started = *self.started.get_or_insert_with(std::time::Instant::now);
             let due = started + f.timestamp;
             let now = std::time::Instant::now();
-            if due > now {
-                std::thread::sleep(due - now);
+            self.waited = due.saturating_duration_since(now);
+            if !self.waited.is_zero() {
+                std::thread::sleep(self.waited);
             }
         }
         Ok(frame)
@@ -46,6 +49,10 @@ impl FrameSource for RealTime {
 
     fn len_hint(&self) -> Option<u64> {
         self.inner.len_hint()
+    }
+
+    fn waited(&self) -> Duration {
+        self.waited
     }
 }
 
@@ -114,6 +121,31 @@ impl FrameSource for Looping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paced_source_says_how_long_it_slept_until_each_frame_was_due() {
+        let dir = std::env::temp_dir().join(format!("plumbline-paced-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..3 {
+            image::RgbImage::new(8, 8)
+                .save(dir.join(format!("{i}.png")))
+                .unwrap();
+        }
+        let mut s = RealTime::new(open(&dir).unwrap());
+        s.next_frame().unwrap().unwrap();
+        assert_eq!(s.waited(), Duration::ZERO, "the first frame is due at once");
+        let t = std::time::Instant::now();
+        s.next_frame().unwrap().unwrap();
+        let interval = Duration::from_secs_f64(1.0 / DEFAULT_FPS);
+        assert!(s.waited() > interval / 2, "{:?}", s.waited());
+        assert!(
+            s.waited() <= t.elapsed(),
+            "{:?} in {:?}",
+            s.waited(),
+            t.elapsed()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_looped_source_runs_on_with_increasing_times_and_indices() {

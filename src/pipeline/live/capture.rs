@@ -118,7 +118,8 @@ impl Capture {
                     let captured = Captured {
                         frame: Arc::new(frame),
                         at: Instant::now(),
-                        took: started.elapsed(),
+                        // A paced file's sleep until the frame is due is not capture.
+                        took: started.elapsed().saturating_sub(source.waited()),
                     };
                     if !self.frames.put(captured) {
                         break;
