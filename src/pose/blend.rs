@@ -46,36 +46,13 @@ impl RowWalk {
 }
 
 /// Blends `n` samples of `walk` from the RGB image `pixels` (`width` pixels a row) into
-/// `out` as `value · scale + offset`, three floats per sample, with a replicate border. One
-/// float past the last sample may be overwritten (when `out` has room): the caller fills it
-/// afterwards.
-pub fn sample_row(
-    pixels: &[u8],
-    width: usize,
-    walk: &RowWalk,
-    n: usize,
-    value: (f32, f32),
-    out: &mut [f32],
-) {
-    gather_and_blend::<true>(pixels, width, walk, n, value, out);
-}
-
-/// [`sample_row`] for a walk whose every sample has its four neighbours inside the image
-/// (`0 ≤ x < width − 1`, `0 ≤ y < height − 1`): the same result without clamping positions.
-/// A sample outside would read a wrong pixel or zeros, never out of bounds.
-pub fn sample_row_inside(
-    pixels: &[u8],
-    width: usize,
-    walk: &RowWalk,
-    n: usize,
-    value: (f32, f32),
-    out: &mut [f32],
-) {
-    gather_and_blend::<false>(pixels, width, walk, n, value, out);
-}
-
-#[inline(always)]
-fn gather_and_blend<const CLAMP: bool>(
+/// `out` as `value · scale + offset`, three floats per sample. With `CLAMP`, positions are
+/// clamped into the image (a replicate border); without, every sample must have its four
+/// neighbours inside (`0 ≤ x < width − 1`, `0 ≤ y < height − 1`) and the same result comes
+/// without the clamping (a sample outside would read a wrong pixel or zeros, never out of
+/// bounds). One float past the last sample may be overwritten (when `out` has room): the
+/// caller fills it afterwards.
+pub fn sample_row<const CLAMP: bool>(
     pixels: &[u8],
     width: usize,
     walk: &RowWalk,

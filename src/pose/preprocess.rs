@@ -7,10 +7,10 @@
 //! `fast_image_resize` neither rotates nor samples OpenCV's corner-aligned grid.
 //!
 //! Each tensor row is a straight line through the image, sampled at 32.32 fixed-point steps.
-//! [`super::blend`] samples it with positions clamped into the image, which is the replicate
-//! border. With a zero border, integer arithmetic splits the row into the samples whose four
-//! neighbours are all inside (blended the same way), the few at the edge (blended here) and
-//! those wholly outside (black).
+//! Integer arithmetic splits the row into the samples whose four neighbours are all inside,
+//! which [`super::blend`] samples without clamping, and those at or past the edge: with a
+//! replicate border `blend` samples them with positions clamped into the image; with a zero
+//! border they are blended here against black, or black wholly outside.
 
 use image::RgbImage;
 
@@ -124,9 +124,9 @@ impl<'a> Sampler<'a> {
                 return;
             }
             let blend = if inside {
-                blend::sample_row_inside
+                blend::sample_row::<false>
             } else {
-                blend::sample_row
+                blend::sample_row::<true>
             };
             blend(
                 self.pixels,
