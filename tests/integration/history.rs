@@ -18,15 +18,24 @@ use crate::helpers::*;
 
 /// The browser in a test harness, shown open; the state is (browser, window open).
 fn harness(browser: SessionBrowser) -> Harness<'static, (SessionBrowser, bool)> {
-    Harness::builder().with_size([1600.0, 900.0]).build_state(
-        |ctx, (browser, open): &mut (SessionBrowser, bool)| browser.show(ctx, open),
-        (browser, true),
-    )
+    // A finished task's wake-up, the new content, and a scroll bar appearing or going each take
+    // a frame: room for all of them.
+    Harness::builder()
+        .with_size([1600.0, 900.0])
+        .with_max_steps(12)
+        .build_state(
+            |ctx, (browser, open): &mut (SessionBrowser, bool)| browser.show(ctx, open),
+            (browser, true),
+        )
 }
 
-/// Runs the harness until the list, changes, reports and exports asked for are done and shown.
+/// Runs the harness until the list, changes, reports and exports asked for are done and shown:
+/// one frame to act on the clicks (which starts the work), the work waited for, then frames
+/// until nothing changes. The background threads wake the window when they finish, so a run
+/// racing them could see their answers arrive at any frame; waiting first keeps the count of
+/// frames the same from run to run.
 fn settle(h: &mut Harness<'static, (SessionBrowser, bool)>) {
-    h.run();
+    h.step();
     h.state_mut().0.wait_for_tasks();
     h.run();
 }
