@@ -31,7 +31,7 @@ use crate::format::clock;
 use crate::geometry::MetricId;
 use crate::geometry::calibration::{Baseline, CalibrationError};
 use crate::pipeline::analyzer::AnalysisConfig;
-use crate::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult};
+use crate::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, Waker};
 use crate::pose::EngineConfig;
 use crate::session::store::SessionMeta;
 use crate::settings::{Settings, ViewMode};
@@ -154,12 +154,7 @@ impl PlumblineApp {
                 engine: engine.clone(),
                 judge: settings.judge_config(),
             },
-            // One repaint per result: egui answers `request_repaint()` with two passes (the
-            // second to let layout settle), which at camera rate doubles the painting for
-            // nothing; any delay above zero asks for exactly one.
-            Some(Arc::new(move || {
-                ctx.request_repaint_after(Duration::from_millis(1))
-            })),
+            Some(repaint_waker(ctx)),
         );
         let data_dir = data_dir.ok();
         let mut app = Self {
@@ -782,5 +777,47 @@ impl eframe::App for PlumblineApp {
 impl Drop for PlumblineApp {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// What the analysis calls with each result: one repaint of the window. egui answers
+/// `request_repaint()` with two passes (the second to let layout settle), which at camera rate
+/// doubles the painting for nothing; any delay above zero asks for exactly one.
+fn repaint_waker(ctx: egui::Context) -> Waker {
+    Arc::new(move || ctx.request_repaint_after(Duration::from_millis(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Passes the window runs after `wake`, as eframe runs them: while the last pass asked
+    /// for another within a frame's time.
+    fn passes_after(wake: impl Fn(&egui::Context)) -> u32 {
+        let ctx = egui::Context::default();
+        let pass = |ctx: &egui::Context| {
+            let out = ctx.run(egui::RawInput::default(), |ctx| {
+                egui::CentralPanel::default().show(ctx, |ui| ui.label("a result"));
+            });
+            out.viewport_output[&egui::ViewportId::ROOT].repaint_delay
+        };
+        // Until the first layout has settled.
+        while pass(&ctx) < Duration::from_millis(16) {}
+        wake(&ctx);
+        let mut passes = 0;
+        while ctx.has_requested_repaint() && passes < 10 {
+            passes += 1;
+            if pass(&ctx) >= Duration::from_millis(16) {
+                break;
+            }
+        }
+        passes
+    }
+
+    #[test]
+    fn a_result_repaints_the_window_once() {
+        assert_eq!(passes_after(|ctx| repaint_waker(ctx.clone())()), 1);
+        // What it replaced: a plain request repaints twice.
+        assert_eq!(passes_after(egui::Context::request_repaint), 2);
     }
 }
