@@ -9,6 +9,11 @@
 //!
 //! The bound: capture to result within one frame interval plus the analysis time.
 //!
+//! `live_still/{model}`: the CPU time of the whole process per captured frame while one
+//! picture (a person holding still) comes in at 30 fps, handed over as a camera's (`camera`:
+//! a picture the model has seen is judged with its pose, at least five model runs a second)
+//! and as a file's (`file`: every frame to the model). × 1800 is CPU seconds per minute.
+//!
 //! `cargo bench --bench live`.
 
 use std::collections::HashMap;
@@ -19,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use plumbline::pipeline::analyzer::AnalysisConfig;
-use plumbline::pipeline::live::{LiveAnalysis, LiveEvent, SourceSpec};
+use plumbline::pipeline::cpu::process_cpu_time;
+use plumbline::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, Opener, SourceSpec};
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::source::SourceError;
 use plumbline::source::frame::{Frame, FrameSource};
@@ -78,6 +84,9 @@ fn demo_frames(n: usize) -> Vec<Frame> {
     frames
 }
 
+/// How a source hands its frames over: as a camera's ([`SourceSpec::live`]) or a file's.
+type HandOver = fn(&'static str, Opener) -> SourceSpec;
+
 /// The live analysis on a paced source, and what each result needs to be timed.
 struct Live {
     analysis: LiveAnalysis,
@@ -87,6 +96,11 @@ struct Live {
 
 impl Live {
     fn start(model: ModelKind, frames: Vec<Frame>) -> Self {
+        Self::start_as(model, frames, SourceSpec::live)
+    }
+
+    /// With the frames handed over as `spec` makes a source hand them over.
+    fn start_as(model: ModelKind, frames: Vec<Frame>, spec: HandOver) -> Self {
         let (wake, woken) = mpsc::sync_channel(1);
         let analysis = LiveAnalysis::start(
             AnalysisConfig::new(EngineConfig::video(model)),
@@ -102,7 +116,7 @@ impl Live {
             due: Arc::clone(&due),
             waited: Duration::ZERO,
         };
-        analysis.open(SourceSpec::live(
+        analysis.open(spec(
             "paced demo",
             Box::new(move || Ok(Box::new(source) as Box<dyn FrameSource>)),
         ));
@@ -112,14 +126,28 @@ impl Live {
             due,
         };
         // Until the engine has loaded and the tracker has found the person.
-        for _ in 0..60 {
-            live.next_result();
-        }
+        while live.next().captured < 60 {}
         live
     }
 
     /// Waits for the next result: (capture to result, the analysis's own time).
     fn next_result(&self) -> (Duration, Duration) {
+        let r = self.next();
+        let now = Instant::now();
+        let due = self.due.lock().expect("the due map")[&r.frame.index];
+        let t = r.timings;
+        (now - due, t.preprocess + t.inference + t.geometry)
+    }
+
+    /// The process's CPU time while `frames` more frames are captured.
+    fn cpu_over(&self, frames: u64) -> Duration {
+        let cpu = || process_cpu_time().expect("the process's CPU time");
+        let (start, started) = (self.next().captured, cpu());
+        while self.next().captured < start + frames {}
+        cpu() - started
+    }
+
+    fn next(&self) -> Box<LiveResult> {
         loop {
             let _ = self.woken.recv_timeout(Duration::from_millis(100));
             let (result, events) = self.analysis.poll();
@@ -129,10 +157,7 @@ impl Live {
                 }
             }
             if let Some(r) = result {
-                let now = Instant::now();
-                let due = self.due.lock().expect("the due map")[&r.frame.index];
-                let t = r.timings;
-                return (now - due, t.preprocess + t.inference + t.geometry);
+                return r;
             }
         }
     }
@@ -159,5 +184,27 @@ fn live_latency(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, live_latency);
+fn live_still(c: &mut Criterion) {
+    let still = demo_frames(1);
+    for model in [ModelKind::Lite, ModelKind::Full] {
+        let mut group = c.benchmark_group(format!("live_still/{}", model.name()));
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(2))
+            .measurement_time(Duration::from_secs(20));
+        let handed_over: [(&str, HandOver); 2] = [
+            ("camera", SourceSpec::live),
+            ("file", SourceSpec::every_frame),
+        ];
+        for (name, spec) in handed_over {
+            let live = Live::start_as(model, still.clone(), spec);
+            group.bench_function(name, |b| b.iter_custom(|frames| live.cpu_over(frames)));
+            live.analysis.shutdown(Duration::from_secs(5));
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, live_latency, live_still);
 criterion_main!(benches);

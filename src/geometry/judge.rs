@@ -165,6 +165,11 @@ impl Judge {
         self.calibration.cancel();
     }
 
+    /// Whether a calibration is counting down or capturing.
+    pub fn calibrating(&self) -> bool {
+        self.calibration.is_running()
+    }
+
     /// Judges the frame taken at media time `t` in a picture of `size` (`pose`: `None` when
     /// nobody was found).
     pub fn judge(&mut self, t: Duration, size: ImageSize, pose: Option<&Pose>) -> Judgment {

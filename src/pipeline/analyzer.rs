@@ -99,6 +99,16 @@ impl FrameAnalyzer {
     ) -> Result<FrameAnalysis, PoseError> {
         let pose = engine.estimate(&frame.image, frame.timestamp)?;
         let step = engine.last_step();
+        let mut done = self.judge_with(frame, pose);
+        done.timings.preprocess = step.preprocess;
+        done.timings.inference = step.inference;
+        Ok(done)
+    }
+
+    /// Judges `frame` with a pose found on an earlier frame showing the same picture (a camera
+    /// filming someone holding still): every rule sees the frame at its own time, and the pose
+    /// engine is not run.
+    pub fn judge_with(&mut self, frame: &Frame, pose: Option<Pose>) -> FrameAnalysis {
         let geometry_started = Instant::now();
         let size = ImageSize {
             width: frame.image.width(),
@@ -107,14 +117,14 @@ impl FrameAnalyzer {
         let judgment = self.judge.judge(frame.timestamp, size, pose.as_ref());
         let timings = StageTimings {
             capture: Duration::ZERO,
-            preprocess: step.preprocess,
-            inference: step.inference,
+            preprocess: Duration::ZERO,
+            inference: Duration::ZERO,
             geometry: geometry_started.elapsed(),
         };
-        Ok(FrameAnalysis {
+        FrameAnalysis {
             pose,
             judgment,
             timings,
-        })
+        }
     }
 }

@@ -5,10 +5,14 @@
 //!
 //! A camera hands over its newest frame (a slow model skips stale frames); a file hands over
 //! every frame and waits for the model (the judgment of a recorded video is the same as
-//! `plumbline analyze`'s).
+//! `plumbline analyze`'s). A camera's frame that shows the same picture as the last one the
+//! model saw is judged with the pose found there (see `still`), and its result is shown only
+//! when it says something new or a fifth of a second has passed: a person holding still costs
+//! a fraction of the model's time and of the window's repaints.
 
 mod capture;
 mod messages;
+mod still;
 mod worker;
 
 use std::sync::Arc;
@@ -19,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use messages::Command;
 pub use messages::{LiveEvent, LiveResult, Opener, SourceSpec, Waker};
+pub use still::MAX_REUSE;
 use worker::Worker;
 
 use super::analyzer::AnalysisConfig;

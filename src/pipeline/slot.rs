@@ -69,6 +69,10 @@ impl<T> Slot<T> {
         }
     }
 
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         // A panic while holding this lock leaves plain data behind; keep going with it.
         self.state

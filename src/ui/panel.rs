@@ -305,17 +305,30 @@ fn diagnostics(ui: &mut egui::Ui, v: &PanelView<'_>) {
                  the last two seconds, and per minute since it started",
             );
         }
+        if r.pose_reused {
+            ui.label(format!(
+                "capture {:.1} · still picture: the model's last pose · geometry {:.2} ms",
+                ms(t.capture),
+                ms(t.geometry)
+            ));
+        } else {
+            ui.label(format!(
+                "capture {:.1} · preprocess {:.1} · inference {:.1} · geometry {:.2} ms",
+                ms(t.capture),
+                ms(t.preprocess),
+                ms(t.inference),
+                ms(t.geometry)
+            ));
+        }
         ui.label(format!(
-            "capture {:.1} · preprocess {:.1} · inference {:.1} · geometry {:.2} ms",
-            ms(t.capture),
-            ms(t.preprocess),
-            ms(t.inference),
-            ms(t.geometry)
-        ));
-        ui.label(format!(
-            "frames {} · dropped {} (the model was busy)",
-            r.captured, r.dropped
-        ));
+            "frames {} · dropped {} (the model was busy) · still {}",
+            r.captured, r.dropped, r.reused
+        ))
+        .on_hover_text(
+            "Still: frames that showed the same picture as the last one the model saw, judged \
+             with the pose it found there. A still picture goes to the model at least five \
+             times a second, and any movement at once.",
+        );
     } else {
         ui.label(RichText::new("no frame analysed yet").weak());
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use plumbline::pipeline::analyzer::AnalysisConfig;
-use plumbline::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, SourceSpec};
+use plumbline::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, MAX_REUSE, SourceSpec};
 use plumbline::pipeline::record::LiveRecording;
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::session::store::{SessionMeta, Store};
@@ -367,4 +367,101 @@ fn a_clip_judged_live_and_by_analyze_gives_the_same_states_and_events() {
         "the leaning photographer raises alerts: {cli_events:?}"
     );
     assert_eq!(live_alerts, alerts, "the window hears each alert once");
+}
+
+/// Two seconds of one picture (a person holding still), then the person moving: the fixture
+/// sequence's other frames in turn.
+fn still_then_moving() -> Paced {
+    let sequence = Paced::new(0, Duration::ZERO, None).images;
+    let mut images = vec![sequence[0].clone(); 60];
+    images.extend(sequence[1..].iter().cycle().take(15).cloned());
+    Paced {
+        count: images.len() as u64,
+        images,
+        next: 0,
+        every: Duration::from_millis(33),
+        fail_at: None,
+    }
+}
+
+#[test]
+fn a_still_camera_spares_the_model_and_its_first_movement_reaches_it_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let analysis = start();
+    let recording = LiveRecording::start(data.path(), SessionMeta::default());
+    analysis.record(recording.sender());
+    analysis.open(still_then_moving().spec());
+    let (results, events) = run_source(&analysis, 1);
+    assert!(matches!(events.last(), Some(LiveEvent::SourceEnded { .. })));
+    analysis.record(None);
+    let id = recording.finish(Duration::from_secs(20)).unwrap().unwrap();
+
+    let still: Vec<&LiveResult> = results.iter().filter(|r| r.frame.index < 60).collect();
+    let analysed: Vec<Duration> = still
+        .iter()
+        .filter(|r| !r.pose_reused)
+        .map(|r| r.frame.timestamp)
+        .collect();
+    // The model looks at a still picture at least five times a second, and not much more.
+    assert!(
+        analysed
+            .windows(2)
+            .all(|w| w[1] - w[0] <= MAX_REUSE + Duration::from_millis(40)),
+        "{analysed:?}"
+    );
+    assert!((9..=14).contains(&analysed.len()), "{analysed:?}");
+    // Every other still frame is judged with the pose the model found on that picture.
+    let last = results.last().unwrap();
+    assert!(
+        last.reused >= 45,
+        "{} of 60 still frames reused",
+        last.reused
+    );
+    let mut model_pose = None;
+    for r in &still {
+        assert!(
+            r.pose.is_some(),
+            "frame {}: the person was lost",
+            r.frame.index
+        );
+        if r.pose_reused {
+            assert_eq!(r.pose, model_pose, "frame {}", r.frame.index);
+            assert_eq!(r.timings.inference, Duration::ZERO);
+        } else {
+            model_pose = r.pose.clone();
+        }
+    }
+    // ...and shown only when a fifth of a second has passed or the verdict changed.
+    assert!(
+        still.len() < 30,
+        "{} repaints for 60 still frames",
+        still.len()
+    );
+    // The first movement goes to the model at once, and so does every moving frame.
+    let moving: Vec<&LiveResult> = results.iter().filter(|r| r.frame.index >= 60).collect();
+    assert!(moving.first().is_some_and(|r| r.frame.index <= 61));
+    assert!(moving.iter().all(|r| !r.pose_reused && r.pose.is_some()));
+
+    // The recording has every frame the analysis took, reused or not, at its own time.
+    let samples = Store::open(data.path()).unwrap().samples(id).unwrap();
+    assert_eq!(samples.len() as u64, last.captured - last.dropped);
+    assert!(
+        samples.len() >= 70,
+        "{} of 75 frames recorded",
+        samples.len()
+    );
+    assert!(samples.windows(2).all(|w| w[0].0.t_ms < w[1].0.t_ms));
+}
+
+#[test]
+fn a_still_file_is_judged_by_the_model_on_every_frame() {
+    let analysis = start();
+    let source = still_then_moving();
+    analysis.open(SourceSpec::every_frame(
+        "still file",
+        Box::new(move || Ok(Box::new(source))),
+    ));
+    let (results, _) = run_source(&analysis, 1);
+    assert_eq!(indices(&results), (0..75).collect::<Vec<_>>());
+    assert!(results.iter().all(|r| !r.pose_reused && r.reused == 0));
 }

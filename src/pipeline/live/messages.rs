@@ -81,6 +81,11 @@ pub struct LiveResult {
     /// was busy.
     pub captured: u64,
     pub dropped: u64,
+    /// Whether this frame showed the same picture as the last one the model saw and was judged
+    /// with the pose found there (its preprocessing and inference times are zero).
+    pub pose_reused: bool,
+    /// Frames of this source judged that way so far.
+    pub reused: u64,
 }
 
 /// What happened, in order; none is ever dropped.

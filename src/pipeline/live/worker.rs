@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 
 use super::capture::Feed;
 use super::messages::{Command, LiveEvent, LiveResult, SourceSpec, Waker};
-use crate::geometry::judge::JudgeConfig;
+use super::still::{MAX_REUSE, StillPicture};
+use crate::geometry::advice::Cue;
+use crate::geometry::judge::{JudgeConfig, Judgment};
+use crate::geometry::state::PostureState;
 use crate::pipeline::analyzer::FrameAnalyzer;
 use crate::pipeline::record::{RecordItem, RecordMsg};
-use crate::pipeline::slot::{Slot, Taken};
+use crate::pipeline::slot::{Delivery, Slot, Taken};
 use crate::pose::{EngineConfig, PoseEstimator};
 
 /// How long the analysis thread waits for a frame or a command before looking again.
@@ -32,6 +35,12 @@ pub(super) struct Worker {
     feed: Option<Feed>,
     opened: u64,
     recording: Option<Recording>,
+    /// What the model last saw on a camera, to spare it a picture that has not changed.
+    still: StillPicture,
+    /// Frames of the current source judged on a still picture's pose.
+    reused: u64,
+    /// The last result handed to the window: its frame's time, state and cue.
+    shown: Option<(Duration, PostureState, Option<Cue>)>,
     results: Arc<Slot<Box<LiveResult>>>,
     events: Sender<LiveEvent>,
     stop: Arc<AtomicBool>,
@@ -52,6 +61,9 @@ impl Worker {
             feed: None,
             opened: 0,
             recording: None,
+            still: StillPicture::default(),
+            reused: 0,
+            shown: None,
             results,
             events,
             stop,
@@ -108,6 +120,8 @@ impl Worker {
         match PoseEstimator::new(&config) {
             Ok(engine) => {
                 let model = config.model;
+                // Another model finds another pose on the same picture.
+                self.still.forget();
                 self.engine = Some((engine, config));
                 self.emit(LiveEvent::EngineReady {
                     model,
@@ -158,6 +172,9 @@ impl Worker {
             engine.reset();
         }
         self.analyzer.restart();
+        self.still.forget();
+        self.reused = 0;
+        self.shown = None;
         if let Some(r) = self.recording.as_mut() {
             // The session's clock carries on past the old source's last frame.
             r.origin = None;
@@ -187,19 +204,33 @@ impl Worker {
             }
         };
         let (id, captured_n, dropped) = (feed.id, feed.frames.put_count(), feed.frames.dropped());
+        let camera = feed.frames.delivery() == Delivery::Newest;
         let Some((engine, _)) = self.engine.as_mut() else {
             return;
         };
-        let mut done = match self.analyzer.analyze(engine, &captured.frame) {
-            Ok(done) => done,
-            Err(error) => {
-                if let Some(feed) = self.feed.take() {
-                    feed.release();
+        // A calibration measures the person's own noise: every frame of it goes to the model.
+        let look = (camera && !self.analyzer.judge().calibrating())
+            .then(|| self.still.look(&captured.frame));
+        let (mut done, pose_reused) = match look {
+            Some(Ok(pose)) => (self.analyzer.judge_with(&captured.frame, pose), true),
+            look => match self.analyzer.analyze(engine, &captured.frame) {
+                Ok(done) => {
+                    if let Some(Err(look)) = look {
+                        let t = captured.frame.timestamp;
+                        self.still.seen(look, t, done.pose.as_ref());
+                    }
+                    (done, false)
                 }
-                self.emit(LiveEvent::InferenceFailed { source: id, error });
-                return;
-            }
+                Err(error) => {
+                    if let Some(feed) = self.feed.take() {
+                        feed.release();
+                    }
+                    self.emit(LiveEvent::InferenceFailed { source: id, error });
+                    return;
+                }
+            },
         };
+        self.reused += u64::from(pose_reused);
         done.timings.capture = captured.took;
         if let Some(alert) = &done.judgment.alerts.fired {
             self.emit(LiveEvent::Alert(alert.clone()));
@@ -226,6 +257,14 @@ impl Worker {
                 self.recording = None;
             }
         }
+        if pose_reused && !self.worth_showing(captured.frame.timestamp, &done.judgment) {
+            return;
+        }
+        self.shown = Some((
+            captured.frame.timestamp,
+            done.judgment.state.state,
+            done.judgment.cue,
+        ));
         self.results.put(Box::new(LiveResult {
             source: id,
             frame: captured.frame,
@@ -239,7 +278,21 @@ impl Worker {
                 .unwrap_or(captured.at),
             captured: captured_n,
             dropped,
+            pose_reused,
+            reused: self.reused,
         }));
         self.wake();
+    }
+
+    /// Whether a still picture's judgment at `t` is worth a repaint: it changed what the window
+    /// says, or the window's clocks have not moved for [`MAX_REUSE`].
+    fn worth_showing(&self, t: Duration, judgment: &Judgment) -> bool {
+        self.shown.is_none_or(|(shown_t, state, cue)| {
+            t.saturating_sub(shown_t) >= MAX_REUSE
+                || judgment.state.state != state
+                || judgment.cue != cue
+                || judgment.alerts.fired.is_some()
+                || judgment.calibrated.is_some()
+        })
     }
 }

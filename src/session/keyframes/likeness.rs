@@ -70,12 +70,16 @@ impl Thumbnail {
 
     /// Whether `other` is nearly the same picture (at most 1% of the grid changed).
     pub fn same_picture(&self, other: &Thumbnail) -> bool {
+        self.changed_cells(other, CELL_CHANGE) <= SAME_PICTURE_CELLS
+    }
+
+    /// How many cells of `other` differ from this picture's by more than `by` (of 255).
+    pub fn changed_cells(&self, other: &Thumbnail, by: u8) -> usize {
         self.0
             .iter()
             .zip(other.0.iter())
-            .filter(|(a, b)| a.abs_diff(**b) > CELL_CHANGE)
+            .filter(|(a, b)| a.abs_diff(**b) > by)
             .count()
-            <= SAME_PICTURE_CELLS
     }
 }
 
