@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod format;
 pub mod geometry;
+pub mod install;
 pub mod pipeline;
 pub mod pose;
 pub mod report;

@@ -34,6 +34,19 @@ pub enum Command {
     /// Write a session's report: HTML to look at, PDF to print or hand on, CSV or JSON to load
     /// elsewhere.
     Report(ReportArgs),
+    /// Check what the app needs on this machine (ONNX Runtime, the models, FFmpeg, cameras, the
+    /// data folder, display, sound, speech) and say how to fix what is wrong; exit code 0 when
+    /// nothing is a problem. Paste its output into a bug report.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON (name, status ok/warning/problem, detail, fix).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data: DataDirArg,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -48,7 +61,8 @@ pub struct AppArgs {
     /// window keeps one to repaint; at most 4).
     #[arg(long, value_parser = threads_parser())]
     pub threads: Option<usize>,
-    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the checkout's models/).
+    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the installed
+    /// share/plumbline/models, else the checkout's models/).
     #[arg(long, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -202,7 +216,8 @@ pub struct EngineArgs {
     /// ONNX Runtime threads per model, 1 to 64 (default: number of cores, at most 4).
     #[arg(long, value_parser = threads_parser())]
     pub threads: Option<usize>,
-    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the checkout's models/).
+    /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the installed
+    /// share/plumbline/models, else the checkout's models/).
     #[arg(long, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
 }

@@ -5,6 +5,7 @@ mod analyze;
 mod app;
 mod args;
 mod cameras;
+mod doctor;
 mod outcome;
 mod pose;
 mod sessions;
@@ -18,16 +19,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{
-    AnalyzeArgs, AppArgs, Args, Command, DataDirArg, EngineArgs, PaperArg, PoseArgs, ReportArgs,
-    ReportFormat, SessionsAction, SessionsArgs,
+    AnalyzeArgs, AppArgs, Args, Command, DataDirArg, DoctorArgs, EngineArgs, PaperArg, PoseArgs,
+    ReportArgs, ReportFormat, SessionsAction, SessionsArgs,
 };
 pub use outcome::{Outcome, exit};
 
 /// The bundled example the program shows when run without arguments.
 pub fn example_image() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets")
-        .join("example-astronaut.png")
+    crate::install::find(crate::install::EXAMPLE_PHOTO)
 }
 
 /// Parses `args`, runs the command and maps the outcome to an exit code.
@@ -48,6 +47,7 @@ where
         Some(Command::Pose(p)) => pose::run(&p),
         Some(Command::Analyze(a)) => analyze::run(&a),
         Some(Command::Cameras) => cameras::run(),
+        Some(Command::Doctor(a)) => doctor::run(&a),
         Some(Command::App(a)) => app::run(&a),
         Some(Command::Sessions(a)) => sessions::run(&a),
         Some(Command::Report(a)) => sessions::report(&a),
@@ -58,6 +58,10 @@ where
         Ok(Outcome::Interrupted) => ExitCode::from(exit::INTERRUPTED),
         Ok(Outcome::SomeFailed(n)) => {
             eprintln!("plumbline: {n} input(s) could not be processed");
+            ExitCode::from(exit::PARTIAL)
+        }
+        Ok(Outcome::Problems(n)) => {
+            eprintln!("plumbline: {n} problem(s) found (see above)");
             ExitCode::from(exit::PARTIAL)
         }
         Ok(Outcome::OutputsLost(n)) => {

@@ -21,4 +21,6 @@ pub enum Outcome {
     /// The work ran to its end but this many outputs could not be written (each already
     /// reported; a full disk, say).
     OutputsLost(usize),
+    /// `doctor` found this many problems (each already reported).
+    Problems(usize),
 }

@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{CONVERT_COMMAND, CONVERT_HEAVY_COMMAND};
-use super::runtime::{RuntimeOptions, models_dir};
+use super::error::CONVERT_HEAVY_COMMAND;
+use super::runtime::{RuntimeOptions, models_dir, shipped_model_hint};
 
 /// Which BlazePose landmark model to run: more accurate means slower.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -43,7 +43,7 @@ impl ModelKind {
                 "the heavy model is not shipped (55 MB); create it with `{}`",
                 CONVERT_HEAVY_COMMAND
             ),
-            _ => format!("run `{}` to regenerate the models", CONVERT_COMMAND),
+            _ => shipped_model_hint(),
         }
     }
 }

@@ -8,10 +8,10 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use super::anchors::{self, Anchor, AnchorOptions};
-use super::error::{CONVERT_COMMAND, PoseError};
+use super::error::PoseError;
 use super::preprocess::{Border, TensorSpec, crop_to_tensor};
 use super::roi::{ImageSize, Letterbox, NormRect};
-use super::runtime::{ModelSig, RuntimeOptions, TensorSig, load_session};
+use super::runtime::{ModelSig, RuntimeOptions, TensorSig, load_session, shipped_model_hint};
 
 /// Detector input and output layout (fixed by the model, checked on load).
 const INPUT: u32 = 224;
@@ -165,8 +165,7 @@ pub struct Detector {
 
 impl Detector {
     pub fn load(path: &Path, runtime: RuntimeOptions, min_score: f32) -> Result<Self, PoseError> {
-        let hint = format!("run `{}` to regenerate the models", CONVERT_COMMAND);
-        let session = load_session(path, runtime, &SIGNATURE, &hint)?;
+        let session = load_session(path, runtime, &SIGNATURE, &shipped_model_hint())?;
         Ok(Self {
             session,
             anchors: anchors::generate(&AnchorOptions::blazepose()),

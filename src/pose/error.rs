@@ -15,13 +15,16 @@ pub const CONVERT_HEAVY_COMMAND: &str = "bash models/convert.sh --heavy";
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PoseError {
     #[error(
-        "the ONNX Runtime library was not found; run `{setup}` to install it, or set {env} to a libonnxruntime.so (looked in: {searched})",
-        setup = SETUP_COMMAND,
+        "the ONNX Runtime library was not found; {fix}, or set {env} to a libonnxruntime.so (looked in: {searched})",
         env = ORT_DYLIB_ENV
     )]
-    RuntimeMissing { searched: String },
-    #[error("could not load the ONNX Runtime library ({message}); run `{setup}` to reinstall it: {path}", setup = SETUP_COMMAND)]
-    RuntimeLoad { path: PathBuf, message: String },
+    RuntimeMissing { searched: String, fix: String },
+    #[error("could not load the ONNX Runtime library ({message}); {fix}: {path}")]
+    RuntimeLoad {
+        path: PathBuf,
+        message: String,
+        fix: String,
+    },
     #[error("model file not found; {hint}: {path}")]
     ModelMissing { path: PathBuf, hint: String },
     #[error("not a {role}: {problem}: {path}")]

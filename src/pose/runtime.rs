@@ -8,37 +8,42 @@ use ort::environment::Environment;
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 
-use super::error::{ORT_DYLIB_ENV, PoseError};
+use super::error::{CONVERT_COMMAND, ORT_DYLIB_ENV, PoseError, SETUP_COMMAND};
+use crate::install;
 
 /// Environment variable naming the folder that holds the ONNX models.
 pub const MODELS_DIR_ENV: &str = "PLUMBLINE_MODELS_DIR";
 
-const LIB_NAME: &str = "libonnxruntime.so";
-
-/// The project-local places the setup script writes to, relative to a checkout.
-fn checkout_roots() -> Vec<PathBuf> {
-    let mut roots = Vec::new();
-    // `target/<profile>/plumbline` (or `target/<profile>/deps/…` for tests and benches):
-    // the checkout is a few levels up from the executable.
-    if let Ok(exe) = std::env::current_exe() {
-        roots.extend(exe.ancestors().skip(1).take(4).map(Path::to_path_buf));
-    }
-    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    roots
+/// Where to look for the library, in order: `ORT_DYLIB_PATH` alone when it is set, else the
+/// installed layout's `lib/plumbline/`, then `.ort/` in the checkout.
+pub fn library_candidates() -> Vec<PathBuf> {
+    install::candidates(install::ORT_LIBRARY, Some(ORT_DYLIB_ENV))
 }
 
-/// Where to look for the library, in order: `ORT_DYLIB_PATH`, then `.ort/` in the checkout.
-pub fn library_candidates() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Some(p) = std::env::var_os(ORT_DYLIB_ENV) {
-        out.push(PathBuf::from(p));
+/// Whether this executable is an installed copy (its `share/plumbline` folder is there), whose
+/// missing files come back by reinstalling rather than by a checkout's scripts.
+fn installed() -> bool {
+    install::prefix().is_some_and(|p| p.join(install::SHARE_DIR).is_dir())
+}
+
+/// How to get the runtime library back.
+fn runtime_fix(what: &str) -> String {
+    if installed() {
+        format!("reinstall plumbline, whose package ships it, to {what} it")
+    } else {
+        format!("run `{SETUP_COMMAND}` to {what} it")
     }
-    out.extend(
-        checkout_roots()
-            .into_iter()
-            .map(|r| r.join(".ort").join(LIB_NAME)),
-    );
-    out
+}
+
+/// How to get a shipped model back, and every folder models are looked for in.
+pub(super) fn shipped_model_hint() -> String {
+    let looked = install::list(&install::candidates(install::MODELS, Some(MODELS_DIR_ENV)));
+    let fix = if installed() {
+        "reinstall plumbline, whose package ships the models".to_string()
+    } else {
+        format!("run `{CONVERT_COMMAND}` to regenerate the models")
+    };
+    format!("{fix}, or set {MODELS_DIR_ENV} to a folder holding them (looked in: {looked})")
 }
 
 static ENVIRONMENT: OnceLock<Result<Environment, PoseError>> = OnceLock::new();
@@ -52,47 +57,47 @@ pub fn environment() -> Result<&'static Environment, PoseError> {
 }
 
 fn load_environment() -> Result<Environment, PoseError> {
-    let candidates = library_candidates();
-    // An explicit ORT_DYLIB_PATH is obeyed, never silently replaced by another library.
-    let explicit = std::env::var_os(ORT_DYLIB_ENV).is_some();
-    let searched = if explicit {
-        &candidates[..1]
-    } else {
-        &candidates[..]
-    };
+    // An explicit ORT_DYLIB_PATH is the only candidate: obeyed, never silently replaced.
+    let searched = library_candidates();
     let Some(path) = searched.iter().find(|p| p.is_file()).cloned() else {
-        let list = searched
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>();
         return Err(PoseError::RuntimeMissing {
-            searched: list.join(", "),
+            searched: install::list(&searched),
+            fix: runtime_fix("install"),
         });
     };
     tracing::debug!(path = %path.display(), "loading ONNX Runtime");
-    let builder = ort::init_from(&path).map_err(|e| PoseError::RuntimeLoad {
+    let load_error = |e: &dyn std::fmt::Display| PoseError::RuntimeLoad {
         path: path.clone(),
         message: e.to_string(),
-    })?;
+        fix: runtime_fix("reinstall"),
+    };
+    let builder = ort::init_from(&path).map_err(|e| load_error(&e))?;
     builder
         .with_name("plumbline")
         .build()
-        .map_err(|e| PoseError::RuntimeLoad {
-            path,
-            message: e.to_string(),
-        })
+        .map_err(|e| load_error(&e))
 }
 
-/// The folder holding the ONNX models: `PLUMBLINE_MODELS_DIR`, else `models/` in the checkout.
+/// The oldest ONNX Runtime this build runs on: ort refuses to load an older library.
+pub const OLDEST_RUNTIME: &str = "1.31";
+
+/// The version recorded beside the library at `path` (`VERSION`, which `.ci/setup.sh` writes
+/// from the wheel it unpacks and the package ships), if any. The crate forbids `unsafe`, so the
+/// library's own `GetVersionString` is not called; that it loaded at all means it is at least
+/// [`OLDEST_RUNTIME`].
+pub fn recorded_version(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path.with_file_name("VERSION")).ok()?;
+    let v = text.trim();
+    (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.')).then(|| v.to_string())
+}
+
+/// The folder holding the ONNX models: `PLUMBLINE_MODELS_DIR`, else the installed layout's
+/// `share/plumbline/models`, else `models/` in the checkout.
 pub fn models_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os(MODELS_DIR_ENV) {
-        return PathBuf::from(p);
-    }
-    checkout_roots()
-        .into_iter()
-        .map(|r| r.join("models"))
-        .find(|d| d.join("pose_detection.onnx").is_file())
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
+    install::first(
+        &install::candidates(install::MODELS, Some(MODELS_DIR_ENV)),
+        |d| d.join("pose_detection.onnx").is_file(),
+    )
 }
 
 /// A tensor a model must have: name and fixed shape.

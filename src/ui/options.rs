@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::alerts::voice::SpeechSource;
+use crate::install;
 use crate::pose::{EngineConfig, ModelKind};
 use crate::settings::ViewMode;
 use crate::source::camera::CameraBackend;
@@ -83,7 +84,5 @@ impl AppOptions {
 
 /// The bundled demo clip, played when there is no camera.
 pub fn demo_clip() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets")
-        .join("demo-practice.mp4")
+    install::find(install::DEMO_CLIP)
 }

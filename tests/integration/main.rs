@@ -6,6 +6,7 @@
 mod analyze;
 mod app;
 mod camera;
+mod doctor;
 mod helpers;
 mod history;
 mod image_inputs;

@@ -1,0 +1,204 @@
+//! The checks of what analysis needs: where the program runs from, ONNX Runtime, the models
+//! against their checksums, the engine on the example photo, and FFmpeg with the demo clip.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::check::{Check, Status};
+use crate::install;
+use crate::pose::{EngineConfig, ModelKind, PoseEstimator, runtime};
+
+/// FFmpeg from this version decodes as the video source asks (`-fps_mode`).
+const FFMPEG_MIN: (u32, u32) = (5, 1);
+
+/// Where the program runs from: installed, or a checkout's build.
+pub(super) fn installation() -> Check {
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|e| format!("(unknown: {e})"));
+    let layout = match install::prefix() {
+        Some(p) if p.join(install::SHARE_DIR).is_dir() => {
+            format!("installed under {}", p.display())
+        }
+        _ => "run from a build (files from the checkout)".to_string(),
+    };
+    Check::ok("plumbline", format!("{exe}, {layout}"))
+}
+
+pub(super) fn onnx_runtime() -> Check {
+    let name = "onnx runtime";
+    match runtime::environment() {
+        Ok(_) => {
+            let Some(path) = runtime::library_candidates()
+                .into_iter()
+                .find(|p| p.is_file())
+            else {
+                return Check::ok(name, "loaded");
+            };
+            let version = match runtime::recorded_version(&path) {
+                Some(v) => v,
+                None => format!(
+                    "{} or newer (no VERSION beside it)",
+                    runtime::OLDEST_RUNTIME
+                ),
+            };
+            Check::ok(name, format!("{version} at {}", path.display()))
+        }
+        Err(e) => Check::bad(
+            name,
+            Status::Problem,
+            e.to_string(),
+            "without it nothing can be analysed; the message says where it was looked for",
+        ),
+    }
+}
+
+/// The shipped models against the checksums shipped with them.
+pub(super) fn models() -> Check {
+    let name = "models";
+    let dir = runtime::models_dir();
+    let sums = dir.join("MODELS.sha256");
+    let fix = "reinstall plumbline (or, in a checkout, run `bash models/convert.sh`)";
+    let listed = match std::fs::read_to_string(&sums) {
+        Ok(text) => text,
+        Err(e) => {
+            let detail = format!("cannot read the checksums {} ({e})", sums.display());
+            return Check::bad(name, Status::Problem, detail, fix);
+        }
+    };
+    let mut good = Vec::new();
+    for line in listed.lines().filter(|l| !l.trim().is_empty()) {
+        let Some((want, file)) = line.split_once("  ") else {
+            let detail = format!(
+                "{} has a line that is not `SHA256  FILE`: {line}",
+                sums.display()
+            );
+            return Check::bad(name, Status::Problem, detail, fix);
+        };
+        let path = dir.join(file.trim());
+        match std::fs::read(&path) {
+            Ok(bytes) if sha256_hex(&bytes) == want.trim() => good.push(file),
+            Ok(_) => {
+                let detail = format!("{} does not match its checksum: damaged", path.display());
+                return Check::bad(name, Status::Problem, detail, fix);
+            }
+            Err(e) => {
+                let detail = format!("cannot read {} ({e})", path.display());
+                return Check::bad(name, Status::Problem, detail, fix);
+            }
+        }
+    }
+    if good.is_empty() {
+        let detail = format!("{} lists no models", sums.display());
+        return Check::bad(name, Status::Problem, detail, fix);
+    }
+    let heavy = if dir.join(ModelKind::Heavy.file_name()).is_file() {
+        "; the heavy model is there too (not checked: made locally)"
+    } else {
+        ""
+    };
+    Check::ok(
+        name,
+        format!(
+            "{} match MODELS.sha256 in {}{heavy}",
+            good.join(", "),
+            dir.display()
+        ),
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The engine loads and finds the astronaut on the example photo.
+pub(super) fn engine() -> Check {
+    let name = "pose engine";
+    let fix = "see the onnx runtime and models lines above";
+    let photo = install::find(install::EXAMPLE_PHOTO);
+    let started = Instant::now();
+    let found = image::open(&photo)
+        .map_err(|e| format!("cannot read the example photo {} ({e})", photo.display()))
+        .and_then(|img| {
+            let mut engine = PoseEstimator::new(&EngineConfig::still_images(ModelKind::Full))
+                .map_err(|e| e.to_string())?;
+            engine
+                .estimate(&img.to_rgb8(), Duration::ZERO)
+                .map_err(|e| e.to_string())
+        });
+    match found {
+        Ok(Some(_)) => Check::ok(
+            name,
+            format!(
+                "found the person in {} (full model, {} ms with loading)",
+                photo.display(),
+                started.elapsed().as_millis()
+            ),
+        ),
+        Ok(None) => Check::bad(
+            name,
+            Status::Problem,
+            format!("found nobody in {}", photo.display()),
+            "reinstall plumbline: the example photo or a model is not what was shipped",
+        ),
+        Err(e) => Check::bad(name, Status::Problem, e, fix),
+    }
+}
+
+/// FFmpeg's version, and the demo clip decoded through it.
+pub(super) fn ffmpeg() -> Check {
+    let name = "ffmpeg";
+    let fix = "install FFmpeg 5.1 or newer (Debian and Ubuntu: `sudo apt install ffmpeg`)";
+    let version = |tool: &str| -> Result<String, String> {
+        let out = Command::new(tool)
+            .arg("-version")
+            .output()
+            .map_err(|e| format!("`{tool}` cannot be run ({e})"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let first = text.lines().next().unwrap_or_default();
+        first
+            .split_whitespace()
+            .nth(2)
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{tool} -version` printed no version"))
+    };
+    let (ffmpeg, ffprobe) = match (version("ffmpeg"), version("ffprobe")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return Check::bad(name, Status::Problem, e, fix),
+    };
+    let numbers: Vec<u32> = ffmpeg
+        .split(|c: char| !c.is_ascii_digit())
+        .take(2)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    if let [major, minor] = numbers[..]
+        && (major, minor) < FFMPEG_MIN
+    {
+        let detail = format!("FFmpeg {ffmpeg} is too old: videos need 5.1 or newer");
+        return Check::bad(name, Status::Problem, detail, fix);
+    }
+    let demo = install::find(install::DEMO_CLIP);
+    let decoded = crate::source::open(&demo).and_then(|mut s| s.next_frame());
+    match decoded {
+        Ok(Some(f)) => Check::ok(
+            name,
+            format!(
+                "ffmpeg {ffmpeg}, ffprobe {ffprobe}; decoded the demo clip {} ({}×{})",
+                demo.display(),
+                f.image.width(),
+                f.image.height()
+            ),
+        ),
+        Ok(None) => Check::bad(
+            name,
+            Status::Problem,
+            format!("the demo clip {} has no frames", demo.display()),
+            "reinstall plumbline",
+        ),
+        Err(e) => Check::bad(name, Status::Problem, e.to_string(), fix),
+    }
+}
