@@ -29,7 +29,9 @@ fi
 
 lib=.ort/libonnxruntime.so
 stamp=.ort/VERSION
-if [ -f "$lib" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$ORT_VERSION" ]; then
+# The library's licence and third-party notices come with it (the Debian package ships them).
+if [ -f "$lib" ] && [ -f .ort/LICENSE ] && [ -f .ort/ThirdPartyNotices.txt ] \
+  && [ "$(cat "$stamp" 2>/dev/null)" = "$ORT_VERSION" ]; then
   echo "setup: ONNX Runtime $ORT_VERSION present in .ort/"
 else
   echo "setup: fetching ONNX Runtime $ORT_VERSION (the PyPI onnxruntime wheel's libonnxruntime.so)"
@@ -48,6 +50,9 @@ with zipfile.ZipFile(wheel) as z:
         sys.exit(f"setup: no libonnxruntime.so inside {wheel}")
     with z.open(sorted(names, key=len)[-1]) as src, open(".ort/libonnxruntime.so", "wb") as dst:
         shutil.copyfileobj(src, dst)
+    for name in ("LICENSE", "ThirdPartyNotices.txt"):
+        with z.open("onnxruntime/" + name) as src, open(".ort/" + name, "wb") as dst:
+            shutil.copyfileobj(src, dst)
 PY
   echo "$ORT_VERSION" > "$stamp"
   echo "setup: installed .ort/libonnxruntime.so"

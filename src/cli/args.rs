@@ -38,6 +38,17 @@ pub enum Command {
     /// data folder, display, sound, speech) and say how to fix what is wrong; exit code 0 when
     /// nothing is a problem. Paste its output into a bug report.
     Doctor(DoctorArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (plumbline.1 and one per command) into DIR, replacing earlier
+    /// copies there.
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -5,6 +5,7 @@ mod analyze;
 mod app;
 mod args;
 mod cameras;
+mod docs;
 mod doctor;
 mod outcome;
 mod pose;
@@ -48,6 +49,8 @@ where
         Some(Command::Analyze(a)) => analyze::run(&a),
         Some(Command::Cameras) => cameras::run(),
         Some(Command::Doctor(a)) => doctor::run(&a),
+        Some(Command::Completions { shell }) => docs::completions(shell),
+        Some(Command::Man { dir }) => docs::man(&dir),
         Some(Command::App(a)) => app::run(&a),
         Some(Command::Sessions(a)) => sessions::run(&a),
         Some(Command::Report(a)) => sessions::report(&a),

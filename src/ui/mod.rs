@@ -36,11 +36,33 @@ pub enum AppError {
     Failed(String),
 }
 
+/// The window's icon: the one the desktop entry names (`packaging/io.github.plumbline.Plumbline.svg`, drawn at
+/// 256 px), for desktops that take it from the window.
+fn with_icon(viewport: eframe::egui::ViewportBuilder) -> eframe::egui::ViewportBuilder {
+    let png = include_bytes!("../../packaging/io.github.plumbline.Plumbline.png");
+    match image::load_from_memory_with_format(png, image::ImageFormat::Png) {
+        Ok(icon) => {
+            let icon = icon.to_rgba8();
+            viewport.with_icon(eframe::egui::IconData {
+                width: icon.width(),
+                height: icon.height(),
+                rgba: icon.into_raw(),
+            })
+        }
+        Err(e) => {
+            tracing::warn!("the window icon does not decode: {e}");
+            viewport
+        }
+    }
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run(options: AppOptions) -> Result<(), AppError> {
     let native = eframe::NativeOptions {
-        viewport: eframe::egui::ViewportBuilder::default()
+        viewport: with_icon(eframe::egui::ViewportBuilder::default())
             .with_title("plumbline")
+            // The desktop entry's name, so the dock shows its icon for the window.
+            .with_app_id("io.github.plumbline.Plumbline")
             .with_inner_size(options.window_size.unwrap_or([1180.0, 720.0]))
             .with_fullscreen(options.fullscreen),
         ..Default::default()
@@ -62,6 +84,16 @@ pub fn run(options: AppOptions) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    #[test]
+    fn the_window_has_the_desktop_entry_s_icon() {
+        let with = super::with_icon(eframe::egui::ViewportBuilder::default());
+        let icon = with.icon.expect("an icon");
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+        // Not blank: the teal tile and the figure on it.
+        assert!(icon.rgba.chunks(4).any(|p| p[3] == 255 && p[1] > p[0]));
+    }
 
     /// The characters inside string literals of a Rust source (roughly: comments skipped,
     /// quotes toggled), so every text the window can show is checked, not the docs.

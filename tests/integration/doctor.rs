@@ -1,6 +1,6 @@
-//! `plumbline doctor` on this machine, on a damaged model and a missing runtime; and an
-//! installed layout (`<prefix>/bin`, `share/plumbline`, `lib/plumbline`) found from the
-//! executable's own place, with no environment variables.
+//! `plumbline doctor` on this machine, on a damaged model and a missing runtime; an installed
+//! layout (`<prefix>/bin`, `share/plumbline`, `lib/plumbline`) found from the executable's own
+//! place, with no environment variables; the manual pages and completions the package ships.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -221,4 +221,42 @@ fn an_installed_copy_finds_its_files_beside_itself() {
         err.contains("reinstall plumbline") && err.contains(&empty.path().display().to_string()),
         "{err}"
     );
+}
+
+#[test]
+fn manual_pages_and_completions_come_from_the_argument_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = plumbline(["man".as_ref(), dir.path().as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for page in [
+        "plumbline.1",
+        "plumbline-doctor.1",
+        "plumbline-sessions-show.1",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(
+            text.starts_with(".ie") || text.contains(".TH"),
+            "{page}: {text}"
+        );
+    }
+    let top = std::fs::read_to_string(dir.path().join("plumbline.1")).unwrap();
+    assert!(top.contains("doctor") && top.contains("analyze"), "{top}");
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef"),
+        ("fish", "complete -c"),
+    ] {
+        let out = plumbline(["completions", shell]);
+        let script = stdout(&out);
+        assert!(
+            out.status.success() && script.contains(marker),
+            "{shell}: {script}"
+        );
+        assert!(
+            script.contains("doctor") && script.contains("data-dir"),
+            "{shell}"
+        );
+    }
+    let out = plumbline(["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is refused");
 }
