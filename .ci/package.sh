@@ -13,7 +13,9 @@ sudo=""
 tools=(dpkg-dev desktop-file-utils appstream)
 missing=()
 for p in "${tools[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  # "install ok installed": `dpkg -s` also succeeds for a removed package whose configuration
+  # files remain.
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "package: installing ${missing[*]}"

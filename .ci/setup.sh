@@ -17,7 +17,9 @@ APT_PACKAGES=(pkg-config python3 python3-pip unzip ffmpeg libclang-dev libasound
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  # "install ok installed": `dpkg -s` also succeeds for a removed package whose configuration
+  # files remain.
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
