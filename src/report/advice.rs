@@ -19,6 +19,10 @@ pub const MIN_LOST_S: f64 = 1.0;
 /// ...and at least this share of the time it was judged.
 pub const MIN_LOST_FRACTION: f64 = 0.02;
 
+/// A measure not named as off was kept "nearly all the time" when aligned this share of the
+/// time it was measured; below it the report gives the share and says the rest was drifting.
+const NEARLY_ALL: f64 = 0.9;
+
 /// Off time is "mostly" in a window ("the last three minutes") when it holds this share of it:
 /// high, so the window is the stretch people remember, not a part of it.
 const MOSTLY_IN_WINDOW: f64 = 0.85;
@@ -339,8 +343,12 @@ pub fn overview(s: &Summary) -> String {
     }
     let items = work_on(s);
     let mut sentences = Vec::new();
-    let kept: Vec<&(&MeasureSummary, &LevelTimes)> =
-        checked.iter().filter(|(_, t)| !is_off(t)).collect();
+    // Measures not worth working on: kept aligned nearly all the time, or (in a session too
+    // short to lose a second) often drifting, which is said with its share, not "nearly all".
+    let (kept, close): (Vec<_>, Vec<_>) = checked
+        .iter()
+        .filter(|(_, t)| !is_off(t))
+        .partition(|(_, t)| t.aligned_s >= NEARLY_ALL * t.measured_s());
     if !kept.is_empty() {
         let names: Vec<&str> = kept.iter().map(|(m, _)| words(m.measure).kept).collect();
         let whole = kept
@@ -352,6 +360,18 @@ pub fn overview(s: &Summary) -> String {
             "nearly all the time"
         };
         sentences.push(format!("You kept {} {span}.", join(&names)));
+    }
+    for (m, t) in close {
+        let rest = if t.misaligned_s > 0.0 {
+            "you mostly drifted close to the limit"
+        } else {
+            "you drifted close to the limit but not past it"
+        };
+        sentences.push(format!(
+            "You kept {} {}% of the time; the rest of the time {rest}.",
+            words(m.measure).kept,
+            percent(t.aligned_s / t.measured_s())
+        ));
     }
     for item in &items {
         let Some((_, t)) = checked.iter().find(|(m, _)| m.measure == item.measure) else {
@@ -374,6 +394,31 @@ pub fn overview(s: &Summary) -> String {
         ));
     }
     sentences.join(" ")
+}
+
+/// What the summary says when [`work_on`] names nothing: keep practising, or, when a measure
+/// spent much of its time drifting without losing enough to be named (a short session), which
+/// ones to keep an eye on.
+pub fn nothing_to_work_on(s: &Summary) -> String {
+    let close: Vec<&str> = checked(s)
+        .into_iter()
+        .filter(|(_, t)| t.aligned_s < NEARLY_ALL * t.measured_s())
+        .map(|(m, _)| m.measure.label())
+        .collect();
+    match close.len() {
+        0 => "Nothing to work on from this session: keep practising as you did.".into(),
+        n => format!(
+            "Nothing was out of line long enough to work on. {} {}: keep an eye on {} next \
+             time.",
+            capitalized(&join(&close)),
+            if n == 1 {
+                "was often close to its limit"
+            } else {
+                "were often close to their limits"
+            },
+            if n == 1 { "it" } else { "them" },
+        ),
+    }
 }
 
 /// Which measures were judged, in which activity, and against what: "Trunk upright and

@@ -7,6 +7,7 @@ mod measure;
 
 pub(super) use cadence::cadence_svg;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -65,9 +66,62 @@ struct TimeChart<'a> {
     margin_top: u32,
 }
 
+/// A time axis: seconds, labelled at round times (see [`time_ticks`]).
+pub(super) struct TimeAxis {
+    seconds: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl TimeAxis {
+    fn new(end_s: f64) -> Self {
+        Self {
+            seconds: (0.0..end_s).into(),
+            ticks: time_ticks(end_s),
+        }
+    }
+}
+
+impl Ranged for TimeAxis {
+    // Labels are always given by a formatter (min:s), never by the value's Debug.
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.seconds.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.seconds.range()
+    }
+}
+
 /// The plotting context [`TimeChart::draw`] hands its caller.
-type TimeContext<'c, 'b> =
-    ChartContext<'c, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type TimeContext<'c, 'b> = ChartContext<'c, SVGBackend<'b>, Cartesian2d<TimeAxis, RangedCoordf64>>;
+
+/// Steps a time axis is labelled in, in seconds: whole seconds and minutes people count in.
+const TIME_STEPS_S: [f64; 14] = [
+    1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
+];
+/// A time axis carries at most this many labels.
+const MAX_TIME_TICKS: f64 = 10.0;
+
+/// Where a time axis over `0..end_s` is labelled: from 0 in the smallest step of
+/// [`TIME_STEPS_S`] that needs at most [`MAX_TIME_TICKS`] labels, so no two labels read the
+/// same ("0:00 0:00 0:01" on a short clip) and each is a round time.
+fn time_ticks(end_s: f64) -> Vec<f64> {
+    let step = TIME_STEPS_S
+        .into_iter()
+        .find(|step| end_s / step < MAX_TIME_TICKS)
+        .unwrap_or_else(|| (end_s / MAX_TIME_TICKS / 3600.0).ceil() * 3600.0);
+    (0..)
+        .map(|k| f64::from(k) * step)
+        .take_while(|t| *t <= end_s + 1e-9)
+        .collect()
+}
 
 impl TimeChart<'_> {
     /// The chart as SVG, 900 px wide: white, its axes and titles drawn without a grid, then
@@ -85,7 +139,7 @@ impl TimeChart<'_> {
                 .margin_top(self.margin_top)
                 .x_label_area_size(44)
                 .y_label_area_size(60)
-                .build_cartesian_2d(0.0..self.end_s, self.y)
+                .build_cartesian_2d(TimeAxis::new(self.end_s), self.y)
             {
                 let _ = chart
                     .configure_mesh()
@@ -430,6 +484,44 @@ pub(super) mod tests {
             !trend.contains(">\n1.0\n<") && !trend.contains(">\n2\n<"),
             "{trend}"
         );
+    }
+
+    /// The text of each label under a chart's time axis, in order.
+    fn time_labels(svg: &str) -> Vec<String> {
+        svg.split(">\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("\n<").next())
+            .filter(|t| {
+                t.split_once(':')
+                    .is_some_and(|(m, s)| m.parse::<u32>().is_ok() && s.len() == 2)
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn time_axes_are_labelled_at_round_times_none_twice() {
+        assert_eq!(time_ticks(1.5), [0.0, 1.0]);
+        assert_eq!(
+            time_ticks(15.0),
+            [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0]
+        );
+        assert_eq!(time_ticks(3600.0).len(), 7, "every ten minutes");
+        assert!(time_ticks(36_000.0).len() <= 10, "ten hours");
+        for secs in [1.2, 2.5, 7.0, 15.0, 61.0, 600.0, 3600.0] {
+            let samples: Vec<Sample> = samples()
+                .into_iter()
+                .map(|mut s| {
+                    s.t_ms *= secs / 30.0;
+                    s
+                })
+                .collect();
+            let labels = time_labels(&timeline_svg(&samples, &[]));
+            let mut distinct = labels.clone();
+            distinct.dedup();
+            assert!(labels.len() >= 2, "{secs} s: {labels:?}");
+            assert_eq!(distinct, labels, "{secs} s: a label twice");
+        }
     }
 
     #[test]

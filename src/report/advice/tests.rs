@@ -149,6 +149,19 @@ fn the_overview_and_what_to_work_on_say_what_the_session_showed() {
             work_on: &[],
         },
         Case {
+            what: "a short clip drifting half the time loses too little to work on, but is \
+                   not kept \"nearly all the time\"",
+            parts: vec![
+                walking(3.0, 100.0, &[(Trunk, A), (Offset, A)]),
+                walking(3.0, 100.0, &[(Trunk, D), (Offset, A)]),
+            ],
+            old: false,
+            overview: "You kept your shoulders over your hips the whole time. You kept your \
+                       trunk upright 51% of the time; the rest of the time you drifted close \
+                       to the limit but not past it.",
+            work_on: &[],
+        },
+        Case {
             what: "a session stored before levels: its states, and why no more",
             parts: vec![
                 standing(60.0, &[(Trunk, A)]),
@@ -307,4 +320,32 @@ fn the_basis_says_what_was_judged_and_against_what() {
         calibrated_on(None)
     );
     assert_eq!(Reference::of(None, Some("x".into())), Reference::Absolute);
+}
+
+#[test]
+fn with_nothing_to_work_on_a_measure_often_close_to_its_limit_is_still_named() {
+    let calm = summarize(
+        &session(&[standing(60.0, &[(Trunk, A), (Offset, A)])]),
+        None,
+    );
+    assert_eq!(
+        nothing_to_work_on(&calm),
+        "Nothing to work on from this session: keep practising as you did."
+    );
+    let drifting = summarize(
+        &session(&[
+            walking(3.0, 100.0, &[(Trunk, A), (Offset, A)]),
+            walking(3.0, 100.0, &[(Trunk, D), (Offset, D)]),
+        ]),
+        walking_practice(),
+    );
+    assert!(
+        work_on(&drifting).is_empty(),
+        "too little time lost to name"
+    );
+    assert_eq!(
+        nothing_to_work_on(&drifting),
+        "Nothing was out of line long enough to work on. Trunk upright and shoulders over \
+         hips were often close to their limits: keep an eye on them next time."
+    );
 }

@@ -74,7 +74,7 @@ const MIN_MARK_PX: f64 = 3.0;
 /// Draws `marks` as coloured bars from `y0` to `y1` (data units) with their names above, on
 /// `chart`.
 pub(super) fn draw_marks<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    chart: &mut ChartContext<'_, DB, Cartesian2d<super::TimeAxis, RangedCoordf64>>,
     marks: &[Mark],
     y0: f64,
     y1: f64,

@@ -28,6 +28,13 @@ pub(super) fn moments(input: &ReportInput<'_>) -> Section {
             "No frames were kept for this session.".into(),
         ));
     }
+    let section = if input.keyframes.iter().any(|k| k.kind == "worst") {
+        section
+    } else {
+        section.with(Block::Paragraph(
+            "No measure was out of its band in this session; here is a typical moment.".into(),
+        ))
+    };
     section.with(Block::Figures(
         input.keyframes.iter().map(|k| figure(k, input)).collect(),
     ))

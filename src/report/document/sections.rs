@@ -9,7 +9,6 @@ use crate::geometry::state::PostureState;
 use crate::report::advice;
 use crate::report::charts::{histogram_svg, timeline_svg};
 use crate::report::input::ReportInput;
-use crate::report::summary::MetricStats;
 use crate::session::Sample;
 
 /// The longest run of consecutive samples in `state`, in seconds.
@@ -40,9 +39,7 @@ pub(super) fn summary(input: &ReportInput<'_>) -> Section {
         .with(Block::Paragraph(advice::judged_with(s, &input.reference)));
     let items: Vec<String> = advice::work_on(s).into_iter().map(|w| w.text).collect();
     section = if items.is_empty() {
-        section.with(Block::Paragraph(
-            "Nothing to work on from this session: keep practising as you did.".into(),
-        ))
+        section.with(Block::Paragraph(advice::nothing_to_work_on(s)))
     } else {
         section
             .with(Block::Paragraph("What to work on, most time first:".into()))
@@ -137,38 +134,27 @@ pub(super) fn measures(input: &ReportInput<'_>) -> Section {
 /// "At a glance": what was judged, the headline numbers and the time in each state.
 pub(super) fn headline(input: &ReportInput<'_>) -> Section {
     let s = input.summary;
-    let stat = |name: &str| s.metrics.get(name);
-    let aligned = s.time_in_state.aligned_fraction * 100.0;
-    // The trunk lean the views measured: frontal (from the front or half turned), else
-    // sagittal (side-on).
-    let (lean_label, lean) = match stat("trunk_lean_frontal_deg") {
-        Some(m) => (
-            "Trunk lean sideways, typical (nearly always within)",
-            Some(m),
-        ),
-        None => (
-            "Trunk lean forward, typical (nearly always within)",
-            stat("trunk_lean_sagittal_deg"),
-        ),
-    };
-    let offset = stat("shoulder_hip_offset");
-    // The median and the 5th to 95th percentiles, all signed: one sign convention.
-    let typical = |m: Option<&MetricStats>, k: f64, unit: &str, digits: usize| {
-        m.map_or("—".to_string(), |m| {
-            format!(
-                "{:+.digits$}{unit} ({:+.digits$} to {:+.digits$})",
-                m.median * k,
-                m.p5 * k,
-                m.p95 * k
-            )
-        })
-    };
+    let t = &s.time_in_state;
+    let aligned = t.aligned_fraction * 100.0;
+    // Each measure's typical value is in the measures table, over the frames it was judged
+    // on; a tile over every frame would give a second, different "typical" for the same thing.
     let tiles = [
         ("Time aligned", format!("{aligned:.0}%")),
-        (lean_label, typical(lean, 1.0, "°", 1)),
         (
-            "Shoulders over hips, typical (nearly always within), % torso",
-            typical(offset, 100.0, "%", 0),
+            "Time misaligned",
+            format!(
+                "{} ({:.0}%)",
+                plain_seconds(t.misaligned_s),
+                t.misaligned_fraction * 100.0
+            ),
+        ),
+        (
+            "Posture checked (a person seen and judged)",
+            format!(
+                "{} of {}",
+                plain_seconds(s.duration_s - t.unknown_s),
+                plain_seconds(s.duration_s)
+            ),
         ),
         (
             "Longest misaligned stretch",

@@ -14,6 +14,7 @@ use image::codecs::jpeg::JpegEncoder;
 
 use self::likeness::{Thumbnail, same_pose};
 use crate::geometry::bands::Thresholds;
+use crate::geometry::state::PostureState;
 use crate::pose::{Landmark, NUM_LANDMARKS, Pose};
 use crate::session::Sample;
 
@@ -133,7 +134,10 @@ impl KeyframePicker {
             return;
         };
         let t_ms = sample.t_ms;
-        if self.typical.is_none() && t_ms >= self.typical_at_ms {
+        // Typical of the practice: a frame the judge judged (not one it left out, such as
+        // standing in walking practice), unless the session keeps no levels.
+        let judged = sample.levels.is_none() || m.level != PostureState::Unknown;
+        if self.typical.is_none() && t_ms >= self.typical_at_ms && judged {
             self.typical = Some(Candidate {
                 t_ms,
                 kind: "typical",
@@ -142,6 +146,14 @@ impl KeyframePicker {
                 pose: pose.clone(),
                 thumbnail: Thumbnail::of(image),
             });
+        }
+        // A worst moment is one the judge found out of its band; a frame it judged aligned,
+        // or did not judge (another activity, a view that cannot measure it), is none. A
+        // session without levels is ranked by value alone.
+        if sample.levels.is_some()
+            && !matches!(m.level, PostureState::Drifting | PostureState::Misaligned)
+        {
+            return;
         }
         let gap = self.gap_ms(t_ms);
         let same = |thumbnail: Option<&Thumbnail>, worst: &[Candidate]| {

@@ -205,6 +205,33 @@ fn a_head_forward_session_shows_head_forward_moments() {
 }
 
 #[test]
+fn only_moments_out_of_their_band_are_worst_moments() {
+    // Side-on, 20 s: standing but judged only while walking (levels say "not judged") for
+    // 0–10 s with a 15° lean; then judged aligned with an 8° lean, drifting at 14 s (12°).
+    let mut p = KeyframePicker::default();
+    for i in 0..200u64 {
+        let (trunk, level) = match i {
+            0..100 => (15.0, PostureState::Unknown),
+            140 => (12.0, PostureState::Drifting),
+            _ => (8.0, PostureState::Aligned),
+        };
+        let mut levels = MetricLevels::default();
+        levels.set(MetricId::TrunkLeanSagittal, level);
+        let m = Metrics::new(Some(View::Side)).with(MetricId::TrunkLeanSagittal, trunk);
+        let s = sample(i as f64 * 100.0, m, Some(levels), None);
+        p.consider(&s, &picture(i, 640, 480), Some(&leaning(trunk)));
+    }
+    let kept = p.finish();
+    assert_eq!(worst(&kept), [14000.0], "the one drifting frame");
+    let typical: Vec<f64> = kept
+        .iter()
+        .filter(|k| k.kind == "typical")
+        .map(|k| k.t_ms)
+        .collect();
+    assert_eq!(typical, [10_000.0], "the first judged frame after 3 s");
+}
+
+#[test]
 fn a_small_person_in_a_wide_frame_is_stored_large() {
     // 1920×1080, the person about 350 px tall at the left.
     let mut b = Body::frontal();
