@@ -54,6 +54,13 @@ pub fn prefix() -> Option<PathBuf> {
     prefix_of(&exe)
 }
 
+/// The prefix of an installed copy: [`prefix`] when its `share/plumbline` folder is there.
+/// `None` for a build run from a checkout, whose missing files come back by its scripts rather
+/// than by reinstalling.
+pub fn installed_prefix() -> Option<PathBuf> {
+    prefix().filter(|p| p.join(SHARE_DIR).is_dir())
+}
+
 fn prefix_of(exe: &Path) -> Option<PathBuf> {
     let bin = exe.parent()?;
     (bin.file_name()? == "bin").then(|| bin.parent().map(Path::to_path_buf))?

@@ -16,14 +16,13 @@ pub const MODELS_DIR_ENV: &str = "PLUMBLINE_MODELS_DIR";
 
 /// Where to look for the library, in order: `ORT_DYLIB_PATH` alone when it is set, else the
 /// installed layout's `lib/plumbline/`, then `.ort/` in the checkout.
-pub fn library_candidates() -> Vec<PathBuf> {
+fn library_candidates() -> Vec<PathBuf> {
     install::candidates(install::ORT_LIBRARY, Some(ORT_DYLIB_ENV))
 }
 
-/// Whether this executable is an installed copy (its `share/plumbline` folder is there), whose
-/// missing files come back by reinstalling rather than by a checkout's scripts.
+/// Whether this executable is an installed copy, whose missing files come back by reinstalling.
 fn installed() -> bool {
-    install::prefix().is_some_and(|p| p.join(install::SHARE_DIR).is_dir())
+    install::installed_prefix().is_some()
 }
 
 /// How to get the runtime library back.
@@ -46,17 +45,32 @@ pub(super) fn shipped_model_hint() -> String {
     format!("{fix}, or set {MODELS_DIR_ENV} to a folder holding them (looked in: {looked})")
 }
 
-static ENVIRONMENT: OnceLock<Result<Environment, PoseError>> = OnceLock::new();
+/// ONNX Runtime as loaded: its environment and the library file it came from.
+struct Loaded {
+    environment: Environment,
+    path: PathBuf,
+}
+
+static ENVIRONMENT: OnceLock<Result<Loaded, PoseError>> = OnceLock::new();
 
 /// Loads ONNX Runtime once per process and returns its environment.
 pub fn environment() -> Result<&'static Environment, PoseError> {
+    loaded().map(|l| &l.environment)
+}
+
+/// The library file ONNX Runtime was loaded from (loading it first if need be).
+pub fn library_path() -> Result<&'static Path, PoseError> {
+    loaded().map(|l| l.path.as_path())
+}
+
+fn loaded() -> Result<&'static Loaded, PoseError> {
     ENVIRONMENT
         .get_or_init(load_environment)
         .as_ref()
         .map_err(Clone::clone)
 }
 
-fn load_environment() -> Result<Environment, PoseError> {
+fn load_environment() -> Result<Loaded, PoseError> {
     // An explicit ORT_DYLIB_PATH is the only candidate: obeyed, never silently replaced.
     let searched = library_candidates();
     let Some(path) = searched.iter().find(|p| p.is_file()).cloned() else {
@@ -72,10 +86,11 @@ fn load_environment() -> Result<Environment, PoseError> {
         fix: runtime_fix("reinstall"),
     };
     let builder = ort::init_from(&path).map_err(|e| load_error(&e))?;
-    builder
+    let environment = builder
         .with_name("plumbline")
         .build()
-        .map_err(|e| load_error(&e))
+        .map_err(|e| load_error(&e))?;
+    Ok(Loaded { environment, path })
 }
 
 /// The oldest ONNX Runtime this build runs on: ort refuses to load an older library.

@@ -66,7 +66,7 @@ pub(super) fn cameras() -> Check {
             Status::Problem,
             format!(
                 "{} found, but none is a camera that can be opened",
-                list_paths(&devices)
+                install::list(&devices)
             ),
             "close other programs using the camera, or reconnect it",
         ),
@@ -77,10 +77,6 @@ pub(super) fn cameras() -> Check {
             "reconnect the camera, and close other programs using it",
         ),
     }
-}
-
-fn list_paths(paths: &[PathBuf]) -> String {
-    install::list(paths)
 }
 
 #[cfg(unix)]

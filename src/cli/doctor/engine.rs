@@ -16,26 +16,18 @@ pub(super) fn installation() -> Check {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|e| format!("(unknown: {e})"));
-    let layout = match install::prefix() {
-        Some(p) if p.join(install::SHARE_DIR).is_dir() => {
-            format!("installed under {}", p.display())
-        }
-        _ => "run from a build (files from the checkout)".to_string(),
+    let layout = match install::installed_prefix() {
+        Some(p) => format!("installed under {}", p.display()),
+        None => "run from a build (files from the checkout)".to_string(),
     };
     Check::ok("plumbline", format!("{exe}, {layout}"))
 }
 
 pub(super) fn onnx_runtime() -> Check {
     let name = "onnx runtime";
-    match runtime::environment() {
-        Ok(_) => {
-            let Some(path) = runtime::library_candidates()
-                .into_iter()
-                .find(|p| p.is_file())
-            else {
-                return Check::ok(name, "loaded");
-            };
-            let version = match runtime::recorded_version(&path) {
+    match runtime::library_path() {
+        Ok(path) => {
+            let version = match runtime::recorded_version(path) {
                 Some(v) => v,
                 None => format!(
                     "{} or newer (no VERSION beside it)",
