@@ -14,13 +14,13 @@ use super::view::Facing;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cue {
     pub metric: MetricId,
-    /// "stand taller: lean back a little".
+    /// "stand taller: lift your chest over your hips".
     pub text: &'static str,
 }
 
 // The words of every cue. A session stores a cue as its position in [`CUE_TEXTS`], so the table
 // is append-only: reword a cue in place, add new ones at the end, never reorder or remove.
-const STAND_TALLER: &str = "stand taller: lean back a little";
+const STAND_TALLER: &str = "stand taller: lift your chest over your hips";
 const LEAN_FORWARD: &str = "lean forward a little: shoulders over your hips";
 const SHOULDERS_BACK: &str = "bring your shoulders back over your hips";
 const SHOULDERS_FORWARD: &str = "bring your shoulders forward over your hips";
@@ -261,7 +261,7 @@ mod tests {
                 view: View::Side,
                 facing: Some(Right),
                 metrics: m().with(M::TrunkLeanSagittal, 25.0),
-                want: Some("stand taller: lean back a little"),
+                want: Some("stand taller: lift your chest over your hips"),
             },
             Case {
                 what: "side view, leaning back",
@@ -326,7 +326,7 @@ mod tests {
                 metrics: m()
                     .with(M::TrunkLeanSagittal, 45.0)
                     .with(M::ShoulderHipOffset, 0.9),
-                want: Some("stand taller: lean back a little"),
+                want: Some("stand taller: lift your chest over your hips"),
             },
             Case {
                 what: "both misaligned: the trunk's 14° of 10° outranks the shoulders' 13° of 12°",

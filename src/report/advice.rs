@@ -140,7 +140,7 @@ fn number(n: u32) -> String {
 }
 
 /// A share as a whole percentage that is 0 or 100 only when exactly so.
-fn percent(f: f64) -> u32 {
+pub(crate) fn percent(f: f64) -> u32 {
     let p = (f * 100.0).round() as u32;
     match p {
         0 if f > 0.0 => 1,

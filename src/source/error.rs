@@ -44,7 +44,7 @@ pub enum SourceError {
         message: String,
     },
     #[error(
-        "no camera found ({reason}); connect a webcam, check that your user may open /dev/video* (the `video` group), and run `plumbline doctor`, which checks the cameras and your access to them"
+        "no camera found ({reason}); connect a webcam, or run `plumbline doctor` to see why (it checks the devices and your access to them)"
     )]
     NoCamera { reason: String },
     #[error("could not open the camera ({reason}); {hint}: {camera}")]

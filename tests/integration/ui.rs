@@ -395,7 +395,10 @@ fn a_misaligned_stretch_is_spoken_and_the_return_praised() {
         |_| speech.said().len() >= 2,
     );
     let said = speech.said();
-    assert_eq!(said[0], "stand taller: lean back a little", "{said:?}");
+    assert_eq!(
+        said[0], "stand taller: lift your chest over your hips",
+        "{said:?}"
+    );
     assert_eq!(said[1], "good", "{said:?}");
 }
 

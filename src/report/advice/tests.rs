@@ -10,7 +10,7 @@ use crate::session::Sample;
 use MetricId::{ShoulderHipOffset as Offset, ShoulderTilt as Tilt, TrunkLeanSagittal as Trunk};
 use PostureState::{Aligned as A, Drifting as D, Misaligned as M};
 
-const TRUNK_CUE: &str = "stand taller: lean back a little";
+const TRUNK_CUE: &str = "stand taller: lift your chest over your hips";
 const SHOULDERS_CUE: &str = "bring your shoulders back over your hips";
 
 fn summarize(samples: &[Sample], preset: Option<Preset>) -> Summary {
@@ -63,7 +63,7 @@ fn the_overview_and_what_to_work_on_say_what_the_session_showed() {
                        three minutes.",
             work_on: &[
                 "Trunk upright: misaligned for 3 min, mostly in the last three \
-                        minutes. Cue: “stand taller: lean back a little”.",
+                        minutes. Cue: “stand taller: lift your chest over your hips”.",
             ],
         },
         Case {
@@ -101,7 +101,7 @@ fn the_overview_and_what_to_work_on_say_what_the_session_showed() {
                        Your shoulders drifted off your hips mostly in the last minute.",
             work_on: &[
                 "Trunk upright: misaligned for 20 s, mostly in the middle. Cue: “stand \
-                 taller: lean back a little”.",
+                 taller: lift your chest over your hips”.",
                 "Shoulders over hips: misaligned for 10 s and drifting for 30 s, mostly in \
                  the last minute. Cue: “bring your shoulders back over your hips”.",
             ],
@@ -122,7 +122,7 @@ fn the_overview_and_what_to_work_on_say_what_the_session_showed() {
                 "Shoulders over hips: misaligned for 10 s and drifting for 1 min, between \
                  0:20 and 1:30. Cue: “bring your shoulders back over your hips”.",
                 "Trunk upright: misaligned for 20 s, mostly near the start. Cue: “stand \
-                 taller: lean back a little”.",
+                 taller: lift your chest over your hips”.",
             ],
         },
         Case {
@@ -134,7 +134,7 @@ fn the_overview_and_what_to_work_on_say_what_the_session_showed() {
                        moments across the session.",
             work_on: &[
                 "Trunk upright: misaligned for 5 s, at five moments across the \
-                        session. Cue: “stand taller: lean back a little”.",
+                        session. Cue: “stand taller: lift your chest over your hips”.",
             ],
         },
         Case {

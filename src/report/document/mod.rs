@@ -128,7 +128,12 @@ mod first_page {
             &[(MetricId::TrunkLeanSagittal, Aligned)];
         const LEANING: &[(MetricId, crate::geometry::state::PostureState)] =
             &[(MetricId::TrunkLeanSagittal, Misaligned)];
-        let samples = session(&[standing(60.0, UPRIGHT), standing(20.0, LEANING)]);
+        // 20 s unjudged (nobody seen): the table's shares are of the 80 s judged.
+        let samples = session(&[
+            standing(60.0, UPRIGHT),
+            standing(20.0, LEANING),
+            standing(20.0, &[]),
+        ]);
         let summary = summary_of(&samples);
         let input = input(&samples, &summary);
         let doc = build(&input);

@@ -52,7 +52,8 @@ pub(super) fn summary(input: &ReportInput<'_>) -> Section {
 /// range it kept to nearly all the time, in one sign convention.
 pub(super) fn measures(input: &ReportInput<'_>) -> Section {
     let s = input.summary;
-    let share = |t: f64, f: f64| format!("{} ({:.0}%)", plain_seconds(t), f * 100.0);
+    // Shares of the time the measure was judged, as the summary's sentences give them.
+    let share = |t: f64, of: f64| format!("{} ({}%)", plain_seconds(t), advice::percent(t / of));
     let rows: Vec<Vec<String>> = s
         .measures
         .iter()
@@ -64,9 +65,9 @@ pub(super) fn measures(input: &ReportInput<'_>) -> Section {
                     vec!["not measured".into(), "—".into(), "—".into()]
                 }
                 Some(t) => vec![
-                    share(t.aligned_s, t.aligned_fraction),
-                    share(t.drifting_s, t.drifting_fraction),
-                    share(t.misaligned_s, t.misaligned_fraction),
+                    share(t.aligned_s, t.measured_s()),
+                    share(t.drifting_s, t.measured_s()),
+                    share(t.misaligned_s, t.measured_s()),
                 ],
                 None => vec!["—".into(), "—".into(), "—".into()],
             };
@@ -128,7 +129,14 @@ pub(super) fn measures(input: &ReportInput<'_>) -> Section {
     if let Some(note) = &s.measures_note {
         section = section.with(Block::Note(note.clone()));
     }
-    section.with(Block::Note(super::per_measure::ERROR_NOTE.into()))
+    section
+        .with(Block::Note(
+            "Aligned, drifting and misaligned: seconds, and their share of the time the measure \
+             was judged (not of the whole session: another activity, a view that cannot \
+             measure it, or nobody in the picture leaves it unjudged)."
+                .into(),
+        ))
+        .with(Block::Note(super::per_measure::ERROR_NOTE.into()))
 }
 
 /// "At a glance": what was judged, the headline numbers and the time in each state.

@@ -61,7 +61,7 @@ fn each_measure_has_its_time_at_each_level_adding_up_to_the_duration() {
     assert!(close(trunk.off_stretches[0].end_s, 89.9));
     assert_eq!(
         trunk.cue.as_deref(),
-        Some("stand taller: lean back a little")
+        Some("stand taller: lift your chest over your hips")
     );
     assert_eq!(measure(&s, Measure::ShouldersOverHips).cue, None);
 }
