@@ -16,6 +16,7 @@ use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::motion::MotionConfig;
 use crate::geometry::preset::Preset;
 use crate::pose::ModelKind;
+use crate::report::ReportOptions;
 
 mod check;
 
@@ -104,6 +105,9 @@ pub struct Settings {
     pub goal_min: f32,
     /// The window's view while a source plays.
     pub view: ViewMode,
+    /// Reports' paper and the patient's name or label, for the session browser's PDF and
+    /// `plumbline report` (whose `--paper` and `--label` override them).
+    pub report: ReportOptions,
 }
 
 /// What the window shows beside the video.
@@ -132,6 +136,7 @@ impl Default for Settings {
             preset: Preset::default(),
             goal_min: 0.0,
             view: ViewMode::default(),
+            report: ReportOptions::default(),
         }
     }
 }

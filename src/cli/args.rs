@@ -160,10 +160,11 @@ pub struct ReportArgs {
     /// The file to write.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
-    /// The PDF's paper.
-    #[arg(long, value_enum, default_value_t = PaperArg::A4)]
-    pub paper: PaperArg,
-    /// The patient's name or label, shown in the report's header (on every page of a PDF).
+    /// The PDF's paper (default: the one chosen in the app's settings, else A4).
+    #[arg(long, value_enum)]
+    pub paper: Option<PaperArg>,
+    /// The patient's name or label, shown in the report's header (on every page of a PDF)
+    /// (default: the one set in the app's settings; '' for none).
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
     #[command(flatten)]

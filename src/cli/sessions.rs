@@ -15,6 +15,7 @@ use crate::report::{
 };
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
+use crate::settings::Settings;
 
 /// Opens the session database to record or change sessions.
 pub(super) fn open_store(dir: Option<&Path>) -> anyhow::Result<Store> {
@@ -150,12 +151,27 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
         ReportFormat::Json => ExportFormat::Json,
         ReportFormat::Pdf => ExportFormat::Pdf,
     };
+    // The app's choice of paper and label, unless the command line says otherwise.
+    let saved = match store::data_dir(args.data.get()) {
+        Ok(dir) => {
+            let (settings, note) = Settings::peek(&dir);
+            if let Some(note) = note {
+                eprintln!("plumbline: {note}");
+            }
+            settings.report
+        }
+        Err(_) => ReportOptions::default(),
+    };
     let options = ReportOptions {
         paper: match args.paper {
-            PaperArg::A4 => Paper::A4,
-            PaperArg::Letter => Paper::Letter,
+            Some(PaperArg::A4) => Paper::A4,
+            Some(PaperArg::Letter) => Paper::Letter,
+            None => saved.paper,
         },
-        label: args.label.clone(),
+        label: match &args.label {
+            Some(label) => ReportOptions::clean_label(label),
+            None => saved.label,
+        },
     };
     write_export_with(&db, args.id, format, &options, &args.output)?;
     eprintln!("plumbline: wrote {}", args.output.display());

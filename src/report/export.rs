@@ -40,13 +40,32 @@ pub enum ExportFormat {
     Pdf,
 }
 
-/// How a report is made: for whom and on which paper. CSV and JSON ignore it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How a report is made: for whom and on which paper. CSV and JSON ignore it. The settings keep
+/// the user's choice (`report` in `settings.json`) for the app's PDF button and
+/// `plumbline report`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ReportOptions {
     /// The PDF's paper.
     pub paper: Paper,
     /// The patient's name or label, in the report's header (every page of a PDF).
     pub label: Option<String>,
+}
+
+/// A label longer than this is cut: a header line, not a paragraph.
+pub const MAX_LABEL_CHARS: usize = 80;
+
+impl ReportOptions {
+    /// `label` as a report header shows it: control characters (a pasted newline or tab) as
+    /// spaces, trimmed, at most [`MAX_LABEL_CHARS`]; `None` when nothing is left.
+    pub fn clean_label(label: &str) -> Option<String> {
+        let spaced: String = label
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let trimmed = spaced.trim();
+        (!trimmed.is_empty()).then(|| trimmed.chars().take(MAX_LABEL_CHARS).collect())
+    }
 }
 
 impl ExportFormat {
@@ -209,7 +228,10 @@ fn report(
         keyframes: &keyframes,
         history: &history,
         earlier_sessions,
-        label: options.label.clone(),
+        label: options
+            .label
+            .as_deref()
+            .and_then(ReportOptions::clean_label),
         reference: Reference::of(
             row.calibration.as_ref(),
             row.calibration

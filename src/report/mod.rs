@@ -21,9 +21,11 @@ mod synthetic;
 pub mod write;
 
 pub use export::{
-    ExportError, ExportFormat, ReportOptions, export_session, export_session_with, summary_of,
+    ExportError, ExportFormat, MAX_LABEL_CHARS, ReportOptions, export_session, export_session_with,
+    summary_of,
 };
 pub use pdf::Paper;
 pub use write::{
     REPORTS_DIR, WriteError, report_path, write_export, write_export_with, write_report,
+    write_report_with,
 };

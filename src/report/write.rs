@@ -91,6 +91,15 @@ pub fn report_path(data_dir: &Path, id: SessionId) -> PathBuf {
 /// Writes session `id`'s HTML report to [`report_path`] beside the database (creating the
 /// folder) and returns where.
 pub fn write_report(db: &Store, id: SessionId) -> Result<PathBuf, WriteError> {
+    write_report_with(db, id, &ReportOptions::default())
+}
+
+/// [`write_report`], with the report made as `options` say (the patient's label).
+pub fn write_report_with(
+    db: &Store,
+    id: SessionId,
+    options: &ReportOptions,
+) -> Result<PathBuf, WriteError> {
     let data_dir = db.dir();
     let dir = data_dir.join(REPORTS_DIR);
     fs::create_dir_all(&dir).map_err(|cause| WriteError::CreateDir {
@@ -98,7 +107,7 @@ pub fn write_report(db: &Store, id: SessionId) -> Result<PathBuf, WriteError> {
         cause,
     })?;
     let path = report_path(data_dir, id);
-    write_export(db, id, ExportFormat::Html, &path)?;
+    write_export_with(db, id, ExportFormat::Html, options, &path)?;
     Ok(path)
 }
 

@@ -10,6 +10,7 @@ use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
 use crate::geometry::metric_id::Unit;
 use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
+use crate::report::{MAX_LABEL_CHARS, ReportOptions};
 
 /// The ranges a saved value must be in. The settings window offers the same or narrower ones.
 const CAMERA_INDEX: RangeInclusive<u32> = 0..=63;
@@ -204,6 +205,18 @@ fn baseline_problem(b: &Baseline) -> Option<String> {
 pub(super) fn checked(mut s: Settings) -> (Settings, Vec<String>) {
     let d = Settings::default();
     let mut c = Checker::default();
+    if let Some(label) = &s.report.label {
+        let clean = ReportOptions::clean_label(label);
+        if clean
+            .as_ref()
+            .is_some_and(|l| l.chars().count() < label.trim().chars().count())
+        {
+            c.notes.push(format!(
+                "settings: report.label is longer than {MAX_LABEL_CHARS} characters; it is cut"
+            ));
+        }
+        s.report.label = clean;
+    }
     c.field(
         "min_visibility",
         &mut s.min_visibility,
@@ -279,6 +292,28 @@ mod tests {
     /// The settings read from `json`, and the notes.
     fn load(json: &str) -> (Settings, Vec<String>) {
         checked(serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn the_report_label_is_kept_as_one_clean_line() {
+        let (s, notes) = load(r#"{"report": {"paper": "Letter", "label": " Jo\tBloggs\n"}}"#);
+        assert_eq!(s.report.label.as_deref(), Some("Jo Bloggs"));
+        assert_eq!(s.report.paper, crate::report::Paper::Letter);
+        assert!(notes.is_empty(), "{notes:?}");
+        let (s, _) = load(r#"{"report": {"label": "   "}}"#);
+        assert_eq!(s.report.label, None, "blank is none");
+        let long = "x".repeat(MAX_LABEL_CHARS + 5);
+        let (s, notes) = load(&format!(r#"{{"report": {{"label": "{long}"}}}}"#));
+        assert_eq!(
+            s.report.label.map(|l| l.chars().count()),
+            Some(MAX_LABEL_CHARS)
+        );
+        assert!(
+            notes[0].starts_with("settings: report.label is longer"),
+            "{notes:?}"
+        );
+        let (s, _) = load("{}");
+        assert_eq!(s.report, ReportOptions::default(), "A4, no label");
     }
 
     #[test]

@@ -745,6 +745,7 @@ impl eframe::App for PlumblineApp {
         }
         egui::CentralPanel::default().show(ctx, |ui| self.central(ui));
         if let Some(b) = &mut self.browser {
+            b.set_report_options(&self.settings.report);
             b.show(ctx, &mut self.browser_open);
         }
         self.settings_window(ctx);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use eframe::egui::{self, RichText};
 
-use crate::report::ExportFormat;
+use crate::report::{ExportFormat, ReportOptions};
 use crate::session::store::{SessionId, SessionStatus};
 use files::FileTasks;
 use worker::{Gone, Notice, Reply, Request, Row, StoreWorker};
@@ -111,6 +111,11 @@ impl SessionBrowser {
 
     /// Asks for the list of sessions again (the worker opens the database first if needed);
     /// it is shown when it is in. Errors are kept and shown in the window.
+    /// Reports and exports from now on are made with `options` (the settings' paper and label).
+    pub fn set_report_options(&mut self, options: &ReportOptions) {
+        self.files.options.clone_from(options);
+    }
+
     pub fn refresh(&mut self) {
         self.loaded = true;
         if self.ask(Request::List) {

@@ -14,6 +14,7 @@ use crate::geometry::metric_id::Band;
 use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
 use crate::geometry::preset::{Measure, Practice};
 use crate::pose::ModelKind;
+use crate::report::{MAX_LABEL_CHARS, Paper};
 use crate::settings::{OffsetUnit, Settings};
 
 /// The Settings window: open or not, and the cameras to choose from (listed off the UI thread:
@@ -304,6 +305,30 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             "remind me to move after long stillness",
         )
         .changed();
+    ui.separator();
+    ui.heading("Reports");
+    ui.horizontal(|ui| {
+        ui.label("name or label on every page");
+        let mut text = s.report.label.clone().unwrap_or_default();
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .char_limit(MAX_LABEL_CHARS)
+                    .hint_text("the patient's name (optional)"),
+            )
+            .on_hover_text("Shown at the head of the session browser's PDF and HTML reports, and of `plumbline report`'s unless --label says otherwise");
+        if edit.changed() {
+            // Kept as typed (a space before the next word); reports show it cleaned.
+            s.report.label = (!text.trim().is_empty()).then_some(text);
+            any = true;
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("PDF paper");
+        for (paper, label) in [(Paper::A4, "A4"), (Paper::Letter, "US Letter")] {
+            any |= ui.radio_value(&mut s.report.paper, paper, label).changed();
+        }
+    });
     ui.separator();
     ui.heading("Units and calibration");
     any |= ui

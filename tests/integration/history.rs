@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use plumbline::format::percent;
-use plumbline::report::{ExportFormat, WriteError, report_path, write_export, write_report};
+use plumbline::report::{
+    ExportFormat, Paper, ReportOptions, WriteError, report_path, write_export, write_report,
+};
 use plumbline::session::store::{DB_FILE, SessionSummaryRow, Store};
 use plumbline::ui::SessionBrowser;
 use rusqlite::Connection;
@@ -85,6 +87,12 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
                 }
             }
         });
+    // As the app hands on its settings: the patient's label (typed with a space at the end).
+    let mut browser = browser;
+    browser.set_report_options(&ReportOptions {
+        paper: Paper::Letter,
+        label: Some("Jo Bloggs ".into()),
+    });
     let mut h = harness(browser);
     settle(&mut h);
 
@@ -123,6 +131,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
         );
     }
     assert!(html.contains("standing desk"));
+    assert!(html.contains("Jo Bloggs<"), "the settings' label, trimmed");
 
     // CSV…: saved where the dialog said. JSON…: the dialog was cancelled, nothing happens.
     h.get_by_label("CSV…").click();
@@ -141,6 +150,7 @@ fn the_browser_lists_a_recorded_session_reports_exports_and_deletes_it() {
     let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
     assert!(text.contains(&format!("Posture session {id}")), "{text}");
     assert!(text.contains("standing desk"));
+    assert!(text.contains("Jo Bloggs"), "the settings' label: {text}");
     assert!(has_label(
         &h,
         &format!("session {id} exported to {}", pdf_path.display())

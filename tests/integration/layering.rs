@@ -285,7 +285,7 @@ fn layers_depend_only_downward() {
         ("geometry", &["pose", "format"][..]),
         ("session", &["geometry", "pose", "source"][..]),
         ("report", &["session", "geometry", "pose", "format"][..]),
-        ("settings", &["geometry", "pose", "session"][..]),
+        ("settings", &["geometry", "pose", "session", "report"][..]),
         (
             "pipeline",
             &["source", "pose", "geometry", "session", "settings"][..],

@@ -277,6 +277,49 @@ fn report_makes_a_pdf_on_a4_or_letter_with_the_label_on_every_page() {
 }
 
 #[test]
+fn report_takes_the_paper_and_label_set_in_the_settings_unless_told_otherwise() {
+    let data = data_dir();
+    record_clip(data.path(), "");
+    let id = sessions_json(data.path())[0]["id"].as_i64().unwrap();
+    // As the app's Settings window saves them: Letter, a label typed with a trailing space.
+    std::fs::write(
+        data.path().join("settings.json"),
+        r#"{"report": {"paper": "Letter", "label": "Jo Bloggs, week 3 "}}"#,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, args: &[&str]| {
+        let path = dir.path().join(name);
+        let out = report_pdf(data.path(), id, args, &path);
+        assert!(out.status.success(), "{}", stderr(&out));
+        parse_pdf(&std::fs::read(&path).unwrap())
+    };
+    let saved = run("saved.pdf", &[]);
+    assert!(
+        saved
+            .sizes
+            .iter()
+            .all(|&(w, h)| (w.round(), h.round()) == (612.0, 792.0)),
+        "the settings' Letter: {:?}",
+        saved.sizes
+    );
+    assert!(
+        saved.text.iter().all(|p| p.contains("Jo Bloggs, week 3")),
+        "the settings' label on every page"
+    );
+    // The command line wins: A4, another label; an empty one means none.
+    let told = run("told.pdf", &["--paper", "a4", "--label", "J. B."]);
+    assert!(told.sizes.iter().all(|&(w, _)| w.round() == 595.0));
+    assert!(
+        told.text
+            .iter()
+            .all(|p| p.contains("J. B.") && !p.contains("Bloggs"))
+    );
+    let none = run("none.pdf", &["--label", ""]);
+    assert!(!none.text.join("\n").contains("Bloggs"), "no label");
+}
+
+#[test]
 fn the_html_report_prints_without_cutting_a_chart_or_stranding_a_heading() {
     let data = data_dir();
     record_clip(data.path(), "");

@@ -329,7 +329,11 @@ fn settings_changed_in_the_window_are_saved() {
     h.get_by_label("Settings").click();
     h.step();
     // Both sit low in the window: scroll to them first, as a user would.
-    for label in ["show a desktop notification", "cm (3-D estimate)"] {
+    for label in [
+        "show a desktop notification",
+        "cm (3-D estimate)",
+        "US Letter",
+    ] {
         h.get_by_label(label).scroll_to_me();
         // Let the scroll animation finish before aiming.
         h.run_steps(30);
@@ -345,6 +349,7 @@ fn settings_changed_in_the_window_are_saved() {
         saved.offset_unit,
         plumbline::settings::OffsetUnit::Centimetres
     );
+    assert_eq!(saved.report.paper, plumbline::report::Paper::Letter);
     // The defaults were left as they were.
     assert_eq!(saved.thresholds, Settings::default().thresholds);
 }

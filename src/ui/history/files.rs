@@ -8,7 +8,9 @@ use std::thread::JoinHandle;
 use eframe::egui;
 
 use super::worker::Notice;
-use crate::report::{ExportFormat, WriteError, write_export, write_report};
+use crate::report::{
+    ExportFormat, ReportOptions, WriteError, write_export_with, write_report_with,
+};
 use crate::session::store::{SessionId, Store};
 
 /// Opens a written report for the user.
@@ -48,6 +50,8 @@ pub(super) struct FileTasks {
     running: Vec<Task>,
     pub opener: Arc<Opener>,
     pub save_dialog: Arc<SaveDialog>,
+    /// The paper and the patient's label reports are made with (the settings').
+    pub options: ReportOptions,
 }
 
 impl std::fmt::Debug for FileTasks {
@@ -67,6 +71,7 @@ impl FileTasks {
             running: Vec::new(),
             opener: Arc::new(open_in_browser),
             save_dialog: Arc::new(ask_where_to_save),
+            options: ReportOptions::default(),
         }
     }
 
@@ -78,11 +83,12 @@ impl FileTasks {
     /// Writes session `id`'s report beside the database and opens it.
     pub fn report(&mut self, ctx: &egui::Context, id: SessionId) -> Option<Notice> {
         let data_dir = self.data_dir.clone();
+        let options = self.options.clone();
         let opener = Arc::clone(&self.opener);
         self.spawn(
             ctx,
             format!("the report for session {id}"),
-            move || match open_and(&data_dir, |db| write_report(db, id)) {
+            move || match open_and(&data_dir, |db| write_report_with(db, id, &options)) {
                 Ok(path) => {
                     let mut notices = vec![Notice::Info(format!(
                         "report written to {}",
@@ -110,6 +116,7 @@ impl FileTasks {
         format: ExportFormat,
     ) -> Option<Notice> {
         let data_dir = self.data_dir.clone();
+        let options = self.options.clone();
         let choose = Arc::clone(&self.save_dialog);
         let what = format!(
             "the {} export of session {id}",
@@ -120,7 +127,9 @@ impl FileTasks {
             let Some(path) = choose(&format.file_name(id), format) else {
                 return Vec::new();
             };
-            match open_and(&data_dir, |db| write_export(db, id, format, &path)) {
+            match open_and(&data_dir, |db| {
+                write_export_with(db, id, format, &options, &path)
+            }) {
                 Ok(()) => vec![Notice::Info(format!(
                     "session {id} exported to {}",
                     path.display()
