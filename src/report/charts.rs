@@ -66,28 +66,41 @@ struct TimeChart<'a> {
     margin_top: u32,
 }
 
-/// A time axis: seconds, labelled at round times (see [`time_ticks`]).
-pub(super) struct TimeAxis {
-    seconds: RangedCoordf64,
+/// An axis labelled where the chart says: a time axis at round times (see [`time_ticks`]), the
+/// trend's at each session.
+pub(super) struct TickedAxis {
+    range: RangedCoordf64,
     ticks: Vec<f64>,
 }
 
-impl TimeAxis {
-    fn new(end_s: f64) -> Self {
+/// A time axis: seconds into the session.
+pub(super) type TimeAxis = TickedAxis;
+
+impl TickedAxis {
+    /// Seconds from 0 to `end_s`, labelled at round times.
+    fn time(end_s: f64) -> Self {
         Self {
-            seconds: (0.0..end_s).into(),
+            range: (0.0..end_s).into(),
             ticks: time_ticks(end_s),
+        }
+    }
+
+    /// `range`, labelled at `ticks` only.
+    fn at(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Self {
+        Self {
+            range: range.into(),
+            ticks,
         }
     }
 }
 
-impl Ranged for TimeAxis {
+impl Ranged for TickedAxis {
     // Labels are always given by a formatter (min:s), never by the value's Debug.
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.seconds.map(value, limit)
+        self.range.map(value, limit)
     }
 
     fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
@@ -95,7 +108,7 @@ impl Ranged for TimeAxis {
     }
 
     fn range(&self) -> std::ops::Range<f64> {
-        self.seconds.range()
+        self.range.range()
     }
 }
 
@@ -139,7 +152,7 @@ impl TimeChart<'_> {
                 .margin_top(self.margin_top)
                 .x_label_area_size(44)
                 .y_label_area_size(60)
-                .build_cartesian_2d(TimeAxis::new(self.end_s), self.y)
+                .build_cartesian_2d(TimeAxis::time(self.end_s), self.y)
             {
                 let _ = chart
                     .configure_mesh()
@@ -321,9 +334,24 @@ const TREND_COLOURS: [RGBColor; 6] = [
     RGBColor(190, 60, 90),
 ];
 
-/// The share of time aligned per session, oldest first (this one last): the first line (the
-/// whole session's time aligned) carries each session's local date from `dates` above its
-/// points; the others (each measure's time aligned while measured) are named in a legend.
+/// Which sessions the trend's axis labels: all when their dates fit side by side, else every
+/// k-th counted back from this session (the last), so no two labels overlap.
+fn session_ticks(dates: &[String]) -> Vec<f64> {
+    // The plot is about 810 px wide; a character of axis text is about 7.5 px.
+    let per_session = 810.0 / dates.len().max(1) as f64;
+    let widest = dates.iter().map(|d| d.chars().count()).max().unwrap_or(0) as f64 * 7.5 + 12.0;
+    let every = (widest / per_session).ceil().max(1.0) as usize;
+    let last = dates.len().saturating_sub(1);
+    (0..dates.len())
+        .filter(|i| (last - i).is_multiple_of(every))
+        .map(|i| i as f64)
+        .collect()
+}
+
+/// The share of time aligned per session, oldest first (this one last), each session at its
+/// local date from `dates` on the axis (see [`session_ticks`]): the first line the whole
+/// session's time aligned, the others each measure's time aligned while measured, named in a
+/// legend.
 pub(super) fn trend_svg(lines: &[TrendLine], dates: &[String]) -> String {
     let mut svg = String::new();
     let n = dates.len().max(2) as f64 - 1.0;
@@ -332,19 +360,30 @@ pub(super) fn trend_svg(lines: &[TrendLine], dates: &[String]) -> String {
         let _ = root.fill(&WHITE);
         if let Ok(mut chart) = ChartBuilder::on(&root)
             .margin(12)
-            .x_label_area_size(30)
+            .x_label_area_size(48)
             .y_label_area_size(60)
-            .build_cartesian_2d(-0.5..n + 0.5, 0.0..118.0)
+            .build_cartesian_2d(
+                TickedAxis::at(-0.5..n + 0.5, session_ticks(dates)),
+                0.0..105.0,
+            )
         {
-            // Sessions have no numbers worth reading on the axis: each point carries its date.
+            // Each session is labelled with its local date, under its points.
+            let date = |v: &f64| {
+                dates
+                    .get(v.round().max(0.0) as usize)
+                    .cloned()
+                    .unwrap_or_default()
+            };
             let _ = chart
                 .configure_mesh()
-                .x_desc("sessions, oldest first, each at its local date (this session last)")
+                .x_desc("sessions, oldest first, at their local dates (this session last)")
                 .y_desc("time aligned (%)")
-                .x_labels(0)
+                .x_label_formatter(&date)
                 .y_labels(6)
+                .y_label_formatter(&|v| format!("{v:.0}"))
                 .label_style(AXIS_TEXT)
                 .axis_desc_style(AXIS_TITLE)
+                .light_line_style(WHITE.mix(0.0))
                 .draw();
             for (k, line) in lines.iter().enumerate() {
                 let colour = TREND_COLOURS[k % TREND_COLOURS.len()];
@@ -364,17 +403,6 @@ pub(super) fn trend_svg(lines: &[TrendLine], dates: &[String]) -> String {
                 }
                 let _ =
                     chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())));
-                if k == 0 {
-                    let style = TextStyle::from(AXIS_TEXT.into_font()).pos(
-                        plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Center,
-                            plotters::style::text_anchor::VPos::Bottom,
-                        ),
-                    );
-                    let _ = chart.draw_series(points.iter().zip(dates).map(|(&(x, y), date)| {
-                        Text::new(date.clone(), (x, y + 3.0), style.clone())
-                    }));
-                }
             }
             if lines.len() > 1 {
                 let _ = chart

@@ -150,3 +150,21 @@ fn an_hour_of_frames_draws_as_a_few_thousand_shapes() {
     );
     assert!(timeline_svg(&hour, &[]).len() < 1_000_000);
 }
+
+#[test]
+fn the_trend_labels_its_sessions_without_overlap_and_always_this_one() {
+    let dates = |n: usize, text: &str| vec![text.to_string(); n];
+    assert_eq!(session_ticks(&dates(3, "11-20")), [0.0, 1.0, 2.0]);
+    // Thirteen sessions with their times: every other one, counted back from this session.
+    let ticks = session_ticks(&dates(13, "12-02 15:44"));
+    assert_eq!(ticks.last(), Some(&12.0));
+    assert!(ticks.len() < 13 && ticks.len() >= 5, "{ticks:?}");
+    let svg = trend_svg(
+        &[TrendLine {
+            name: "whole session".into(),
+            values: vec![Some(0.5); 13],
+        }],
+        &dates(13, "12-02 15:44"),
+    );
+    assert_eq!(svg.matches(">\n12-02 15:44\n<").count(), ticks.len());
+}

@@ -24,6 +24,22 @@ fn percent(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
 }
 
+/// Each session's label on the trend, from its local start "2026-11-25 18:40 CET": the month
+/// and day ("11-25"), with the time ("11-25 18:40") for a day that has more than one session.
+fn point_labels(started: &[&str]) -> Vec<String> {
+    let day = |s: &str| s.get(5..10).unwrap_or(s).to_string();
+    started
+        .iter()
+        .map(|s| {
+            let shared = started.iter().filter(|o| day(o) == day(s)).count() > 1;
+            match s.get(5..16) {
+                Some(day_time) if shared => day_time.to_string(),
+                _ => day(s),
+            }
+        })
+        .collect()
+}
+
 /// The share of time aligned in this session and the ones before it, overall and per measure,
 /// as a chart and a table with each session's notes.
 pub(super) fn trend(input: &ReportInput<'_>) -> Section {
@@ -69,11 +85,7 @@ pub(super) fn trend(input: &ReportInput<'_>) -> Section {
         values: sessions.iter().map(|s| of(s.measures, m)).collect(),
     }))
     .collect();
-    // "11-25", the month and day of the local start "2026-11-25 18:40 CET".
-    let dates: Vec<String> = sessions
-        .iter()
-        .map(|s| s.started.get(5..10).unwrap_or(s.started).to_string())
-        .collect();
+    let dates = point_labels(&sessions.iter().map(|s| s.started).collect::<Vec<_>>());
     let header: Vec<String> = ["Started", "Length", "Aligned, whole session"]
         .into_iter()
         .map(String::from)
@@ -109,9 +121,9 @@ pub(super) fn trend(input: &ReportInput<'_>) -> Section {
         .with(Block::Charts(vec![Chart::from_svg(
             trend_svg(&lines, &dates),
             Some(
-                "Time aligned in each session: the whole session (dark, with its date), and \
-                 each measure the session judged, as a share of the time that measure could \
-                 be measured from the view."
+                "Time aligned in each session, at its local date (with the time when a day \
+                 had more than one): the whole session (dark), and each measure the session \
+                 judged, as a share of the time that measure could be measured from the view."
                     .into(),
             ),
         )]))
@@ -133,6 +145,16 @@ mod tests {
     use crate::geometry::state::PostureState::{Aligned, Misaligned};
     use crate::report::input::HistoryPoint;
     use crate::report::synthetic::{input, session, standing, summary_of};
+
+    #[test]
+    fn sessions_on_the_same_day_are_told_apart_by_their_time() {
+        let labels = point_labels(&[
+            "2026-11-20 09:00 CET",
+            "2026-12-02 09:15 CET",
+            "2026-12-02 14:52 CET",
+        ]);
+        assert_eq!(labels, ["11-20", "12-02 09:15", "12-02 14:52"]);
+    }
 
     #[test]
     fn each_measure_is_followed_across_sessions_with_their_dates_and_notes() {

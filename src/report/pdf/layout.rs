@@ -170,21 +170,32 @@ impl Layout<'_> {
                 }
             }
             Block::Tiles(tiles) => self.tiles(tiles),
-            Block::StateBar(states) => self.rows.push(Row {
-                height: 10.0 + GAP,
-                keep_with_next: false,
-                cells: vec![Cell {
-                    x: 0.0,
-                    y: 0.0,
-                    width: self.width,
-                    height: 10.0,
-                    content: Content::StateBar(states.clone()),
-                }],
-            }),
+            Block::StateBar(states) => {
+                // The bar sums up what is above it (the headline tiles): never alone at the top
+                // of a page.
+                if let Some(above) = self.rows.last_mut() {
+                    above.keep_with_next = true;
+                }
+                self.state_bar(states);
+            }
             Block::Charts(charts) => self.charts(charts),
             Block::Figures(figures) => self.figures(figures),
             Block::Table { header, rows } => self.table(header, rows),
         }
+    }
+
+    fn state_bar(&mut self, states: &[(PostureState, f64)]) {
+        self.rows.push(Row {
+            height: 10.0 + GAP,
+            keep_with_next: false,
+            cells: vec![Cell {
+                x: 0.0,
+                y: 0.0,
+                width: self.width,
+                height: 10.0,
+                content: Content::StateBar(states.to_vec()),
+            }],
+        });
     }
 
     /// A paragraph in `style`, in rows of at most a page's worth of lines.
