@@ -171,8 +171,7 @@ impl Layout<'_> {
             }
             Block::Tiles(tiles) => self.tiles(tiles),
             Block::StateBar(states) => {
-                // The bar sums up what is above it (the headline tiles): never alone at the top
-                // of a page.
+                // The bar sums up the tiles above it: never alone at the top of a page.
                 if let Some(above) = self.rows.last_mut() {
                     above.keep_with_next = true;
                 }
