@@ -388,14 +388,14 @@ fn a_clip_judged_live_and_by_analyze_gives_the_same_states_and_events() {
 /// Two seconds of one picture (a person holding still), then half a second of the person
 /// moving: 2 px to the right each frame, so no moving picture is ever the same as one before.
 fn still_then_moving() -> Paced {
-    let sequence = Paced::new(0, Duration::ZERO, None).images;
-    let mut images = vec![sequence[0].clone(); 60];
-    images.extend((1..=15).map(|k| shifted(&sequence[0], 2 * k)));
+    let paced = Paced::new(0, Duration::from_millis(33), None);
+    let person = &paced.images[0];
+    let mut images = vec![person.clone(); 60];
+    images.extend((1..=15).map(|k| shifted(person, 2 * k)));
     Paced {
         count: images.len() as u64,
         images,
-        every: Duration::from_millis(33),
-        ..Paced::new(0, Duration::ZERO, None)
+        ..paced
     }
 }
 
