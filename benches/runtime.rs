@@ -169,6 +169,10 @@ fn load_time(c: &mut Criterion) {
         group.bench_function("saved_optimised", |b| {
             b.iter(|| load(&saved, GraphOptimizationLevel::Disable, None))
         });
+        // What the engine adds before loading: the file read and checked against MODELS.sha256.
+        group.bench_function("read_and_checksum", |b| {
+            b.iter(|| plumbline::pose::runtime::read_checked(&path).expect("a sound model"))
+        });
         group.finish();
     }
 }

@@ -35,6 +35,15 @@ pub enum PoseError {
     },
     #[error("could not load the model ({message}): {path}")]
     ModelLoad { path: PathBuf, message: String },
+    /// The file differs from the checksum listed for it: damaged on the disk or in a copy.
+    #[error("the model does not match its checksum in MODELS.sha256: it is damaged; {fix}: {path}")]
+    ModelDamaged { path: PathBuf, fix: String },
+    #[error("cannot read the checksums of the models ({message}); {fix}: {path}")]
+    ChecksumsUnreadable {
+        path: PathBuf,
+        message: String,
+        fix: String,
+    },
     #[error("inference failed in the {stage}: {message}")]
     Inference {
         stage: &'static str,

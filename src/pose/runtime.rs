@@ -13,6 +13,8 @@ use crate::install;
 
 /// Environment variable naming the folder that holds the ONNX models.
 pub const MODELS_DIR_ENV: &str = "PLUMBLINE_MODELS_DIR";
+/// The file beside the shipped models listing their SHA-256 (`sha256sum`'s format).
+pub const CHECKSUMS_FILE: &str = "MODELS.sha256";
 
 /// Where to look for the library, in order: `ORT_DYLIB_PATH` alone when it is set, else the
 /// installed layout's `lib/plumbline/`, then `.ort/` in the checkout.
@@ -37,12 +39,81 @@ fn runtime_fix(what: &str) -> String {
 /// How to get a shipped model back, and every folder models are looked for in.
 pub(super) fn shipped_model_hint() -> String {
     let looked = install::list(&install::candidates(install::MODELS, Some(MODELS_DIR_ENV)));
-    let fix = if installed() {
+    let fix = shipped_fix();
+    format!("{fix}, or set {MODELS_DIR_ENV} to a folder holding them (looked in: {looked})")
+}
+
+/// How to get a missing or damaged shipped model back.
+fn shipped_fix() -> String {
+    if installed() {
         "reinstall plumbline, whose package ships the models".to_string()
     } else {
         format!("run `{CONVERT_COMMAND}` to regenerate the models")
+    }
+}
+
+/// The checksums listed in `dir`'s [`CHECKSUMS_FILE`], as (file name, SHA-256 in hex); empty
+/// when the folder has none (a folder of one's own models).
+pub fn listed_checksums(dir: &Path) -> Result<Vec<(String, String)>, PoseError> {
+    let path = dir.join(CHECKSUMS_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(PoseError::ChecksumsUnreadable {
+                path,
+                message: e.to_string(),
+                fix: shipped_fix(),
+            });
+        }
     };
-    format!("{fix}, or set {MODELS_DIR_ENV} to a folder holding them (looked in: {looked})")
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| match line.split_once("  ") {
+            Some((sum, file)) => Ok((file.trim().to_string(), sum.trim().to_string())),
+            None => Err(PoseError::ChecksumsUnreadable {
+                path: path.clone(),
+                message: format!("a line is not `SHA256  FILE`: {line}"),
+                fix: shipped_fix(),
+            }),
+        })
+        .collect()
+}
+
+/// SHA-256 of `bytes`, in lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The model file at `path`, read once and checked against the checksum its folder lists for
+/// it: a damaged model is refused, never run. A file its folder does not list (the heavy
+/// model, made locally; a folder of one's own models without checksums) is used as it is.
+/// Hashing costs about 20 ms for the detector and the full model together.
+pub fn read_checked(path: &Path) -> Result<Vec<u8>, PoseError> {
+    let bytes = std::fs::read(path).map_err(|e| PoseError::ModelLoad {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let listed = listed_checksums(dir)?;
+    match listed.iter().find(|(file, _)| Some(file) == name.as_ref()) {
+        Some((_, want)) if !sha256_hex(&bytes).eq_ignore_ascii_case(want) => {
+            Err(PoseError::ModelDamaged {
+                path: path.to_path_buf(),
+                fix: shipped_fix(),
+            })
+        }
+        Some(_) => Ok(bytes),
+        None => {
+            tracing::debug!("{} has no listed checksum; used as it is", path.display());
+            Ok(bytes)
+        }
+    }
 }
 
 /// ONNX Runtime as loaded: its environment and the library file it came from.
@@ -172,6 +243,7 @@ pub fn load_session(
         });
     }
     let env = environment()?;
+    let bytes = read_checked(path)?;
     let load_err = |e: &dyn std::fmt::Display| PoseError::ModelLoad {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -188,7 +260,7 @@ pub fn load_session(
             Ok(b.with_config_entry("session.set_denormal_as_zero", flag(options.flush_to_zero))?)
         })
         .map_err(|e| load_err(&e))?
-        .commit_from_file(path)
+        .commit_from_memory(&bytes)
         .map_err(|e| load_err(&e))?;
     check_signature(&session, sig).map_err(|problem| PoseError::ModelMismatch {
         path: path.to_path_buf(),

@@ -132,6 +132,24 @@ fn a_damaged_model_and_a_missing_runtime_are_named_with_their_fix() {
         "{detail}"
     );
     assert_eq!(out.status.code(), Some(1));
+    // The engine checks the model it loads as the doctor does, and refuses it in the same
+    // words: `pose` and `analyze` would otherwise run it and be quietly wrong.
+    let photo = fixture("images/camera.png");
+    for args in [
+        vec!["pose", "--model", "lite"],
+        vec!["analyze", "--model", "lite", "--no-record", "--quiet"],
+    ] {
+        let run = Command::new(exe())
+            .args(&args)
+            .arg(&photo)
+            .env("PLUMBLINE_MODELS_DIR", models.path())
+            .env("PLUMBLINE_DATA_DIR", data.path())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {}", stderr(&run));
+        assert!(stderr(&run).contains(&detail), "{args:?}: {}", stderr(&run));
+        assert!(run.stdout.is_empty(), "{args:?}: nothing was estimated");
+    }
 
     let nowhere = data.path().join("no-such-libonnxruntime.so");
     let (out, report) = doctor(&exe(), data.path(), &[("ORT_DYLIB_PATH", &nowhere)]);

@@ -45,44 +45,29 @@ pub(super) fn onnx_runtime() -> Check {
     }
 }
 
-/// The shipped models against the checksums shipped with them.
+/// The shipped models against the checksums shipped with them, checked as the engine checks
+/// each model it loads (and in the same words).
 pub(super) fn models() -> Check {
     let name = "models";
     let dir = runtime::models_dir();
-    let sums = dir.join("MODELS.sha256");
     let fix = "reinstall plumbline (or, in a checkout, run `bash models/convert.sh`)";
-    let listed = match std::fs::read_to_string(&sums) {
-        Ok(text) => text,
-        Err(e) => {
-            let detail = format!("cannot read the checksums {} ({e})", sums.display());
-            return Check::bad(name, Status::Problem, detail, fix);
-        }
-    };
-    let mut good = Vec::new();
-    for line in listed.lines().filter(|l| !l.trim().is_empty()) {
-        let Some((want, file)) = line.split_once("  ") else {
+    let listed = match runtime::listed_checksums(&dir) {
+        Ok(listed) if listed.is_empty() => {
             let detail = format!(
-                "{} has a line that is not `SHA256  FILE`: {line}",
-                sums.display()
+                "no checksums to check the models by: {}",
+                dir.join(runtime::CHECKSUMS_FILE).display()
             );
             return Check::bad(name, Status::Problem, detail, fix);
-        };
-        let path = dir.join(file.trim());
-        match std::fs::read(&path) {
-            Ok(bytes) if sha256_hex(&bytes) == want.trim() => good.push(file),
-            Ok(_) => {
-                let detail = format!("{} does not match its checksum: damaged", path.display());
-                return Check::bad(name, Status::Problem, detail, fix);
-            }
-            Err(e) => {
-                let detail = format!("cannot read {} ({e})", path.display());
-                return Check::bad(name, Status::Problem, detail, fix);
-            }
         }
-    }
-    if good.is_empty() {
-        let detail = format!("{} lists no models", sums.display());
-        return Check::bad(name, Status::Problem, detail, fix);
+        Ok(listed) => listed,
+        Err(e) => return Check::bad(name, Status::Problem, e.to_string(), fix),
+    };
+    let mut good = Vec::new();
+    for (file, _) in &listed {
+        match runtime::read_checked(&dir.join(file)) {
+            Ok(_) => good.push(file.as_str()),
+            Err(e) => return Check::bad(name, Status::Problem, e.to_string(), fix),
+        }
     }
     let heavy = if dir.join(ModelKind::Heavy.file_name()).is_file() {
         "; the heavy model is there too (not checked: made locally)"
@@ -92,19 +77,12 @@ pub(super) fn models() -> Check {
     Check::ok(
         name,
         format!(
-            "{} match MODELS.sha256 in {}{heavy}",
+            "{} match {} in {}{heavy}",
             good.join(", "),
+            runtime::CHECKSUMS_FILE,
             dir.display()
         ),
     )
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The engine loads and finds the astronaut on the example photo.
