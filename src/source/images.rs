@@ -171,6 +171,7 @@ pub fn read_image(path: &Path) -> Result<image::RgbImage, String> {
 
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes.as_slice()));
+    reader.limits(decoding_limits());
     if let Ok(by_name) = image::ImageFormat::from_path(path) {
         reader.set_format(by_name);
     }
@@ -179,6 +180,10 @@ pub fn read_image(path: &Path) -> Result<image::RgbImage, String> {
         super::jpeg::check_complete(&bytes).map_err(|e| e.to_string())?;
     }
     let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    // The size in the header is checked before a pixel is decoded: a few hundred kilobytes of
+    // PNG can claim gigabytes of pixels.
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
     // Damaged EXIF is not worth refusing the picture for: it is then read as stored.
     let orientation = decoder.orientation().unwrap_or_else(|e| {
         tracing::debug!("ignoring the EXIF orientation of {}: {e}", path.display());
@@ -189,6 +194,33 @@ pub fn read_image(path: &Path) -> Result<image::RgbImage, String> {
     Ok(image.into_rgb8())
 }
 
+/// The largest picture read, in pixels: 100 megapixels (a 200-megapixel phone's photo is
+/// refused; a 48-megapixel one is read), at most 300 MB as RGB. A pose needs far fewer.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// What the decoder may allocate at once: a 100-megapixel picture with 16-bit RGBA samples.
+const MAX_DECODER_BYTES: u64 = MAX_PIXELS * 8;
+
+fn decoding_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODER_BYTES);
+    limits
+}
+
+/// Refuses a picture larger than [`MAX_PIXELS`], saying its size.
+fn check_size(width: u32, height: u32) -> Result<(), String> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "it is {width}×{height} pixels ({} megapixels), more than the {} megapixels \
+             plumbline reads; scale it down first",
+            pixels / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        ));
+    }
+    Ok(())
+}
+
 /// Natural order on the file names' full paths, so `frame2` precedes `frame10`.
 fn sort_naturally(files: &mut [PathBuf]) {
     files.sort_by(|a, b| natord::compare(&a.to_string_lossy(), &b.to_string_lossy()));
@@ -197,6 +229,15 @@ fn sort_naturally(files: &mut [PathBuf]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pictures_are_read_up_to_a_hundred_megapixels() {
+        assert!(check_size(8000, 6000).is_ok(), "48 MP");
+        assert!(check_size(10_000, 10_000).is_ok());
+        let e = check_size(60_000, 60_000).unwrap_err();
+        assert!(e.contains("60000×60000 pixels (3600 megapixels)"), "{e}");
+        assert!(check_size(u32::MAX, u32::MAX).is_err());
+    }
 
     #[test]
     fn image_extensions_ignore_case() {

@@ -146,3 +146,81 @@ fn a_folder_skips_a_truncated_jpeg_by_name_and_counts_it() {
         - leans.iter().fold(f64::MAX, |a, &b| a.min(b));
     assert!(spread < 5.0, "{leans:?}");
 }
+
+/// CRC-32 (ISO-HDLC, as PNG chunks use), bit by bit: a test needs no table.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header claims `width`×`height` greyscale pixels, followed by a few bytes of
+/// picture data: a decompression bomb's header, without its hundreds of kilobytes.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        let crc = crc32(&out[start..]);
+        out.extend(crc.to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend(width.to_be_bytes());
+    header.extend(height.to_be_bytes());
+    header.extend([8, 0, 0, 0, 0]); // 8-bit greyscale, deflate, no filter, no interlace
+    chunk(&mut png, b"IHDR", &header);
+    // zlib of 64 zero bytes: the first row's start.
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[120, 156, 99, 96, 160, 12, 0, 0, 0, 64, 0, 1],
+    );
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// The probe's decompression bombs: a 20000×20000 PNG took 1.6 GB and 8.5 s in `pose`, a
+/// 60000×60000 one panicked `pose` and `analyze` inside the decoder (a 10.8 GB allocation)
+/// and left the session open. The size is read from the header and refused before a pixel is
+/// decoded, by name and size.
+#[test]
+fn a_picture_claiming_billions_of_pixels_is_refused_by_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    for (w, h) in [(20_000u32, 20_000u32), (60_000, 60_000)] {
+        let bomb = dir.path().join(format!("bomb-{w}.png"));
+        std::fs::write(&bomb, png_claiming(w, h)).unwrap();
+        let says = format!(
+            "{w}×{h} pixels ({} megapixels)",
+            u64::from(w) * u64::from(h) / 1_000_000
+        );
+        let out = plumbline(["pose", bomb.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_clean_failure(&out, &[&says, "bomb-"]);
+        let data = data_dir();
+        let out = plumbline_in(data.path(), ["analyze", bomb.to_str().unwrap(), "--quiet"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_clean_failure(&out, &[&says]);
+        let sessions = plumbline_in(data.path(), ["sessions", "--json"]);
+        let listed: Value = serde_json::from_slice(&sessions.stdout).unwrap();
+        assert_eq!(
+            listed[0]["status"], "complete",
+            "the session is closed: {listed}"
+        );
+    }
+    // A large photo within the limit still reads: 48 megapixels, as a phone takes them.
+    let photo = dir.path().join("phone.png");
+    image::GrayImage::new(8000, 6000).save(&photo).unwrap();
+    let out = plumbline(["pose", photo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
