@@ -4,6 +4,7 @@
 //! behind the `plumbline` binary. Start with [`pose::PoseEstimator`].
 
 pub mod cli;
+pub mod files;
 pub mod format;
 pub mod geometry;
 pub mod install;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::{OutputError, Target};
 use crate::geometry::alerts::AlertRules;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
@@ -156,6 +157,12 @@ pub enum SettingsError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot save the settings: {0}")]
+    Output(#[from] OutputError),
+    #[error(
+        "cannot save the settings: in their place is {what}, not a file; move it aside: {path}"
+    )]
+    NotAFile { what: &'static str, path: PathBuf },
 }
 
 /// Why a settings file could not be read.
@@ -163,6 +170,10 @@ pub enum SettingsError {
 enum ReadError {
     #[error("{0}")]
     Io(std::io::Error),
+    /// A folder, a FIFO or a device where the file should be: reading a FIFO would wait for
+    /// a writer forever.
+    #[error("it is {0}, not a file")]
+    NotAFile(&'static str),
     #[error("it is not UTF-8 text: {0}")]
     NotText(std::str::Utf8Error),
     #[error("{0}")]
@@ -206,6 +217,29 @@ fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
     ))
 }
 
+/// What a file that is not a regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
 /// One line per note, for a banner or standard error.
 fn joined(notes: Vec<String>) -> Option<String> {
     (!notes.is_empty()).then(|| notes.join("\n"))
@@ -240,6 +274,16 @@ impl Settings {
         let path = Self::path(data_dir);
         let problem = match Self::read(&path) {
             Ok(s) => return s.map_or((Settings::default(), None), Self::checked),
+            // Not a file plumbline made: left where it is (moving a FIFO or a device is not
+            // ours to do), and saving will say so.
+            Err(problem @ ReadError::NotAFile(_)) => {
+                let note = format!(
+                    "the settings file could not be read ({problem}); the defaults are used, \
+                     and settings cannot be saved until it is moved aside: {}",
+                    path.display()
+                );
+                return (Settings::default(), Some(note));
+            }
             Err(problem) => problem,
         };
         let note = match set_aside(&path) {
@@ -283,6 +327,11 @@ impl Settings {
 
     /// The file at `path`; `None` when there is none.
     fn read(path: &Path) -> Result<Option<Settings>, ReadError> {
+        // Looked at before it is opened: opening a FIFO waits for a writer.
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => return Err(ReadError::NotAFile(kind_of(&meta))),
+            _ => {}
+        }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -294,177 +343,34 @@ impl Settings {
             .map_err(ReadError::Invalid)
     }
 
-    /// Writes the settings atomically (a temporary file renamed over the old one).
+    /// Writes the settings atomically (a temporary file renamed over the old one, owner-only),
+    /// through a symbolic link to its target. Something else in their place (a folder, a FIFO)
+    /// is refused and left as it is.
     pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
         let path = Self::path(data_dir);
         let write = |source| SettingsError::Write {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(data_dir).map_err(write)?;
-        let tmp = path.with_extension("json.tmp");
+        crate::files::private::create(data_dir).map_err(write)?;
+        let target = match Target::named(&path) {
+            Err(OutputError::IsFolder { .. }) => {
+                return Err(SettingsError::NotAFile {
+                    what: "a folder",
+                    path,
+                });
+            }
+            other => other?.owner_only(),
+        };
+        if !target.is_file() {
+            let what = std::fs::metadata(&path).map_or("not a file", |m| kind_of(&m));
+            return Err(SettingsError::NotAFile { what, path });
+        }
         let mut text = serde_json::to_string_pretty(self).map_err(|e| write(e.into()))?;
         text.push('\n');
-        std::fs::write(&tmp, text).map_err(write)?;
-        std::fs::rename(&tmp, &path).map_err(write)
+        Ok(target.write_all(text.as_bytes())?)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::geometry::MetricId;
-    use crate::geometry::metric_id::Band;
-
-    #[test]
-    fn settings_round_trip_through_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Settings {
-            model: ModelKind::Lite,
-            offset_unit: OffsetUnit::Centimetres,
-            ..Settings::default()
-        };
-        s.thresholds.set_band(
-            MetricId::TrunkLeanFrontal,
-            Band {
-                drifting: 5.0,
-                misaligned: 14.0,
-            },
-        );
-        s.camera.index = 2;
-        s.save(dir.path()).unwrap();
-        let (back, err) = Settings::load(dir.path());
-        assert!(err.is_none());
-        assert_eq!(back, s);
-    }
-
-    #[test]
-    fn missing_file_gives_defaults_without_complaint() {
-        let dir = tempfile::tempdir().unwrap();
-        let (s, err) = Settings::load(dir.path());
-        assert!(err.is_none());
-        assert_eq!(s, Settings::default());
-    }
-
-    #[test]
-    fn older_files_with_missing_fields_keep_what_they_have() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(SETTINGS_FILE), r#"{"model": "heavy"}"#).unwrap();
-        let (s, err) = Settings::load(dir.path());
-        assert!(err.is_none());
-        assert_eq!(s.model, ModelKind::Heavy);
-        assert_eq!(s.thresholds, Thresholds::default());
-    }
-
-    #[test]
-    fn alert_settings_keep_their_flat_layout() {
-        let json = serde_json::to_value(AlertSettings::default()).unwrap();
-        assert_eq!(json["misaligned_after_s"], 10.0);
-        assert_eq!(json["sound"], true);
-        let read: AlertSettings =
-            serde_json::from_str(r#"{"repeat_after_s": 30, "notification": true}"#).unwrap();
-        assert_eq!(read.rules.repeat_after_s, 30.0);
-        assert!(read.notification && read.sound);
-    }
-
-    #[test]
-    fn the_judgment_comes_from_the_settings() {
-        let mut s = Settings {
-            min_visibility: 0.7,
-            ..Settings::default()
-        };
-        s.alerts.rules.misaligned_after_s = 4.0;
-        s.calibration.duration_s = 9.0;
-        let j = s.judge_config();
-        assert_eq!(j.min_visibility(), 0.7);
-        assert_eq!(j.alerts.misaligned_after_s, 4.0);
-        assert_eq!(j.calibration.duration_s, 9.0);
-        assert_eq!(j.thresholds, s.thresholds);
-    }
-
-    #[test]
-    fn a_broken_file_is_set_aside_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(SETTINGS_FILE);
-        std::fs::write(&path, "{ not json").unwrap();
-        let (s, err) = Settings::load(dir.path());
-        assert_eq!(s, Settings::default());
-        let msg = err.unwrap().to_string();
-        assert!(msg.contains("settings.json.unreadable"), "{msg}");
-        let kept = dir.path().join("settings.json.unreadable");
-        assert_eq!(std::fs::read_to_string(kept).unwrap(), "{ not json");
-        s.save(dir.path()).unwrap();
-        assert!(path.exists());
-    }
-
-    #[test]
-    fn every_unreadable_file_is_kept_under_a_name_of_its_own() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(SETTINGS_FILE);
-        let files: [&[u8]; 3] = [
-            // Not UTF-8: a Latin-1 "é" in a string.
-            b"{\"model\": \"h\xe9avy\"}",
-            // Not JSON.
-            b"{ not json",
-            // JSON of the wrong types.
-            br#"{"model": 3, "camera": {"index": -1}}"#,
-        ];
-        for (n, bytes) in files.iter().enumerate() {
-            std::fs::write(&path, bytes).unwrap();
-            let (s, note) = Settings::load(dir.path());
-            assert_eq!(s, Settings::default());
-            let kept = match n {
-                0 => "settings.json.unreadable".to_string(),
-                n => format!("settings.json.unreadable.{n}"),
-            };
-            let note = note.unwrap();
-            assert!(
-                note.contains(&dir.path().join(&kept).display().to_string()),
-                "{note}"
-            );
-            assert!(!path.exists(), "set aside before anything saves");
-            // The first change saves the defaults; every earlier file is still there as it was.
-            s.save(dir.path()).unwrap();
-            for (m, earlier) in files[..=n].iter().enumerate() {
-                let name = match m {
-                    0 => "settings.json.unreadable".to_string(),
-                    m => format!("settings.json.unreadable.{m}"),
-                };
-                assert_eq!(&std::fs::read(dir.path().join(name)).unwrap(), earlier);
-            }
-        }
-        let (_, note) = Settings::load(dir.path());
-        assert!(note.is_none(), "the saved defaults read back: {note:?}");
-    }
-
-    #[test]
-    fn a_file_that_is_not_text_says_so() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(SETTINGS_FILE), b"\xff\xfe{}").unwrap();
-        let (_, note) = Settings::peek(dir.path());
-        let note = note.unwrap();
-        assert!(note.contains("it is not UTF-8 text"), "{note}");
-        assert!(
-            dir.path().join(SETTINGS_FILE).exists(),
-            "analyze leaves the file where it is"
-        );
-    }
-
-    #[test]
-    fn numbers_out_of_range_are_reset_on_load_and_named() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(SETTINGS_FILE),
-            r#"{"calibration": {"countdown_s": 3e38}, "min_visibility": 2}"#,
-        )
-        .unwrap();
-        for (s, note) in [Settings::load(dir.path()), Settings::peek(dir.path())] {
-            assert_eq!(s, Settings::default());
-            assert_eq!(
-                note.unwrap(),
-                "settings: min_visibility 2 is out of range (0–1); using 0.5\n\
-                 settings: calibration.countdown_s 3e38 is out of range (0–30 s); using 3 s"
-            );
-        }
-    }
-}
+mod tests;

@@ -2,7 +2,7 @@
 //! (the same saved settings), per-frame metrics to CSV, a summary to JSON, a session recorded,
 //! a progress bar meanwhile. Ctrl-C stops cleanly and keeps what was written.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -10,14 +10,16 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{AnalyzeArgs, engine_config};
 use super::outcome::Outcome;
+use super::say::say;
 use super::stop::Stop;
+use crate::files::{Output, Target};
 use crate::geometry::judge::JudgeConfig;
 use crate::geometry::motion::MotionEvent;
 use crate::pipeline::offline::{self, Analysed, Ending, Event};
 use crate::pose::{EngineConfig, PoseEstimator};
 use crate::report::csv as csv_report;
 use crate::report::summary::{Summary, SummaryBuilder};
-use crate::report::write::{PendingFile, check_output};
+use crate::report::write::guard;
 use crate::session::EventKind;
 use crate::session::store::{self, SessionEnd, SessionId, SessionMeta};
 use crate::session::writer::{FrameRecord, SessionWriter};
@@ -25,13 +27,6 @@ use crate::settings::Settings;
 
 /// Rows between flushes of the CSV file: at most this many are lost if the machine dies.
 const FLUSH_EVERY: u64 = 30;
-
-/// Where the summary goes.
-#[derive(Debug, Clone, PartialEq)]
-enum JsonOut {
-    Stdout,
-    File(PathBuf),
-}
 
 /// `plumbline analyze`'s arguments, checked and resolved before anything is opened or written.
 #[derive(Debug, Clone)]
@@ -42,8 +37,10 @@ struct AnalyzeConfig {
     judge: JudgeConfig,
     /// Where the settings came from, when they did.
     settings_note: Option<String>,
-    csv: Option<PathBuf>,
-    json: Option<JsonOut>,
+    /// Per-frame rows (`-`: standard output).
+    csv: Option<Target>,
+    /// The summary (`-`: standard output).
+    json: Option<Target>,
     /// Where to record the session, and its notes (`None`: not recorded).
     record: Option<(PathBuf, String)>,
     /// The practice length aimed for, in seconds (`--goal`, given in minutes).
@@ -80,30 +77,56 @@ impl AnalyzeConfig {
         let record = if args.no_record {
             None
         } else {
-            Some((data_dir?, args.notes.clone()))
-        };
-        let json = args.json.as_ref().map(|p| {
-            if p == Path::new("-") {
-                JsonOut::Stdout
-            } else {
-                JsonOut::File(p.clone())
+            let dir = data_dir?;
+            if let Some(why) = store::cannot_record(&dir) {
+                anyhow::bail!(
+                    "cannot record the session: {why}; run with --no-record to analyse without \
+                     recording, or give a writable --data-dir"
+                );
             }
-        });
-        // An output must never replace what is read: the input, the session database or the
-        // settings. Checked before anything is opened.
-        let json_file = match &json {
-            Some(JsonOut::File(p)) => Some(p.as_path()),
-            _ => None,
+            Some((dir, args.notes.clone()))
         };
-        for output in args.csv.as_deref().into_iter().chain(json_file) {
-            check_output(known_data_dir.as_deref(), &[args.input.as_path()], output)?;
+        // Every output is looked at before anything is opened: a folder, a missing folder or a
+        // read-only file is refused now, not after the analysis, and no output may replace what
+        // is read (the input or its frames, the session database, the settings).
+        let inputs = crate::source::input_files(&args.input);
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        let guard = guard(known_data_dir.as_deref(), &inputs);
+        let target = |flag: &str, path: &Path| -> anyhow::Result<Target> {
+            let target = Target::new(path).context(flag.to_string())?;
+            target.check(&guard).context(flag.to_string())?;
+            Ok(target)
+        };
+        let csv = args
+            .csv
+            .as_deref()
+            .map(|p| target("--csv", p))
+            .transpose()?;
+        let json = args
+            .json
+            .as_deref()
+            .map(|p| target("--json", p))
+            .transpose()?;
+        if let (Some(c), Some(j)) = (&csv, &json)
+            && c.same_place(j)
+        {
+            if j.is_stdout() {
+                anyhow::bail!(
+                    "--csv and --json cannot both go to standard output ('-'); send one of them \
+                     to a file"
+                );
+            }
+            anyhow::bail!(
+                "--csv and --json both write to {}; give each a file of its own",
+                j.path().display()
+            );
         }
         Ok(Self {
             input: args.input.clone(),
             engine,
             judge,
             settings_note,
-            csv: args.csv.clone(),
+            csv,
             json,
             record,
             goal_s: args.goal.map(|minutes| minutes * 60.0),
@@ -118,7 +141,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     // command there, with nothing recorded and no output touched.
     let stop = Stop::install();
     if let Some(note) = &config.settings_note {
-        note.lines().for_each(|line| eprintln!("plumbline: {line}"));
+        note.lines().for_each(say);
     }
     // Everything that can fail before the analysis fails before an output is touched.
     let mut estimator =
@@ -126,7 +149,9 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     let source = crate::source::open(&config.input)
         .with_context(|| format!("cannot analyse {}", config.input.display()))?;
     if let Some(reason) = stop.reason() {
-        eprintln!("plumbline: {reason} before the analysis began; nothing was written");
+        say(format_args!(
+            "{reason} before the analysis began; nothing was written"
+        ));
         return Ok(Outcome::Interrupted);
     }
     let total = source.len_hint();
@@ -162,7 +187,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
             Event::Skipped(e) => {
                 summary.skipped();
                 // The error says which frame and that it is skipped.
-                bar.suspend(|| eprintln!("plumbline: {e}"));
+                bar.suspend(|| say(e));
                 bar.inc(1);
             }
         },
@@ -195,36 +220,28 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     summary.set_preset(Some(config.judge.preset.clone()));
     summary.set_goal(config.goal_s);
     let s = summary.finish(&described, model, note);
-    match &config.json {
-        Some(JsonOut::Stdout) => {
-            // Not `println!`: a closed pipe (`… --json - | head`) is an error to end on
-            // quietly, not a panic.
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &s)?;
-            writeln!(out)?;
-        }
-        Some(JsonOut::File(p)) => {
-            write_json(p, &s).with_context(|| format!("cannot write {}", p.display()))?
-        }
-        None => {}
+    if let Some(target) = &config.json {
+        // A closed pipe (`… --json - | head`) is an error to end on quietly, not a panic.
+        write_json(target, &s)?;
     }
-    if !config.quiet && config.json != Some(JsonOut::Stdout) {
-        eprintln!(
-            "plumbline: {} frames, {} with a person, {:.0}% of the time aligned{}",
+    let to_stdout = |t: &Option<Target>| t.as_ref().is_some_and(Target::is_stdout);
+    if !config.quiet && !to_stdout(&config.json) {
+        say(format_args!(
+            "{} frames, {} with a person, {:.0}% of the time aligned{}",
             s.frames,
             s.frames_with_person,
             s.time_in_state.aligned_fraction * 100.0,
             config
                 .csv
                 .as_ref()
-                .filter(|_| outputs.lost.is_empty())
-                .map(|p| format!("; per-frame metrics in {}", p.display()))
+                .filter(|t| outputs.lost.is_empty() && !t.is_stdout())
+                .map(|t| format!("; per-frame metrics in {}", t.path().display()))
                 .unwrap_or_default()
-        );
+        ));
         if let Some(id) = session {
-            eprintln!(
-                "plumbline: recorded as session {id}; `plumbline report {id} --format html -o report.html` writes its report"
-            );
+            say(format_args!(
+                "recorded as session {id}; `plumbline report {id} --format html -o report.html` writes its report"
+            ));
         }
     }
     match ending {
@@ -236,17 +253,17 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
         Ending::Complete => Ok(Outcome::Success),
         Ending::Interrupted => Ok(Outcome::Interrupted),
         Ending::SourceFailed(e) => {
-            eprintln!("plumbline: {e}");
+            say(&e);
             Ok(Outcome::SomeFailed(1))
         }
     }
 }
 
-/// The CSV being written into its temporary file.
-type CsvOut = csv::Writer<BufWriter<PendingFile>>;
+/// The CSV being written (into a temporary file beside a regular file, or straight out).
+type CsvOut = csv::Writer<BufWriter<Output>>;
 
-/// Where each analysed frame goes: the CSV (streamed into a temporary file beside its target)
-/// and the session. An output that fails (a full disk) is reported once and dropped, and the
+/// Where each analysed frame goes: the CSV (streamed into a temporary file beside its target,
+/// or straight into a stream) and the session. An output that fails (a full disk) is reported once and dropped, and the
 /// analysis goes on for the others.
 struct Outputs {
     csv: Option<CsvOut>,
@@ -271,7 +288,7 @@ impl Outputs {
             None => None,
         };
         let csv = match &config.csv {
-            Some(path) => Some(open_csv(path)?),
+            Some(target) => Some(open_csv(target)?),
             None => None,
         };
         Ok(Self {
@@ -287,11 +304,22 @@ impl Outputs {
         if let Some(w) = self.csv.as_mut()
             && let Err(e) = write_row(w, sample, flush)
         {
-            let path = w.get_ref().get_ref().target().display().to_string();
-            self.lose(
-                format!("cannot write {path} ({e:#}); it is left as it was"),
-                bar,
-            );
+            let out = w.get_ref().get_ref();
+            let path = out.path().display().to_string();
+            if out.is_stream() && is_broken_pipe(&e) {
+                // The reader stopped reading (`--csv - | head`): nothing to tell.
+                tracing::debug!("{path} was closed by its reader");
+            } else if out.is_stream() {
+                self.lose(
+                    format!("cannot write {path} ({e:#}); its rows end here"),
+                    bar,
+                );
+            } else {
+                self.lose(
+                    format!("cannot write {path} ({e:#}); it is left as it was"),
+                    bar,
+                );
+            }
             // Dropping it removes the temporary file.
             self.csv = None;
         }
@@ -321,7 +349,7 @@ impl Outputs {
     }
 
     fn lose(&mut self, message: String, bar: &ProgressBar) {
-        bar.suspend(|| eprintln!("plumbline: {message}; the analysis goes on"));
+        bar.suspend(|| say(format_args!("{message}; the analysis goes on")));
         self.lost.push(message);
     }
 
@@ -330,19 +358,24 @@ impl Outputs {
     /// (once) and counted in `lost`.
     fn close(&mut self, end: &SessionEnd) -> Option<SessionId> {
         if let Some(w) = self.csv.take() {
-            let path = w.get_ref().get_ref().target().to_path_buf();
+            let path = w.get_ref().get_ref().path().to_path_buf();
             let done = w
                 .into_inner()
-                .map_err(|e| e.into_error())
-                .and_then(|buf| buf.into_inner().map_err(|e| e.into_error()))
-                .and_then(PendingFile::commit);
-            if let Err(e) = done {
-                let message = format!(
-                    "cannot write {} ({e}); it is left as it was",
-                    path.display()
-                );
-                eprintln!("plumbline: {message}");
-                self.lost.push(message);
+                .map_err(|e| anyhow::Error::new(e.into_error()))
+                .and_then(|buf| buf.into_inner().map_err(|e| e.into_error().into()))
+                .and_then(|out| out.commit().map_err(anyhow::Error::new));
+            match done {
+                Ok(()) => {}
+                // The reader of `--csv -` stopped reading: nothing to tell.
+                Err(e) if is_broken_pipe(&e) => {}
+                Err(e) => {
+                    let message = format!(
+                        "cannot write {} ({e:#}); it is left as it was",
+                        path.display()
+                    );
+                    say(&message);
+                    self.lost.push(message);
+                }
             }
         }
         let writer = self.session.take()?;
@@ -351,7 +384,7 @@ impl Outputs {
             Ok(id) => Some(id),
             Err(e) => {
                 let message = format!("cannot close session {id} ({e}); it is kept as recovered");
-                eprintln!("plumbline: {message}");
+                say(&message);
                 self.lost.push(message);
                 None
             }
@@ -359,21 +392,32 @@ impl Outputs {
     }
 }
 
-/// Writes the summary into a temporary file beside `path` and renames it into place.
-fn write_json(path: &Path, summary: &Summary) -> std::io::Result<()> {
-    let mut f = BufWriter::new(PendingFile::create(path)?);
-    serde_json::to_writer_pretty(&mut f, summary)?;
-    f.write_all(b"\n")?;
-    f.into_inner().map_err(|e| e.into_error())?.commit()
+/// Writes the summary: into a temporary file renamed into place, or straight out.
+fn write_json(target: &Target, summary: &Summary) -> anyhow::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(summary)?;
+    bytes.push(b'\n');
+    Ok(target.write_all(&bytes)?)
 }
 
-fn open_csv(path: &Path) -> anyhow::Result<CsvOut> {
-    let file =
-        PendingFile::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+fn open_csv(target: &Target) -> anyhow::Result<CsvOut> {
+    let mut w = csv::Writer::from_writer(BufWriter::new(target.open()?));
     w.write_record(csv_report::header())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", target.path().display()))?;
     Ok(w)
+}
+
+/// Whether writing a row failed because the reader of a pipe went away.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(|e| {
+                matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+            || c.downcast_ref::<crate::files::OutputError>()
+                .and_then(crate::files::OutputError::io_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn write_row(w: &mut CsvOut, sample: &crate::session::Sample, flush: bool) -> anyhow::Result<()> {
@@ -411,7 +455,8 @@ fn start_session(
     notes: &str,
     goal_s: Option<f64>,
 ) -> anyhow::Result<SessionWriter> {
-    let mut db = super::sessions::open_store(Some(dir))?;
+    let hint = "cannot record the session (run with --no-record to analyse without recording)";
+    let mut db = super::sessions::open_store(Some(dir)).context(hint)?;
     let meta = SessionMeta {
         source: source.to_string(),
         model: model.to_string(),
@@ -421,5 +466,5 @@ fn start_session(
         notes: notes.to_string(),
         goal_s,
     };
-    Ok(SessionWriter::new(db.start_session(meta)?))
+    Ok(SessionWriter::new(db.start_session(meta).context(hint)?))
 }

@@ -34,6 +34,8 @@ pub enum Command {
     /// Write a session's report: HTML to look at, PDF to print or hand on, CSV or JSON to load
     /// elsewhere.
     Report(ReportArgs),
+    /// What plumbline keeps: `data erase` forgets every session, picture, setting and report.
+    Data(DataArgs),
     /// Check what the app needs on this machine (ONNX Runtime, the models, FFmpeg, cameras, the
     /// data folder, display, sound, speech) and say how to fix what is wrong; exit code 0 when
     /// nothing is a problem. Paste its output into a bug report.
@@ -130,6 +132,25 @@ pub enum SessionsAction {
     /// Delete a session and everything recorded with it.
     Delete {
         id: i64,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    #[command(subcommand)]
+    pub action: DataAction,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DataAction {
+    /// Erase every session with its pictures, the settings and the app's reports (overwritten,
+    /// then removed), and the data folder if nothing else is in it. Asks first unless --yes.
+    Erase {
         /// Do not ask.
         #[arg(long)]
         yes: bool,

@@ -5,23 +5,26 @@ mod analyze;
 mod app;
 mod args;
 mod cameras;
+mod data;
 mod docs;
 mod doctor;
 mod outcome;
 mod pose;
+mod say;
 mod sessions;
 mod stop;
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use say::say;
+
 pub use args::{
-    AnalyzeArgs, AppArgs, Args, Command, DataDirArg, DoctorArgs, EngineArgs, PaperArg, PoseArgs,
-    ReportArgs, ReportFormat, SessionsAction, SessionsArgs,
+    AnalyzeArgs, AppArgs, Args, Command, DataAction, DataArgs, DataDirArg, DoctorArgs, EngineArgs,
+    PaperArg, PoseArgs, ReportArgs, ReportFormat, SessionsAction, SessionsArgs,
 };
 pub use outcome::{Outcome, exit};
 
@@ -49,6 +52,7 @@ where
         Some(Command::Analyze(a)) => analyze::run(&a),
         Some(Command::Cameras) => cameras::run(),
         Some(Command::Doctor(a)) => doctor::run(&a),
+        Some(Command::Data(a)) => data::run(&a),
         Some(Command::Completions { shell }) => docs::completions(shell),
         Some(Command::Man { dir }) => docs::man(&dir),
         Some(Command::App(a)) => app::run(&a),
@@ -60,15 +64,17 @@ where
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Interrupted) => ExitCode::from(exit::INTERRUPTED),
         Ok(Outcome::SomeFailed(n)) => {
-            eprintln!("plumbline: {n} input(s) could not be processed");
+            say(format_args!("{n} input(s) could not be processed"));
             ExitCode::from(exit::PARTIAL)
         }
         Ok(Outcome::Problems(n)) => {
-            eprintln!("plumbline: {n} problem(s) found (see above)");
+            say(format_args!("{n} problem(s) found (see above)"));
             ExitCode::from(exit::PARTIAL)
         }
         Ok(Outcome::OutputsLost(n)) => {
-            eprintln!("plumbline: {n} output(s) could not be written in full (see above)");
+            say(format_args!(
+                "{n} output(s) could not be written in full (see above)"
+            ));
             ExitCode::from(exit::PARTIAL)
         }
         Err(e) => {
@@ -76,7 +82,7 @@ where
                 // `plumbline pose … | head` closed the pipe: not an error for the user.
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(std::io::stderr(), "plumbline: error: {e:#}");
+            say(format_args!("error: {e:#}"));
             ExitCode::from(exit::FATAL)
         }
     }
@@ -118,6 +124,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             // JSON written straight to stdout fails inside serde_json.
             || c.downcast_ref::<serde_json::Error>()
                 .and_then(serde_json::Error::io_error_kind)
+                == pipe
+            // Through `files::output`, which keeps the I/O error in its message.
+            || c.downcast_ref::<crate::files::OutputError>()
+                .and_then(crate::files::OutputError::io_kind)
                 == pipe
     })
 }

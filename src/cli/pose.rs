@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::args::{PoseArgs, engine_config as engine_args};
 use super::outcome::Outcome;
+use super::say::say;
 use crate::geometry::metrics::{self, Metrics, MetricsConfig};
 use crate::pose::roi::ImageSize;
 use crate::pose::{EngineConfig, Pose, PoseEstimator};
@@ -91,10 +92,10 @@ pub fn run(args: &PoseArgs) -> anyhow::Result<Outcome> {
         let image = match read_image(path) {
             Ok(img) => img,
             Err(reason) => {
-                eprintln!(
-                    "plumbline: cannot read the image ({reason}): {}",
+                say(format_args!(
+                    "cannot read the image ({reason}): {}",
                     path.display()
-                );
+                ));
                 failed += 1;
                 continue;
             }

@@ -7,11 +7,14 @@ use serde::Serialize;
 
 use super::args::{PaperArg, ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
+use super::say::say;
+use super::stop::Stop;
 use crate::format::date_time;
 use crate::format::{percent, plain_seconds, terminal_text};
 use crate::report::summary::Summary;
+use crate::report::write::report_target;
 use crate::report::{
-    ExportError, ExportFormat, Paper, ReportOptions, summary_of, write_export_with,
+    ExportError, ExportFormat, Paper, ReportOptions, export_session_with, summary_of,
 };
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
@@ -30,20 +33,22 @@ fn open_for_reading(dir: Option<&Path>) -> anyhow::Result<Store> {
     let db = Store::open_for_reading(&store::data_dir(dir)?)?;
     tell_recovered(&db);
     if let Some(why) = db.unwritable() {
-        eprintln!(
-            "plumbline: reading the sessions as they are; nothing can be recorded or changed \
-             there until this is fixed: {why}"
-        );
+        say(format_args!(
+            "reading the sessions as they are; nothing can be recorded or changed there until \
+             this is fixed: {why}"
+        ));
     }
     Ok(db)
 }
 
-/// Says on stderr which sessions opening the store closed after their recorder stopped.
+/// Says on stderr what opening the store did: the data folder made the user's alone, sessions
+/// closed after their recorder stopped.
 fn tell_recovered(db: &Store) {
+    db.notices().iter().for_each(say);
     for id in db.recovered_on_open() {
-        eprintln!(
-            "plumbline: session {id} was left open by a program that stopped; it was closed at its last saved frame and marked recovered"
-        );
+        say(format_args!(
+            "session {id} was left open by a program that stopped; it was closed at its last saved frame and marked recovered"
+        ));
     }
 }
 
@@ -144,7 +149,14 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
 }
 
 pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
-    let db = open_for_reading(args.data.get())?;
+    // The output is looked at before the database is opened: a folder, a missing folder, a
+    // read-only file or the database itself is refused before any work.
+    let dir = store::data_dir(args.data.get())?;
+    let target = report_target(&dir, &args.output)?;
+    // A signal while the report is made or written ends the command with nothing left behind:
+    // the temporary file goes and the old file stays as it was.
+    let stop = Stop::install();
+    let db = open_for_reading(Some(&dir))?;
     let format = match args.format {
         ReportFormat::Html => ExportFormat::Html,
         ReportFormat::Csv => ExportFormat::Csv,
@@ -152,16 +164,11 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
         ReportFormat::Pdf => ExportFormat::Pdf,
     };
     // The app's choice of paper and label, unless the command line says otherwise.
-    let saved = match store::data_dir(args.data.get()) {
-        Ok(dir) => {
-            let (settings, note) = Settings::peek(&dir);
-            if let Some(note) = note {
-                eprintln!("plumbline: {note}");
-            }
-            settings.report
-        }
-        Err(_) => ReportOptions::default(),
-    };
+    let (settings, note) = Settings::peek(&dir);
+    if let Some(note) = note {
+        note.lines().for_each(say);
+    }
+    let saved = settings.report;
     let options = ReportOptions {
         paper: match args.paper {
             Some(PaperArg::A4) => Paper::A4,
@@ -173,7 +180,25 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
             None => saved.label,
         },
     };
-    write_export_with(&db, args.id, format, &options, &args.output)?;
-    eprintln!("plumbline: wrote {}", args.output.display());
+    let bytes = export_session_with(&db, args.id, format, &options)?;
+    let interrupted = |stop: &Stop| {
+        stop.reason().map(|reason| {
+            say(format_args!("{reason}; nothing was written"));
+            Outcome::Interrupted
+        })
+    };
+    if let Some(outcome) = interrupted(&stop) {
+        return Ok(outcome);
+    }
+    let mut out = target.open()?;
+    out.write_all(&bytes).map_err(|cause| out.error(cause))?;
+    if let Some(outcome) = interrupted(&stop) {
+        // Dropped without a commit: the temporary file goes.
+        return Ok(outcome);
+    }
+    out.commit()?;
+    if !target.is_stdout() {
+        say(format_args!("wrote {}", args.output.display()));
+    }
     Ok(Outcome::Success)
 }

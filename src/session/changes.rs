@@ -60,6 +60,11 @@ impl Store {
     /// Deletes a session with its samples, events and keyframes; `false` if there was none.
     /// A session a live process is still recording is refused ([`StoreError::StillRecording`]):
     /// its recorder would fail on its next commit.
+    ///
+    /// Deleting erases: the rows' bytes are overwritten (`secure_delete`), the freed pages are
+    /// given back (`incremental_vacuum`), and the write-ahead log, which held them too, is
+    /// checkpointed into the file and emptied. Nothing of the session's pictures is left in
+    /// either file.
     pub fn delete(&self, id: SessionId) -> Result<bool, StoreError> {
         self.check_writable()?;
         self.check_deletable(id)?;
@@ -67,7 +72,36 @@ impl Store {
             .conn
             .execute("DELETE FROM sessions WHERE id = ?1", [id])
             .map_err(sql("delete a session", &self.path))?;
+        if n > 0 {
+            self.erase_freed()?;
+        }
         Ok(n > 0)
+    }
+
+    /// Gives freed pages back and empties the write-ahead log into the file (waiting, up to the
+    /// busy timeout, for readers on older snapshots), so deleted rows survive in neither.
+    pub(super) fn erase_freed(&self) -> Result<(), StoreError> {
+        let action = "erase a deleted session from the file";
+        // Each step of this pragma frees one page: stepped to the end, it frees them all.
+        let mut vacuum = self
+            .conn
+            .prepare("PRAGMA incremental_vacuum")
+            .map_err(sql(action, &self.path))?;
+        let mut steps = vacuum.query([]).map_err(sql(action, &self.path))?;
+        while steps.next().map_err(sql(action, &self.path))?.is_some() {}
+        drop(steps);
+        drop(vacuum);
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .map_err(sql(action, &self.path))?;
+        if busy != 0 {
+            // A reader kept an old snapshot past the timeout: the next checkpoint finishes it.
+            tracing::warn!(
+                "another program kept the session database busy; the deleted rows leave the journal at its next checkpoint"
+            );
+        }
+        Ok(())
     }
 
     /// Fails with [`StoreError::StillRecording`] if session `id` is being recorded by a process

@@ -70,6 +70,11 @@ pub enum StoreError {
         path: PathBuf,
         cause: rusqlite::Error,
     },
+    #[error("could not erase the file ({cause}); check its permissions: {path}")]
+    Erase {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
     #[error("the recording thread {detail}")]
     RecordingThread { detail: String },
     #[error(

@@ -3,6 +3,7 @@
 
 mod changes;
 pub mod codec;
+pub mod erase;
 mod error;
 pub mod keyframes;
 pub mod migrations;

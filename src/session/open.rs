@@ -11,11 +11,17 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::error::{StoreError, sql};
 use super::migrations;
+use crate::files::private;
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "plumbline.sqlite";
 /// The app's settings file beside it (read and written by `crate::settings`).
 pub const SETTINGS_FILE: &str = "settings.json";
+/// The folder under the data directory where the app writes HTML reports.
+pub const REPORTS_DIR: &str = "reports";
+/// What plumbline keeps in the data folder, by the start of its names: the database and its
+/// journals, the settings and any set aside.
+const OWN_FILES: [&str; 2] = [DB_FILE, SETTINGS_FILE];
 /// Overrides the data directory when no explicit one is given.
 pub const DATA_DIR_ENV: &str = "PLUMBLINE_DATA_DIR";
 /// plumbline's mark in the SQLite header (`PRAGMA application_id`, bytes 68..72): ASCII
@@ -54,18 +60,56 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, StoreError> {
     default_data_dir().ok_or(StoreError::NoDataDir)
 }
 
-/// Creates the data directory if needed. A file in its place (or on the way to it) is named as
-/// such, not as "File exists".
-pub(super) fn create_dir(dir: &Path) -> Result<(), StoreError> {
-    std::fs::create_dir_all(dir).map_err(|cause| match dir.ancestors().find(|a| a.is_file()) {
-        Some(file) => StoreError::NotAFolder {
-            path: file.to_path_buf(),
-        },
-        None => StoreError::CreateDir {
-            path: dir.to_path_buf(),
-            cause,
-        },
+/// Creates the data directory if needed, owner-only, and makes an existing one that others may
+/// read the user's alone; returns what to tell the user of that. A file in its place (or on
+/// the way to it) is named as such, not as "File exists".
+pub fn create_dir(dir: &Path) -> Result<Vec<String>, StoreError> {
+    private::secure_folder(dir, &OWN_FILES, &[REPORTS_DIR]).map_err(|cause| {
+        match dir.ancestors().find(|a| a.is_file()) {
+            Some(file) => StoreError::NotAFolder {
+                path: file.to_path_buf(),
+            },
+            None => StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                cause,
+            },
+        }
     })
+}
+
+/// Makes the existing data directory `dir` the user's alone if others may read it (nothing is
+/// created); returns what to tell the user.
+pub fn tighten_dir(dir: &Path) -> Vec<String> {
+    private::tighten(dir, &OWN_FILES, &[REPORTS_DIR])
+}
+
+/// Makes a new, empty database file readable by its owner only, before SQLite makes it (SQLite
+/// gives the journals the file's own permissions); an existing one is made so too.
+pub(super) fn owner_only_file(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let made = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match made {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                private::make_owner_only(path)
+            }
+            Err(cause) => {
+                return Err(StoreError::CreateDir {
+                    path: path.to_path_buf(),
+                    cause,
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// What is at the database's path, found without writing anything.
@@ -279,6 +323,18 @@ pub(super) fn unwritable(dir: &Path, path: &Path) -> Option<String> {
     None
 }
 
+/// Why sessions cannot be recorded into the data directory `dir`, when that is plain before
+/// trying (the folder, or the database in it, cannot be written); `None` when they can, or
+/// when neither exists yet.
+pub fn cannot_record(dir: &Path) -> Option<String> {
+    let path = dir.join(DB_FILE);
+    match (dir.exists(), path.exists()) {
+        (false, _) => None,
+        (true, false) => unwritable(dir, dir),
+        (true, true) => unwritable(dir, &path),
+    }
+}
+
 #[cfg(unix)]
 fn can_write(path: &Path) -> std::io::Result<()> {
     rustix::fs::access(path, rustix::fs::Access::WRITE_OK).map_err(std::io::Error::from)
@@ -301,6 +357,10 @@ pub(super) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(sql("configure the session database", path))?;
     conn.pragma_update(None, "foreign_keys", true)
+        .map_err(sql("configure the session database", path))?;
+    // What is deleted is overwritten, not just unlinked: a deleted session's photos must not
+    // stay readable in the file.
+    conn.pragma_update(None, "secure_delete", true)
         .map_err(sql("configure the session database", path))?;
     Ok(conn)
 }

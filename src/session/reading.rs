@@ -8,7 +8,7 @@ use rusqlite::Connection;
 
 use super::error::{StoreError, sql};
 use super::migrations;
-use super::open::{DB_FILE, Found, inspect, unwritable};
+use super::open::{DB_FILE, Found, inspect, tighten_dir, unwritable};
 use super::recovery::abandoned;
 use super::store::{Access, Store};
 
@@ -20,6 +20,7 @@ impl Store {
             path,
             recovered: Vec::new(),
             access: Access::Reading { unwritable },
+            notices: Vec::new(),
         }
     }
 
@@ -52,7 +53,11 @@ impl Store {
             && abandoned(&checked.conn, &path)?.is_empty();
         if up_to_date {
             let unwritable = unwritable(dir, &path);
-            return Ok(Store::reading(checked.conn, path, unwritable));
+            let mut store = Store::reading(checked.conn, path, unwritable);
+            // Reading the user's record is a first use too: a folder others may read is
+            // made theirs alone (permissions only; not a byte of the data changes).
+            store.notices = tighten_dir(dir);
+            return Ok(store);
         }
         drop(checked);
         Store::open_or_read(dir)

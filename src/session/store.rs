@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::codec::{decode_cue, decode_metrics};
 use super::error::sql;
 use super::migrations;
-use super::open::{Found, create_dir, inspect, open_rw};
+use super::open::{Found, create_dir, inspect, open_rw, owner_only_file};
 use super::recovery::recover;
 use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
@@ -30,7 +30,8 @@ use crate::pose::{Landmark, NUM_LANDMARKS};
 pub use super::codec::{LANDMARKS_BYTES, LandmarksError, decode_landmarks, encode_landmarks};
 pub use super::error::StoreError;
 pub use super::open::{
-    APPLICATION_ID, DATA_DIR_ENV, DB_FILE, SETTINGS_FILE, data_dir, default_data_dir,
+    APPLICATION_ID, DATA_DIR_ENV, DB_FILE, REPORTS_DIR, SETTINGS_FILE, cannot_record, data_dir,
+    default_data_dir, tighten_dir,
 };
 pub use super::recorder::{COMMIT_INTERVAL, COMMIT_ROWS, Recorder};
 pub use super::rows::{
@@ -45,6 +46,9 @@ pub struct Store {
     pub(super) path: PathBuf,
     pub(super) recovered: Vec<SessionId>,
     pub(super) access: Access,
+    /// What opening did to the data folder that the user should hear (it was made theirs
+    /// alone).
+    pub(super) notices: Vec<String>,
 }
 
 /// What a store may do with the database.
@@ -62,13 +66,20 @@ impl Store {
     /// that it is plumbline's and sound, marks an older file as plumbline's, migrates it to the
     /// current schema and closes sessions whose recorder died.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        create_dir(dir)?;
+        let notices = create_dir(dir)?;
         let path = dir.join(DB_FILE);
-        let marked = match inspect(&path)? {
-            Found::Nothing => false,
-            Found::Ours(checked) => checked.marked,
+        let (new, marked) = match inspect(&path)? {
+            Found::Nothing => (true, false),
+            Found::Ours(checked) => (false, checked.marked),
         };
+        owner_only_file(&path)?;
         let mut conn = open_rw(&path)?;
+        if new {
+            // Before the first table: a deleted session's pages can then be given back to the
+            // file system (see `Store::delete`).
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+                .map_err(sql("configure the session database", &path))?;
+        }
         if !marked {
             // Before the switch to WAL: a new file carries the mark in its own header at once.
             conn.pragma_update(None, "application_id", APPLICATION_ID)
@@ -78,6 +89,7 @@ impl Store {
             .map_err(sql("switch the session database to WAL", &path))?;
         migrations::migrate_to(&mut conn, migrations::LATEST)
             .map_err(sql("migrate the session database", &path))?;
+        scrub_once(&conn, &path);
         let recovered = recover(&conn, &path)?;
         if !recovered.is_empty() {
             // The caller tells the user (the CLI on stderr, the app in its window).
@@ -92,6 +104,7 @@ impl Store {
             path,
             recovered,
             access: Access::ReadWrite,
+            notices,
         })
     }
 
@@ -104,6 +117,12 @@ impl Store {
     /// beside it).
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// What opening the store did to the data folder that the user should hear: it could be
+    /// read by others and was made theirs alone.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// The sessions this open found abandoned by a dead recorder and marked `recovered`.
@@ -425,6 +444,35 @@ impl Store {
             detail: detail.to_string(),
             path: self.path.clone(),
         }
+    }
+}
+
+/// A database made before deletions erased (auto_vacuum off, freed pages kept as they were)
+/// is rebuilt once: the pictures of sessions deleted back then leave the file, and from then on
+/// deleting gives pages back. It can take a while on a large file, once; a failure (a full
+/// disk: rebuilding needs room for a copy) leaves the file as it was, to be tried again on the
+/// next open.
+fn scrub_once(conn: &Connection, path: &Path) {
+    let auto_vacuum: i64 = conn
+        .query_row("PRAGMA auto_vacuum", [], |row| row.get(0))
+        .unwrap_or(2);
+    if auto_vacuum != 0 {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let rebuilt = conn
+        .pragma_update(None, "auto_vacuum", "INCREMENTAL")
+        .and_then(|()| conn.execute_batch("VACUUM"));
+    match rebuilt {
+        Ok(()) => tracing::info!(
+            "rebuilt {} so deleted sessions leave no trace, in {:.1?}",
+            path.display(),
+            started.elapsed()
+        ),
+        Err(e) => tracing::warn!(
+            "could not rebuild {} to erase what earlier deletions left ({e}); trying again next time",
+            path.display()
+        ),
     }
 }
 

@@ -14,6 +14,6 @@ pub use camera::{CameraInfo, CameraRequest, CameraSource, list_cameras};
 pub use error::{FFMPEG_INSTALL, SourceError};
 pub use frame::{Frame, FrameSource};
 pub use images::{DEFAULT_FPS, IMAGE_EXTENSIONS, ImageSequence, is_image_path};
-pub use open::open;
+pub use open::{input_files, open};
 pub use playback::{Looping, RealTime};
 pub use video::{VideoInfo, VideoSource};

@@ -34,6 +34,22 @@ pub fn open(input: &Path) -> Result<Box<dyn FrameSource>, SourceError> {
     })
 }
 
+/// The files `input` reads, for outputs that must never replace one: a folder's or a
+/// pattern's images, else `input` itself.
+pub fn input_files(input: &Path) -> Vec<std::path::PathBuf> {
+    let listed = if input.is_dir() {
+        ImageSequence::folder(input).ok()
+    } else if !input.exists() && is_glob(input) {
+        ImageSequence::glob(input).ok()
+    } else {
+        None
+    };
+    match listed {
+        Some(images) => images.files().to_vec(),
+        None => vec![input.to_path_buf()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

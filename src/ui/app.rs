@@ -134,20 +134,27 @@ impl std::fmt::Debug for PlumblineApp {
 impl PlumblineApp {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let data_dir = crate::session::store::data_dir(options.data_dir.as_deref());
-        let (mut settings, problem) = match &data_dir {
+        let (settings, problem) = match &data_dir {
             Ok(dir) => Settings::load(dir),
             Err(e) => (
                 Settings::default(),
                 Some(format!("{e}; settings and sessions cannot be saved")),
             ),
         };
-        let notice = problem.map(|text| Notice { text, error: true });
-        // A model chosen on the command line wins over the saved one for this run.
-        if let Some(m) = options.model {
-            settings.model = m;
-        }
+        // The data folder is made the user's alone on first use, and the user told.
+        let tightened = match &data_dir {
+            Ok(dir) => crate::session::store::tighten_dir(dir),
+            Err(_) => Vec::new(),
+        };
+        let lines: Vec<String> = problem.into_iter().chain(tightened).collect();
+        let notice = (!lines.is_empty()).then(|| Notice {
+            text: lines.join("\n"),
+            error: true,
+        });
+        // A model chosen on the command line wins over the saved one for this run only: the
+        // settings keep the saved one.
         let mut engine = options.engine;
-        engine.model = settings.model;
+        engine.model = options.model.unwrap_or(settings.model);
         let ctx = cc.egui_ctx.clone();
         let analysis = LiveAnalysis::start(
             AnalysisConfig {
@@ -528,7 +535,7 @@ impl PlumblineApp {
         };
         let meta = SessionMeta {
             source: self.input.describe(),
-            model: self.settings.model.name().to_string(),
+            model: self.engine.model.name().to_string(),
             calibration: self.settings.baseline.clone(),
             preset: Some(self.settings.preset.clone().normalized()),
             thresholds: Some(self.settings.thresholds),
@@ -634,6 +641,7 @@ impl PlumblineApp {
                 (Some(d), _) => format!("{} ({d})", self.input.describe()),
                 (None, _) => self.input.describe(),
             },
+            model: self.engine.model,
         };
         let practice = egui::SidePanel::right("panel")
             .min_width(360.0)
@@ -712,8 +720,11 @@ impl eframe::App for PlumblineApp {
             self.act(ctx, action);
         }
         if let Some(s) = &mut self.screenshot
-            && s.handle(ctx, self.stats.results_shown())
+            && let Some(saved) = s.handle(ctx, self.stats.results_shown())
         {
+            if let (Err(e), Some(slot)) = (saved, &self.failures) {
+                let _ = slot.set(e);
+            }
             self.screenshot = None;
         }
         let now = Instant::now();

@@ -478,8 +478,8 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{WriteError, write_export};
     use crate::session::store::Store;
+    use crate::{files::OutputError::Protected, report::WriteError, report::write_export};
 
     #[test]
     fn cells_read_plainly() {
@@ -494,7 +494,7 @@ mod tests {
         let settings = dir.path().join(crate::settings::SETTINGS_FILE);
         std::fs::write(&settings, b"{}").unwrap();
         let e = write_export(&db, 1, ExportFormat::Csv, &settings).unwrap_err();
-        assert!(matches!(e, WriteError::Protected { .. }), "{e:?}");
+        assert!(matches!(e, WriteError::Output(Protected { .. })), "{e:?}");
         assert_eq!(std::fs::read(&settings).unwrap(), b"{}");
     }
 }

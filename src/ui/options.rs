@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::alerts::voice::SpeechSource;
+use crate::files::Target;
 use crate::install;
 use crate::pose::{EngineConfig, ModelKind};
 use crate::settings::ViewMode;
@@ -30,8 +31,8 @@ pub struct AppOptions {
     /// The window's size in points (`None`: 1180×720).
     pub window_size: Option<[f32; 2]>,
     /// Save a screenshot here after `frames` analysed frames (or when the source ends, if
-    /// sooner), then close (for tests and docs).
-    pub screenshot: Option<PathBuf>,
+    /// sooner), then close (for tests and docs). Checked before the window opens.
+    pub screenshot: Option<Target>,
     pub frames: u64,
     /// The cameras to use (`None`: the system's, through nokhwa); tests pass a fake.
     pub cameras: Option<Arc<dyn CameraBackend>>,

@@ -15,6 +15,7 @@ use crate::geometry::calibration::Stat;
 use crate::geometry::metric_id::Band;
 use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
+use crate::pose::ModelKind;
 use crate::settings::{OffsetUnit, Settings};
 
 /// Seconds of history in the live plot.
@@ -74,6 +75,8 @@ pub struct PanelView<'a> {
     /// The process's CPU use (`None` until measured).
     pub cpu: Option<&'a CpuMeter>,
     pub source: String,
+    /// The landmark model running (for this run, it may differ from the saved one).
+    pub model: ModelKind,
 }
 
 pub(super) struct Row<'a> {
@@ -269,14 +272,7 @@ pub fn show(ui: &mut egui::Ui, v: &PanelView<'_>) -> bool {
     egui::CollapsingHeader::new("Diagnostics")
         .default_open(false)
         .show(ui, |ui| diagnostics(ui, v));
-    ui.label(
-        RichText::new(format!(
-            "source: {} · model {}",
-            v.source,
-            v.settings.model.name()
-        ))
-        .weak(),
-    );
+    ui.label(RichText::new(format!("source: {} · model {}", v.source, v.model.name())).weak());
     practice
 }
 

@@ -1,23 +1,24 @@
 //! `--screenshot`: the window saves a picture of itself once it has shown some frames (or its
 //! video has ended), then closes. The tests and the README's picture use it.
 
-use std::path::{Path, PathBuf};
-
 use eframe::egui::{self, ColorImage};
+
+use crate::files::Target;
 
 /// A screenshot waiting to be taken.
 #[derive(Debug)]
 pub struct Screenshot {
-    path: PathBuf,
+    /// Where it goes, checked before the window opened.
+    target: Target,
     /// Results shown before it is taken.
     frames: u64,
     asked: bool,
 }
 
 impl Screenshot {
-    pub fn new(path: PathBuf, frames: u64) -> Self {
+    pub fn new(target: Target, frames: u64) -> Self {
         Self {
-            path,
+            target,
             frames: frames.max(1),
             asked: false,
         }
@@ -34,8 +35,8 @@ impl Screenshot {
     }
 
     /// Asks for the picture once `shown` results have been shown, and saves it when it comes;
-    /// `true` once saved (the window then closes).
-    pub fn handle(&mut self, ctx: &egui::Context, shown: u64) -> bool {
+    /// `Some` once it came (the window then closes), with why it could not be saved.
+    pub fn handle(&mut self, ctx: &egui::Context, shown: u64) -> Option<Result<(), String>> {
         if !self.asked && shown >= self.frames {
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(Default::default()));
             self.asked = true;
@@ -46,21 +47,26 @@ impl Screenshot {
                 _ => None,
             })
         });
-        let Some(image) = shot else {
-            return false;
-        };
-        save_screenshot(&image, &self.path);
+        let image = shot?;
+        let saved = save_screenshot(&image, &self.target);
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        true
+        Some(saved)
     }
 }
 
-fn save_screenshot(image: &ColorImage, path: &Path) {
+/// Writes `image` as a PNG to `target`.
+fn save_screenshot(image: &ColorImage, target: &Target) -> Result<(), String> {
     let [w, h] = image.size;
     let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
-    match image::RgbaImage::from_raw(w as u32, h as u32, rgba).map(|img| img.save(path)) {
-        Some(Ok(())) => tracing::info!(path = %path.display(), "screenshot saved"),
-        Some(Err(e)) => tracing::error!("cannot write the screenshot {}: {e}", path.display()),
-        None => tracing::error!("the screenshot had an unexpected size"),
-    }
+    let picture = image::RgbaImage::from_raw(w as u32, h as u32, rgba)
+        .ok_or("the screenshot had an unexpected size")?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| format!("cannot encode the screenshot: {e}"))?;
+    target
+        .write_all(png.get_ref())
+        .map_err(|e| format!("cannot save the screenshot: {e}"))?;
+    tracing::info!(path = %target.path().display(), "screenshot saved");
+    Ok(())
 }

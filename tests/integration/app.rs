@@ -229,21 +229,11 @@ fn the_video_is_mirrored_by_default_and_the_setting_turns_it_off() {
 /// in `dir`, and `env` set. Killed after 90 s, so a window that never closes fails the test
 /// (exit 124) rather than hanging it.
 fn screenshot_run(dir: &Path, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Output {
-    Command::new("timeout")
-        .args([
-            "-k",
-            "5",
-            "90",
-            "xvfb-run",
-            "-a",
-            "-s",
-            "-screen 0 1280x800x24",
-        ])
-        .arg(env!("CARGO_BIN_EXE_plumbline"))
-        .args(["app", "--screenshot"])
-        .arg(dir.join("app.png"))
-        .args(["--frames", "20"])
-        .args(args)
+    let shot = dir.join("app.png");
+    let mut all: Vec<&OsStr> = vec!["--screenshot".as_ref(), shot.as_os_str()];
+    all.extend(["--frames", "20"].map(OsStr::new));
+    all.extend(args);
+    app_under_xvfb("1280x800", &all)
         .env("PLUMBLINE_DATA_DIR", dir)
         .envs(env.iter().copied())
         .output()

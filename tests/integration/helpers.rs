@@ -55,6 +55,18 @@ pub fn analyze_in(data: &Path, input: &Path) -> (Output, PathBuf, PathBuf) {
     (out, json, csv)
 }
 
+/// `plumbline app ARGS…` in a virtual screen of `screen` (`1280x800`) under Xvfb, killed after
+/// 90 s so a window that never closes fails its test (exit 124) rather than hanging it.
+pub fn app_under_xvfb(screen: &str, args: &[&std::ffi::OsStr]) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["-k", "5", "90", "xvfb-run", "-a", "-s"])
+        .arg(format!("-screen 0 {screen}x24"))
+        .arg(env!("CARGO_BIN_EXE_plumbline"))
+        .arg("app")
+        .args(args);
+    cmd
+}
+
 /// A command that failed as a user should see it: an error naming each of `must_mention`, no
 /// panic.
 pub fn assert_clean_failure(out: &Output, must_mention: &[&str]) {

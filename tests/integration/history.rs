@@ -266,7 +266,7 @@ fn exports_write_csv_json_and_the_report_or_say_why_not() {
     );
     let nowhere = out.path().join("no such folder/s.csv");
     let e = write_export(&db, id, ExportFormat::Csv, &nowhere).unwrap_err();
-    assert!(matches!(e, WriteError::Write { .. }), "{e:?}");
+    assert!(matches!(e, WriteError::Output(_)), "{e:?}");
     assert!(e.to_string().contains("no such folder"), "{e}");
 }
 

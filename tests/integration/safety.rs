@@ -100,6 +100,7 @@ fn another_programs_database_is_refused_and_left_byte_for_byte() {
             vec!["sessions", "show", "1"],
             vec!["report", "1", "-o", report.to_str().unwrap()],
             vec!["sessions", "delete", "1", "--yes"],
+            vec!["data", "erase", "--yes"],
         ] {
             let out = plumbline_in(data.path(), &args);
             let err = stderr(&out);
@@ -431,4 +432,50 @@ fn a_file_where_the_data_directory_should_be_is_named_as_a_file() {
         );
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"notes");
+}
+
+/// Runs the binary as an ordinary user: as root (whom permissions do not bind), dropped to
+/// `nobody` with setpriv; otherwise as it is.
+fn plumbline_unprivileged(data: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    let binary = env!("CARGO_BIN_EXE_plumbline");
+    let mut cmd = if rustix::process::geteuid().is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        c
+    } else {
+        Command::new(binary)
+    };
+    cmd.args(args)
+        .env("PLUMBLINE_DATA_DIR", data)
+        .output()
+        .expect("the binary (or setpriv, as root) runs")
+}
+
+/// A data folder that cannot be written (a backup, another user's): `analyze` refuses to
+/// record before anything starts, says why, and points to `--no-record`, which works.
+#[test]
+fn analyze_into_a_read_only_data_folder_points_to_no_record() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(parent.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data = parent.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let image = fixture("images/camera.png");
+    let args = ["analyze".as_ref(), image.as_os_str(), "--quiet".as_ref()];
+    let out = plumbline_unprivileged(&data, &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_clean_failure(
+        &out,
+        &[
+            "cannot record the session",
+            "cannot be written",
+            "--no-record",
+        ],
+    );
+    let mut args = args.to_vec();
+    args.push("--no-record".as_ref());
+    let out = plumbline_unprivileged(&data, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0);
 }

@@ -514,7 +514,7 @@ fn report_replaces_an_existing_file_only_with_a_complete_one() {
     let out = report(data.path(), &id, "csv", &folder);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("could not write the file"), "{err}");
+    assert!(err.contains("the output is a folder"), "{err}");
     assert!(
         err.trim_end().ends_with(&folder.display().to_string()),
         "{err}"

@@ -110,3 +110,111 @@ fn the_app_sets_an_unreadable_file_aside_beside_the_earlier_one_before_saving() 
         earlier
     );
 }
+
+/// The app on `data` with a missing video: it starts in the detailed view; D switches to the
+/// practice view, a change the window saves when it closes. Returns what the window showed
+/// first.
+fn switch_view_and_close(data: &std::path::Path) -> Vec<String> {
+    let mut h = app(data, Some(&data.join("none.mp4")));
+    h.step();
+    let shown = crate::ui::texts(&h);
+    h.key_press(eframe::egui::Key::D);
+    h.run_steps(3);
+    drop(h);
+    shown
+}
+
+#[test]
+fn a_model_chosen_for_one_run_is_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // The harness runs the lite model, as `app --model lite` asks: the saved choice stays.
+    switch_view_and_close(&data);
+    let saved = read_json(&data.join("settings.json"));
+    assert_eq!(
+        saved["view"], "practice",
+        "the view change was saved: {saved}"
+    );
+    assert_eq!(saved["model"], "full", "{saved}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_settings_file_is_saved_through_its_link_and_kept_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let dotfiles = dir.path().join("dotfiles");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let real = dotfiles.join("plumbline.json");
+    std::fs::write(&real, "{}\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&real, data.join("settings.json")).unwrap();
+    switch_view_and_close(&data);
+    let link = std::fs::symlink_metadata(data.join("settings.json")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is still a link");
+    assert_eq!(read_json(&real)["view"], "practice");
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let names: Vec<String> = std::fs::read_dir(&dotfiles)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["plumbline.json"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_or_a_fifo_in_place_of_the_settings_is_left_alone_and_said() {
+    use std::os::unix::fs::FileTypeExt as _;
+    // A folder: the app says so, uses the defaults, and saves nothing beside it.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("settings.json")).unwrap();
+    let shown = switch_view_and_close(&data);
+    assert!(
+        shown
+            .iter()
+            .any(|t| t.contains("it is a folder, not a file")),
+        "{shown:?}"
+    );
+    assert!(data.join("settings.json").is_dir());
+    let names: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("settings") || n.starts_with(".settings"))
+        .collect();
+    assert_eq!(names, ["settings.json"], "nothing left beside it");
+
+    // A FIFO: `analyze` and the app read the defaults instead of waiting for a writer.
+    let fifo_data = dir.path().join("fifo");
+    std::fs::create_dir_all(&fifo_data).unwrap();
+    let fifo = fifo_data.join("settings.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = std::process::Command::new("timeout")
+        .args(["60", env!("CARGO_BIN_EXE_plumbline"), "analyze"])
+        .arg(fixture("images/camera.png"))
+        .args(["--quiet", "--no-record", "--model", "lite"])
+        .env("PLUMBLINE_DATA_DIR", &fifo_data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
+    assert!(
+        stderr(&out).contains("it is a FIFO, not a file"),
+        "{}",
+        stderr(&out)
+    );
+    let shown = switch_view_and_close(&fifo_data);
+    assert!(shown.iter().any(|t| t.contains("a FIFO")), "{shown:?}");
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}

@@ -174,6 +174,7 @@ fn answer(data_dir: &Path, store: &mut Option<Store>, request: Request) -> Reply
     let db = match store {
         Some(db) => Ok(&*db),
         None => Store::open_or_read(data_dir).map(|db| {
+            notices.extend(db.notices().iter().cloned().map(Notice::Info));
             notices.extend(db.recovered_on_open().iter().map(|id| {
                 Notice::Info(format!(
                     "session {id} was left open by a program that stopped; it was closed at \
