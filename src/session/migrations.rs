@@ -80,6 +80,19 @@ pub const MIGRATIONS: &[&str] = &[
     // shape), so its report draws the bands its levels came from. NULL: recorded before this
     // step (the report then draws the default bands and says so).
     "ALTER TABLE sessions ADD COLUMN thresholds TEXT;",
+    // 10: samples a commit at a time (about a second), compressed (`session::block`): an hour
+    // at 30 fps took 500 bytes a frame as one row a sample. `judged` holds what every report
+    // reads (times, states, levels, cues, cadence) and comes first, so it is read without the
+    // `measured` column (metrics and landmarks) behind it. Sessions recorded before this step
+    // keep their rows in `samples`, which is still read.
+    "CREATE TABLE sample_blocks (
+        session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        first_frame INTEGER NOT NULL,
+        last_t_ms   REAL NOT NULL,
+        judged      BLOB NOT NULL,
+        measured    BLOB NOT NULL,
+        UNIQUE (session_id, first_frame)
+    );",
 ];
 
 /// The newest schema version this program knows.

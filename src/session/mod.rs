@@ -1,6 +1,7 @@
 //! Sessions: what was measured, frame by frame. The types here are shared by the pipeline,
 //! the reports and the session store.
 
+pub mod block;
 mod changes;
 pub mod codec;
 pub mod erase;
@@ -12,6 +13,7 @@ mod reading;
 mod recorder;
 mod recovery;
 pub mod rows;
+mod samples;
 pub mod store;
 mod totals;
 pub mod types;

@@ -362,6 +362,10 @@ pub(super) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
     // stay readable in the file.
     conn.pragma_update(None, "secure_delete", true)
         .map_err(sql("configure the session database", path))?;
+    // The write-ahead log is cut back to 4 MB after each checkpoint, instead of keeping the
+    // largest size it ever reached.
+    conn.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)
+        .map_err(sql("configure the session database", path))?;
     Ok(conn)
 }
 

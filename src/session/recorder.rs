@@ -1,12 +1,14 @@
 //! Recording a session: the pipeline pushes each analysed frame, its events and keyframes to a
-//! [`Recorder`], which batches them into one transaction a second on its own connection.
+//! [`Recorder`], which batches them into one transaction a second on its own connection; the
+//! second's samples go in as one compressed block (`session::block`).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 
-use super::codec::{encode_cue, encode_landmarks, encode_metrics};
+use super::block::{self, BlockSample};
+use super::codec::encode_landmarks;
 use super::error::{StoreError, sql};
 use super::rows::{SessionEnd, SessionId, SessionStatus};
 use super::totals::{session_totals, store_totals};
@@ -19,20 +21,9 @@ pub const COMMIT_INTERVAL: Duration = Duration::from_secs(1);
 /// ...or once this many rows are buffered, whichever comes first.
 pub const COMMIT_ROWS: usize = 256;
 
-/// A row waiting for the next commit.
+/// An event or keyframe waiting for the next commit.
 #[derive(Debug)]
 enum Pending {
-    Sample {
-        frame: i64,
-        t_ms: f64,
-        person: bool,
-        state: &'static str,
-        metrics: Option<Vec<u8>>,
-        landmarks: Option<Vec<u8>>,
-        cadence_spm: Option<f32>,
-        levels: Option<i64>,
-        cue: Option<i64>,
-    },
     Event {
         t_ms: f64,
         kind: EventKind,
@@ -56,6 +47,8 @@ pub struct Recorder {
     path: PathBuf,
     session: SessionId,
     started_ms: i64,
+    /// The samples since the last commit: its block.
+    samples: Vec<BlockSample>,
     buffer: Vec<Pending>,
     last_commit: Instant,
     last_t_ms: Option<f64>,
@@ -75,6 +68,7 @@ impl Recorder {
             path,
             session,
             started_ms,
+            samples: Vec::new(),
             buffer: Vec::new(),
             last_commit: Instant::now(),
             last_t_ms: None,
@@ -88,19 +82,8 @@ impl Recorder {
 
     /// Records one analysed frame and, when a person was found, their landmarks.
     pub fn push(&mut self, sample: &Sample, pose: Option<&Pose>) -> Result<(), StoreError> {
-        let metrics = sample.metrics.as_ref().map(encode_metrics);
-        self.buffer.push(Pending::Sample {
-            frame: i64::try_from(sample.frame).unwrap_or(i64::MAX),
-            t_ms: sample.t_ms,
-            person: sample.person,
-            state: sample.state.name(),
-            metrics,
-            landmarks: pose.map(encode_landmarks),
-            cadence_spm: sample.cadence_spm,
-            // 22 bits: always fits.
-            levels: sample.levels.map(|l| l.pack() as i64),
-            cue: sample.cue.as_ref().and_then(encode_cue),
-        });
+        self.samples
+            .push((sample.clone(), pose.map(|p| p.landmarks)));
         self.last_t_ms = Some(sample.t_ms);
         self.maybe_commit()
     }
@@ -167,20 +150,31 @@ impl Recorder {
     /// Commits everything buffered, in one transaction.
     pub fn flush(&mut self) -> Result<(), StoreError> {
         self.last_commit = Instant::now();
-        if self.buffer.is_empty() {
+        if self.buffer.is_empty() && self.samples.is_empty() {
             return Ok(());
         }
         let action = "save recorded samples";
         let tx = self.conn.transaction().map_err(sql(action, &self.path))?;
         {
-            let mut samples = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO samples
-                     (session_id, frame, t_ms, person, state, metrics, landmarks, cadence_spm,
-                      levels, cue)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            if let (Some((first, _)), Some((last, _))) = (self.samples.first(), self.samples.last())
+            {
+                let (judged, measured) = block::encode(&self.samples);
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO sample_blocks
+                     (session_id, first_frame, last_t_ms, judged, measured)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
+                .and_then(|mut insert| {
+                    insert.execute(params![
+                        self.session,
+                        i64::try_from(first.frame).unwrap_or(i64::MAX),
+                        last.t_ms,
+                        judged,
+                        measured
+                    ])
+                })
                 .map_err(sql(action, &self.path))?;
+            }
             let mut events = tx
                 .prepare_cached(
                     "INSERT INTO events (session_id, t_ms, kind, detail) VALUES (?1, ?2, ?3, ?4)",
@@ -194,28 +188,6 @@ impl Recorder {
                 .map_err(sql(action, &self.path))?;
             for row in &self.buffer {
                 match row {
-                    Pending::Sample {
-                        frame,
-                        t_ms,
-                        person,
-                        state,
-                        metrics,
-                        landmarks,
-                        cadence_spm,
-                        levels,
-                        cue,
-                    } => samples.execute(params![
-                        self.session,
-                        frame,
-                        t_ms,
-                        person,
-                        state,
-                        metrics,
-                        landmarks,
-                        cadence_spm,
-                        levels,
-                        cue
-                    ]),
                     Pending::Event { t_ms, kind, detail } => {
                         events.execute(params![self.session, t_ms, kind.as_str(), detail])
                     }
@@ -231,6 +203,7 @@ impl Recorder {
         }
         tx.commit().map_err(sql(action, &self.path))?;
         self.buffer.clear();
+        self.samples.clear();
         Ok(())
     }
 
@@ -264,10 +237,12 @@ impl Recorder {
     /// committed and is closed as recovered on a later open.
     pub fn abandon(mut self) {
         self.buffer.clear();
+        self.samples.clear();
     }
 
     fn maybe_commit(&mut self) -> Result<(), StoreError> {
-        if self.buffer.len() >= COMMIT_ROWS || self.last_commit.elapsed() >= COMMIT_INTERVAL {
+        let rows = self.buffer.len() + self.samples.len();
+        if rows >= COMMIT_ROWS || self.last_commit.elapsed() >= COMMIT_INTERVAL {
             self.flush()
         } else {
             Ok(())

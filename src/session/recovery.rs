@@ -7,6 +7,7 @@ use rusqlite::Connection;
 
 use super::error::{StoreError, sql};
 use super::rows::SessionId;
+use super::samples::last_t_ms;
 use super::totals::{session_totals, store_totals};
 
 /// Marks sessions whose recording process is gone as `recovered`, ending them at their last
@@ -14,13 +15,11 @@ use super::totals::{session_totals, store_totals};
 pub(super) fn recover(conn: &Connection, path: &Path) -> Result<Vec<SessionId>, StoreError> {
     let mut recovered = Vec::new();
     for id in abandoned(conn, path)? {
+        let last_ms = last_t_ms(conn, path, id)?.map_or(0, |t| t.round() as i64);
         conn.execute(
-            "UPDATE sessions SET status = 'recovered',
-                 ended_ms = started_ms + COALESCE(
-                     (SELECT CAST(ROUND(t_ms) AS INTEGER) FROM samples
-                      WHERE session_id = ?1 ORDER BY frame DESC LIMIT 1), 0)
+            "UPDATE sessions SET status = 'recovered', ended_ms = started_ms + ?2
              WHERE id = ?1 AND status = 'recording'",
-            [id],
+            rusqlite::params![id, last_ms],
         )
         .map_err(sql("recover an interrupted session", path))?;
         store_totals(conn, id, &session_totals(conn, id, path)?, path)?;

@@ -13,18 +13,17 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::codec::{decode_cue, decode_metrics};
 use super::error::sql;
 use super::migrations;
 use super::open::{Found, create_dir, inspect, open_rw, owner_only_file};
 use super::recovery::recover;
+use super::samples;
 use super::totals::{Totals, session_totals, store_totals};
 use super::{EventKind, Sample};
 use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
-use crate::geometry::metrics::Metrics;
 use crate::geometry::preset::Preset;
-use crate::geometry::state::{MetricLevels, PostureState};
+use crate::geometry::state::MetricLevels;
 use crate::pose::{Landmark, NUM_LANDMARKS};
 
 pub use super::codec::{LANDMARKS_BYTES, LandmarksError, decode_landmarks, encode_landmarks};
@@ -285,83 +284,18 @@ impl Store {
         &self,
         id: SessionId,
     ) -> Result<Vec<(Sample, Option<[Landmark; NUM_LANDMARKS]>)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT frame, t_ms, person, state, metrics, landmarks, cadence_spm, levels, cue
-                 FROM samples WHERE session_id = ?1 ORDER BY frame",
-            )
-            .map_err(sql("read samples", &self.path))?;
-        let rows = stmt
-            .query_map([id], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, f64>(1)?,
-                    row.get::<_, bool>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, rusqlite::types::Value>(4)?,
-                    row.get::<_, Option<Vec<u8>>>(5)?,
-                    row.get::<_, Option<f64>>(6)?,
-                    row.get::<_, Option<i64>>(7)?,
-                    row.get::<_, Option<i64>>(8)?,
-                ))
-            })
-            .map_err(sql("read samples", &self.path))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (frame, t_ms, person, state, metrics, landmarks, cadence_spm, levels, cue) =
-                row.map_err(sql("read samples", &self.path))?;
-            let state = parse_state(&state)
-                .ok_or_else(|| self.bad("posture state", format!("unknown state `{state}`")))?;
-            // Compact blobs since the first release's JSON (both read; see session::codec).
-            let metrics = match metrics {
-                rusqlite::types::Value::Null => None,
-                rusqlite::types::Value::Blob(b) => {
-                    Some(decode_metrics(&b).map_err(|e| self.bad("metrics", e))?)
-                }
-                rusqlite::types::Value::Text(json) => Some(
-                    serde_json::from_str::<Metrics>(&json).map_err(|e| self.bad("metrics", e))?,
-                ),
-                other => return Err(self.bad("metrics", format!("unexpected value {other:?}"))),
-            };
-            let landmarks = landmarks
-                .map(|blob| decode_landmarks(&blob))
-                .transpose()
-                .map_err(|e| self.bad("landmarks", e))?;
-            let sample = Sample {
-                frame: u64::try_from(frame).map_err(|e| self.bad("frame number", e))?,
-                t_ms,
-                person,
-                metrics,
-                state,
-                cadence_spm: cadence_spm.map(|c| c as f32),
-                levels: levels.map(|bits| MetricLevels::unpack(bits as u64)),
-                cue: cue.and_then(decode_cue),
-            };
-            out.push((sample, landmarks));
-        }
-        Ok(out)
+        samples::read(&self.conn, &self.path, id)
     }
 
     /// A session's judged levels in frame order: each sample's time and every metric's level
-    /// (`None` for a sample recorded before levels were kept). Reads two columns only, so the
-    /// report's trend can go through many earlier sessions cheaply.
+    /// (`None` for a sample recorded before levels were kept). Reads only what is judged (not
+    /// the metrics or landmarks), so the report's trend can go through many earlier sessions
+    /// cheaply.
     pub fn levels(&self, id: SessionId) -> Result<Vec<(f64, Option<MetricLevels>)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT t_ms, levels FROM samples WHERE session_id = ?1 ORDER BY frame")
-            .map_err(sql("read levels", &self.path))?;
-        let rows = stmt
-            .query_map([id], |row| {
-                Ok((
-                    row.get::<_, f64>(0)?,
-                    row.get::<_, Option<i64>>(1)?
-                        .map(|bits| MetricLevels::unpack(bits as u64)),
-                ))
-            })
-            .map_err(sql("read levels", &self.path))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(sql("read levels", &self.path))
+        Ok(samples::read_judged(&self.conn, &self.path, id)?
+            .into_iter()
+            .map(|s| (s.t_ms, s.levels))
+            .collect())
     }
 
     /// A session's events in time order (events of kinds this version does not know are left
@@ -460,9 +394,12 @@ fn scrub_once(conn: &Connection, path: &Path) {
         return;
     }
     let started = std::time::Instant::now();
+    // The rebuilt file passes through the write-ahead log: emptied after, so the disk gets
+    // the room back at once.
     let rebuilt = conn
         .pragma_update(None, "auto_vacuum", "INCREMENTAL")
-        .and_then(|()| conn.execute_batch("VACUUM"));
+        .and_then(|()| conn.execute_batch("VACUUM"))
+        .and_then(|()| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())));
     match rebuilt {
         Ok(()) => tracing::info!(
             "rebuilt {} so deleted sessions leave no trace, in {:.1?}",
@@ -473,22 +410,5 @@ fn scrub_once(conn: &Connection, path: &Path) {
             "could not rebuild {} to erase what earlier deletions left ({e}); trying again next time",
             path.display()
         ),
-    }
-}
-
-fn parse_state(s: &str) -> Option<PostureState> {
-    PostureState::ALL.into_iter().find(|st| st.name() == s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn states_parse_back() {
-        for st in PostureState::ALL {
-            assert_eq!(parse_state(st.name()), Some(st));
-        }
-        assert_eq!(parse_state("slouching"), None);
     }
 }

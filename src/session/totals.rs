@@ -7,6 +7,8 @@ use rusqlite::{Connection, params};
 
 use super::error::{StoreError, sql};
 use super::rows::SessionId;
+use super::samples::read_judged;
+use crate::geometry::state::PostureState;
 
 /// sample (the last adds no time).
 #[derive(Debug, Clone, Copy)]
@@ -18,29 +20,28 @@ pub(super) struct Totals {
     pub last_t_ms: Option<f64>,
 }
 
-/// Counts a session's totals from its samples (an index range scan of that session only).
+/// Counts a session's totals from its samples: each sample lasts until the next (the last adds
+/// no time), and counts as aligned when its state was.
 pub(super) fn session_totals(
     conn: &Connection,
     id: SessionId,
     path: &Path,
 ) -> Result<Totals, StoreError> {
-    conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(COALESCE(dt, 0)), 0),
-                COALESCE(SUM(CASE WHEN state = 'aligned' THEN COALESCE(dt, 0) ELSE 0 END), 0),
-                MAX(t_ms)
-         FROM (SELECT state, t_ms, LEAD(t_ms) OVER (ORDER BY frame) - t_ms AS dt
-               FROM samples WHERE session_id = ?1)",
-        [id],
-        |row| {
-            Ok(Totals {
-                n: row.get(0)?,
-                span_ms: row.get(1)?,
-                aligned_ms: row.get(2)?,
-                last_t_ms: row.get(3)?,
-            })
-        },
-    )
-    .map_err(sql("count a session's samples", path))
+    let samples = read_judged(conn, path, id)?;
+    let mut t = Totals {
+        n: samples.len() as i64,
+        span_ms: 0.0,
+        aligned_ms: 0.0,
+        last_t_ms: samples.last().map(|s| s.t_ms),
+    };
+    for pair in samples.windows(2) {
+        let dt = pair[1].t_ms - pair[0].t_ms;
+        t.span_ms += dt;
+        if pair[0].state == PostureState::Aligned {
+            t.aligned_ms += dt;
+        }
+    }
+    Ok(t)
 }
 
 /// Keeps a closed session's totals in its row, so listing sessions need not read the samples.

@@ -372,21 +372,31 @@ fn a_run_that_fails_at_the_start_leaves_existing_outputs_as_they_were() {
 
 #[test]
 fn a_full_disk_stops_the_recording_not_the_analysis() {
-    // The database's disk fills up (here: a file-size limit, as `ulimit -f` sets, which the
-    // CSV stays under): the recording stops once, with one message, and the CSV and the
-    // summary are still written in full. The limit leaves room for the new file's journal
-    // (a commit per schema step: just over 60 KiB for seven) so the session starts, then fills.
+    // The database's disk fills up (here: a file-size limit, as `ulimit -f` sets, which binds
+    // every file but a pipe): the recording stops once, with one message, and the CSV (on
+    // standard output, a pipe) and the summary (small) are still written in full. The
+    // database is made first, without the limit; then 60 KiB leave the write-ahead log room
+    // for a commit or two of the 900 frames' compressed blocks, and no more.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (csv, json) = (dir.path().join("frames.csv"), dir.path().join("s.json"));
-    let clip = fixture("video/camera_turning.mp4");
+    let made = plumbline_in(&data, ["sessions"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let clip = dir.path().join("long.mp4");
+    let looped = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-stream_loop", "5", "-i"])
+        .arg(fixture("video/camera_turning.mp4"))
+        .args(["-c", "copy"])
+        .arg(&clip)
+        .status()
+        .unwrap();
+    assert!(looped.success());
+    let json = dir.path().join("s.json");
     let line = format!(
-        "trap '' XFSZ; ulimit -f 80; exec '{}' analyze '{}' --data-dir '{}' --csv '{}' \
-         --json '{}' --quiet",
+        "trap '' XFSZ; ulimit -f 60; exec '{}' analyze '{}' --model lite --data-dir '{}' \
+         --csv - --json '{}' --quiet",
         env!("CARGO_BIN_EXE_plumbline"),
         clip.display(),
         data.display(),
-        csv.display(),
         json.display()
     );
     let out = Command::new("bash").args(["-c", &line]).output().unwrap();
@@ -397,9 +407,10 @@ fn a_full_disk_stops_the_recording_not_the_analysis() {
         !err.contains("WARN"),
         "reported once, not again as a warning: {err}"
     );
-    assert_eq!(read_csv(&csv).rows.len(), 150, "every frame in the CSV");
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 901, "a header and every frame in the CSV");
     let summary = read_json(&json);
-    assert_eq!(summary["frames"], 150);
+    assert_eq!(summary["frames"], 900);
     assert_eq!(summary["complete"], true);
     // What was committed before the disk filled is kept and can be read.
     let listed = plumbline_in(&data, ["sessions", "--json"]);
@@ -408,7 +419,7 @@ fn a_full_disk_stops_the_recording_not_the_analysis() {
     assert_eq!(sessions.as_array().unwrap().len(), 1);
     assert_eq!(sessions[0]["status"], "recovered");
     let kept = sessions[0]["samples"].as_u64().unwrap();
-    assert!(kept < 150, "{kept} frames kept");
+    assert!(kept < 900, "{kept} frames kept");
 }
 
 /// `analyze INPUT --csv CSV --json JSON --quiet`.

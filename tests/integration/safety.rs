@@ -333,12 +333,13 @@ fn a_damaged_page_is_one_problem_and_a_count() {
     let page: i64 = Connection::open(&db)
         .unwrap()
         .query_row(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_samples_1'",
+            "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_sample_blocks_1'",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    // Garbage over the samples' index page, past its 8-byte header: every cell points astray.
+    // Garbage over the sample blocks' index page, past its 8-byte header: every cell points
+    // astray.
     let mut bytes = std::fs::read(&db).unwrap();
     let start = usize::try_from(page - 1).unwrap() * 4096;
     bytes[start + 8..start + 4096].fill(0xA5);

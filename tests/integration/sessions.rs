@@ -591,3 +591,48 @@ fn a_closed_pipe_ends_quietly() {
         assert!(err.trim().is_empty(), "{args:?} said: {err}");
     }
 }
+
+/// A session is stored compressed, a second at a time, yet exports exactly what its analysis
+/// wrote: the CSV byte for byte and the summary field for field (all but the engine's
+/// timings, which are not stored).
+#[test]
+fn a_stored_session_exports_exactly_what_its_analysis_wrote() {
+    let data = data_dir();
+    let out = tempfile::tempdir().unwrap();
+    let (csv, json) = (out.path().join("a.csv"), out.path().join("a.json"));
+    let clip = fixture("validity/clips/walk_lean20_facing_right.mp4");
+    let run = plumbline_in(
+        data.path(),
+        [
+            "analyze".as_ref(),
+            clip.as_os_str(),
+            "--quiet".as_ref(),
+            "--csv".as_ref(),
+            csv.as_os_str(),
+            "--json".as_ref(),
+            json.as_os_str(),
+        ],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let (stored_csv, stored_json) = (out.path().join("r.csv"), out.path().join("r.json"));
+    assert!(
+        report(data.path(), "1", "csv", &stored_csv)
+            .status
+            .success()
+    );
+    assert!(
+        report(data.path(), "1", "json", &stored_json)
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&stored_csv).unwrap(),
+        std::fs::read_to_string(&csv).unwrap()
+    );
+    let mut analysed = read_json(&json);
+    let mut stored = read_json(&stored_json)["summary"].clone();
+    for summary in [&mut analysed, &mut stored] {
+        summary.as_object_mut().unwrap().remove("timings_ms");
+    }
+    assert_eq!(stored, analysed);
+}

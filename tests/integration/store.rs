@@ -105,16 +105,18 @@ fn meta() -> SessionMeta {
     }
 }
 
+/// Landmarks as the store keeps them: `x`, `y` to 1/10000, `z` to 1/1000, visibility and
+/// presence to 1/255.
 fn assert_landmarks_close(a: &[Landmark; NUM_LANDMARKS], b: &[Landmark; NUM_LANDMARKS]) {
     for (a, b) in a.iter().zip(b) {
-        for (x, y) in [
-            (a.x, b.x),
-            (a.y, b.y),
-            (a.z, b.z),
-            (a.visibility, b.visibility),
-            (a.presence, b.presence),
+        for (x, y, step) in [
+            (a.x, b.x, 1e-4),
+            (a.y, b.y, 1e-4),
+            (a.z, b.z, 1e-3),
+            (a.visibility, b.visibility, 1.0 / 255.0),
+            (a.presence, b.presence, 1.0 / 255.0),
         ] {
-            assert!((x - y).abs() < 1e-3, "{x} vs {y}");
+            assert!((x - y).abs() <= step / 2.0 + 1e-6, "{x} vs {y}");
         }
     }
 }
@@ -284,15 +286,15 @@ fn pushes_are_batched_until_flush() {
         rec.push(&sample(i, true, PostureState::Aligned), None)
             .unwrap();
     }
-    let other = Connection::open(dir.path().join(DB_FILE)).unwrap();
-    let count = |c: &Connection| -> i64 {
-        c.query_row(
-            "SELECT COUNT(*) FROM samples WHERE session_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap()
+    // What another program reading the file sees.
+    let count = |_: &()| {
+        Store::open_for_reading(dir.path())
+            .unwrap()
+            .samples(id)
+            .unwrap()
+            .len()
     };
+    let other = ();
     assert_eq!(count(&other), 0, "nothing committed before a second passed");
     rec.flush().unwrap();
     assert_eq!(count(&other), 10);
@@ -402,7 +404,7 @@ fn a_truncated_database_is_refused_and_left_untouched() {
     // Closing the last connection checkpoints the WAL into the main file.
     let path = dir.path().join(DB_FILE);
     let bytes = std::fs::read(&path).unwrap();
-    assert!(bytes.len() > 100_000, "{}", bytes.len());
+    assert!(bytes.len() > 40_000, "{}", bytes.len());
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     assert_refused_untouched(dir.path(), |e| {
         assert!(matches!(e, StoreError::Corrupt { .. }), "{e:?}");
@@ -649,7 +651,7 @@ fn delete_cascades_to_samples_events_and_keyframes() {
     assert!(store.delete(ids[0]).unwrap());
     assert!(!store.delete(ids[0]).unwrap());
     let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-    for table in ["samples", "events", "keyframes"] {
+    for table in ["sample_blocks", "events", "keyframes"] {
         let (gone, kept): (i64, i64) = conn
             .query_row(
                 &format!("SELECT SUM(session_id = ?1), SUM(session_id = ?2) FROM {table}"),
