@@ -11,6 +11,9 @@ use super::open::open_rw;
 use super::recovery::process_running;
 use super::store::{Access, Recorder, SessionId, SessionMeta, SessionStatus, Store};
 
+/// The recorder connection's page cache, in KiB (SQLite's negative `cache_size`).
+const RECORDER_CACHE_KIB: i64 = -256;
+
 impl Store {
     /// Starts recording a session: inserts it as `recording` (now, this process) and returns a
     /// recorder with its own connection, free to move to another thread.
@@ -54,6 +57,10 @@ impl Store {
             .map_err(sql("start a session", &self.path))?;
         let session = self.conn.last_insert_rowid();
         let conn = open_rw(&self.path)?;
+        // The recorder only appends: a small page cache does (SQLite's default of 2 MB filled
+        // over the first eight minutes of a practice, and the app's memory with it).
+        conn.pragma_update(None, "cache_size", RECORDER_CACHE_KIB)
+            .map_err(sql("configure the session database", &self.path))?;
         Ok(Recorder::new(conn, self.path.clone(), session, started_ms))
     }
 

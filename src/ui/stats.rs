@@ -95,8 +95,8 @@ pub struct UiStats {
     /// Results taken from the analysis.
     pub results: Rate,
     shown: u64,
-    /// Capture-to-screen latency of each shown result, in ms (bounded).
-    latencies_ms: Vec<f32>,
+    /// Capture-to-screen latency of each shown result.
+    latencies: LatencyHistogram,
     /// The last shown result's capture-to-screen latency.
     pub display_latency: Option<Duration>,
     frame_started: Option<Instant>,
@@ -113,7 +113,7 @@ impl Default for UiStats {
             paint: Rate::default(),
             results: Rate::default(),
             shown: 0,
-            latencies_ms: Vec::new(),
+            latencies: LatencyHistogram::default(),
             display_latency: None,
             frame_started: None,
             longest_frame: Duration::ZERO,
@@ -156,9 +156,7 @@ impl UiStats {
         self.results.tick(Instant::now());
         self.shown += 1;
         self.display_latency = Some(latency);
-        if self.latencies_ms.len() < 100_000 {
-            self.latencies_ms.push(latency.as_secs_f32() * 1000.0);
-        }
+        self.latencies.add(latency);
     }
 
     /// Results shown so far.
@@ -169,12 +167,7 @@ impl UiStats {
     /// One line for the log when the window closes.
     pub fn summary(&self) -> String {
         let secs = self.started.elapsed().as_secs_f32().max(1e-3);
-        let mut l = self.latencies_ms.clone();
-        l.sort_by(f32::total_cmp);
-        let q = |p: f32| {
-            l.get(((l.len() as f32 - 1.0) * p).round() as usize)
-                .copied()
-        };
+        let q = |p: f64| self.latencies.quantile_ms(p);
         format!(
             "window: {} repaints in {secs:.1} s ({:.1}/s), the longest {:.1} ms; {} results \
              shown ({:.1}/s); capture-to-screen latency median {:.0} ms, p95 {:.0} ms; process \
@@ -184,8 +177,8 @@ impl UiStats {
             self.longest_frame.as_secs_f32() * 1000.0,
             self.shown,
             self.shown as f32 / secs,
-            q(0.5).unwrap_or(f32::NAN),
-            q(0.95).unwrap_or(f32::NAN),
+            q(0.5).unwrap_or(f64::NAN),
+            q(0.95).unwrap_or(f64::NAN),
             self.cpu
                 .as_ref()
                 .and_then(CpuMeter::per_minute)
@@ -194,9 +187,67 @@ impl UiStats {
     }
 }
 
+/// Latencies counted in 1 ms bins up to 2 s (the last bin holds longer ones): a window open
+/// all day keeps 8 kB, where a list of every latency grew by 4 bytes a frame.
+#[derive(Debug, Clone)]
+struct LatencyHistogram {
+    bins: Box<[u32; LATENCY_BINS]>,
+    count: u64,
+}
+
+const LATENCY_BINS: usize = 2000;
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        Self {
+            bins: Box::new([0; LATENCY_BINS]),
+            count: 0,
+        }
+    }
+}
+
+impl LatencyHistogram {
+    fn add(&mut self, latency: Duration) {
+        let bin = (latency.as_millis() as usize).min(LATENCY_BINS - 1);
+        self.bins[bin] = self.bins[bin].saturating_add(1);
+        self.count += 1;
+    }
+
+    /// The latency below which a fraction `p` of them fell, to the millisecond (the middle of
+    /// its bin); `None` before the first.
+    fn quantile_ms(&self, p: f64) -> Option<f64> {
+        let rank = ((self.count.checked_sub(1)? as f64) * p).round() as u64;
+        let mut seen = 0u64;
+        for (ms, &n) in self.bins.iter().enumerate() {
+            seen += u64::from(n);
+            if seen > rank {
+                return Some(ms as f64 + 0.5);
+            }
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latency_quantiles_come_from_a_fixed_histogram() {
+        let mut h = LatencyHistogram::default();
+        assert_eq!(h.quantile_ms(0.5), None);
+        for ms in 1..=100u64 {
+            h.add(Duration::from_millis(ms));
+        }
+        h.add(Duration::from_secs(60));
+        assert_eq!(h.quantile_ms(0.5), Some(51.5));
+        assert_eq!(h.quantile_ms(0.95), Some(96.5));
+        assert_eq!(
+            h.quantile_ms(1.0),
+            Some(1999.5),
+            "a minute lands in the last bin"
+        );
+    }
 
     #[test]
     fn a_steady_rate_reads_as_itself() {
