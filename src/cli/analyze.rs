@@ -328,7 +328,7 @@ impl Outputs {
             && let Err(e) = writer.write(FrameRecord {
                 sample,
                 pose: a.analysis.pose.as_ref(),
-                image: &a.frame.image,
+                image: Some(&a.frame.image),
                 events: &judgment.motion.events,
                 alert: judgment.alerts.fired.as_ref(),
             })

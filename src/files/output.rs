@@ -40,6 +40,12 @@ pub enum OutputError {
          writable or choose another name: {path}"
     )]
     ReadOnly { path: PathBuf },
+    #[error("the output's folder {} cannot be written ({cause}); choose another folder: {}", folder.display(), path.display())]
+    FolderNotWritable {
+        folder: PathBuf,
+        cause: io::Error,
+        path: PathBuf,
+    },
     #[error(
         "the output is {what}; plumbline writes files, FIFOs and character devices only: {path}"
     )]
@@ -145,6 +151,7 @@ impl Target {
                             path: given.to_path_buf(),
                         });
                     }
+                    check_folder(&path, given)?;
                     Place::File { path, exists: true }
                 } else if let Some(what) = unwritable_kind(&ft) {
                     return Err(OutputError::Unwritable {
@@ -163,6 +170,7 @@ impl Target {
                         path: given.to_path_buf(),
                     });
                 }
+                check_folder(&path, given)?;
                 Place::File {
                     path,
                     exists: false,
@@ -349,6 +357,29 @@ impl Write for Output {
             Sink::File(pending) => pending.file.flush(),
         }
     }
+}
+
+/// Fails unless the folder of `path` may be written: the temporary file is made there and
+/// renamed over the target, so a run would otherwise find out only at its end.
+fn check_folder(path: &Path, given: &Path) -> Result<(), OutputError> {
+    let folder = folder_of(path);
+    folder_writable(folder).map_err(|cause| OutputError::FolderNotWritable {
+        folder: folder.to_path_buf(),
+        cause,
+        path: given.to_path_buf(),
+    })
+}
+
+#[cfg(unix)]
+fn folder_writable(folder: &Path) -> io::Result<()> {
+    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK).map_err(io::Error::from)
+}
+
+/// Windows: a folder's permissions are ACLs, found out by trying; the temporary file is made
+/// at the start of a run anyway.
+#[cfg(not(unix))]
+fn folder_writable(_: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 /// Follows `given` through symbolic links to the name that is not one (which may not exist

@@ -27,7 +27,7 @@ pub use still::MAX_REUSE;
 use worker::Worker;
 
 use super::analyzer::AnalysisConfig;
-use super::record::RecordMsg;
+use super::record::RecordSender;
 use super::slot::Slot;
 use crate::geometry::alerts::AlertRules;
 use crate::geometry::bands::Thresholds;
@@ -146,7 +146,7 @@ impl LiveAnalysis {
 
     /// Sends every analysed frame to `tx` from the next frame on (a
     /// [`LiveRecording`](super::record::LiveRecording)'s sender), or stops with `None`.
-    pub fn record(&self, tx: Option<Sender<RecordMsg>>) {
+    pub fn record(&self, tx: Option<RecordSender>) {
         self.send(Command::Record(tx));
     }
 

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -21,8 +23,9 @@ use crate::source::Frame;
 pub struct RecordItem {
     pub sample: Sample,
     pub pose: Option<Pose>,
-    /// The frame itself, shared with the window (only kept if it becomes a keyframe).
-    pub frame: Arc<Frame>,
+    /// The frame itself, shared with the window (only kept if it becomes a keyframe); `None`
+    /// when the recording thread had fallen behind (see [`RecordSender`]).
+    pub frame: Option<Arc<Frame>>,
     pub events: Vec<MotionEvent>,
     /// The alert the policy fired on this frame.
     pub alert: Option<Alert>,
@@ -31,11 +34,84 @@ pub struct RecordItem {
 /// What the recording thread is sent: every analysed frame, in order.
 pub type RecordMsg = Box<RecordItem>;
 
+/// Pictures waiting for the recording thread, at most: a recording thread held up (a slow
+/// disk's sync, a busy machine) would otherwise hold a picture for every frame sent meanwhile,
+/// 0.9 MB each at 640×480, and the memory they took stays with the process.
+pub const MAX_QUEUED_PICTURES: usize = 4;
+
+/// The analysis's end of a recording: every frame is sent, its picture only while fewer than
+/// [`MAX_QUEUED_PICTURES`] wait (a frame sent without one cannot become a keyframe; its sample,
+/// pose and events are recorded all the same).
+#[derive(Debug, Clone)]
+pub struct RecordSender {
+    tx: Sender<RecordMsg>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// The recording thread's end: each item taken no longer counts as waiting.
+#[derive(Debug)]
+pub struct RecordReceiver {
+    rx: Receiver<RecordMsg>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// A channel of analysed frames to a recording thread.
+pub fn channel() -> (RecordSender, RecordReceiver) {
+    let (tx, rx) = mpsc::channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    (
+        RecordSender {
+            tx,
+            queued: Arc::clone(&queued),
+        },
+        RecordReceiver { rx, queued },
+    )
+}
+
+impl RecordReceiver {
+    fn taken(&self, item: RecordMsg) -> RecordMsg {
+        if item.frame.is_some() {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+        }
+        item
+    }
+
+    /// The items waiting now, without blocking.
+    pub fn try_iter(&self) -> impl Iterator<Item = RecordMsg> + '_ {
+        self.rx.try_iter().map(|item| self.taken(item))
+    }
+}
+
+impl Iterator for RecordReceiver {
+    type Item = RecordMsg;
+
+    /// The next item, waiting for it; `None` once every sender is gone.
+    fn next(&mut self) -> Option<RecordMsg> {
+        let item = self.rx.recv().ok()?;
+        Some(self.taken(item))
+    }
+}
+
+impl RecordSender {
+    /// Sends `item` with `frame`'s picture if there is room; `false` once the recording thread
+    /// has stopped.
+    pub fn send(&self, mut item: RecordItem, frame: &Arc<Frame>) -> bool {
+        let room = self
+            .queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_QUEUED_PICTURES).then_some(n + 1)
+            })
+            .is_ok();
+        item.frame = room.then(|| Arc::clone(frame));
+        self.tx.send(Box::new(item)).is_ok()
+    }
+}
+
 /// A session being recorded on its own thread. Dropping the last [`Sender`] (stopping the
 /// recording) lets the thread write the keyframes and close the session.
 #[derive(Debug)]
 pub struct LiveRecording {
-    tx: Option<Sender<RecordMsg>>,
+    tx: Option<RecordSender>,
     /// The session's id, once the thread has opened the store and started it.
     started: Receiver<SessionId>,
     session: Option<SessionId>,
@@ -50,7 +126,7 @@ impl LiveRecording {
     /// caller; frames sent meanwhile wait in the channel. If the store cannot be opened (an
     /// unwritable folder, a corrupt database), [`outcome`](Self::outcome) says so.
     pub fn start(data_dir: &Path, meta: SessionMeta) -> Self {
-        let (tx, rx) = mpsc::channel::<RecordMsg>();
+        let (tx, rx) = channel();
         let (started_tx, started) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let dir = data_dir.to_path_buf();
@@ -93,7 +169,7 @@ impl LiveRecording {
     }
 
     /// Where the pipeline sends frames; `None` once the recording was stopped.
-    pub fn sender(&self) -> Option<Sender<RecordMsg>> {
+    pub fn sender(&self) -> Option<RecordSender> {
         self.tx.clone()
     }
 
@@ -135,12 +211,12 @@ impl LiveRecording {
 }
 
 /// The recording thread: every frame into the session, keyframes at the end.
-fn record(mut writer: SessionWriter, rx: Receiver<RecordMsg>) -> Result<SessionId, StoreError> {
+fn record(mut writer: SessionWriter, rx: RecordReceiver) -> Result<SessionId, StoreError> {
     for item in rx {
         writer.write(FrameRecord {
             sample: &item.sample,
             pose: item.pose.as_ref(),
-            image: &item.frame.image,
+            image: item.frame.as_ref().map(|f| &f.image),
             events: &item.events,
             alert: item.alert.as_ref(),
         })?;

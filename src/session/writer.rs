@@ -18,8 +18,8 @@ pub struct FrameRecord<'a> {
     /// Times and frame numbers are the source's; the writer places them on the session's clock.
     pub sample: &'a Sample,
     pub pose: Option<&'a Pose>,
-    /// The picture, in case it becomes a keyframe.
-    pub image: &'a RgbImage,
+    /// The picture, in case it becomes a keyframe (`None`: the frame cannot become one).
+    pub image: Option<&'a RgbImage>,
     /// The motion rules' events on this frame.
     pub events: &'a [MotionEvent],
     /// The alert the policy fired on this frame, if any.
@@ -81,7 +81,9 @@ impl SessionWriter {
             let detail = serde_json::json!({ "message": alert.message });
             self.recorder.event(sample.t_ms, kind, detail)?;
         }
-        self.picker.consider(&sample, frame.image, frame.pose);
+        if let Some(image) = frame.image {
+            self.picker.consider(&sample, image, frame.pose);
+        }
         Ok(())
     }
 

@@ -2,10 +2,9 @@
 //! last rows and keyframes on their own threads. Nothing here waits, except at exit.
 
 use std::path::Path;
-use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
-use crate::pipeline::record::{LiveRecording, RecordMsg};
+use crate::pipeline::record::{LiveRecording, RecordSender};
 use crate::session::store::{SessionId, SessionMeta};
 
 /// A recording in progress.
@@ -41,7 +40,7 @@ impl Recordings {
 
     /// Starts recording a session into the store in `data_dir`; returns where the analysis
     /// sends its frames. The store is opened on the recording's own thread.
-    pub fn start(&mut self, data_dir: &Path, meta: SessionMeta) -> Option<Sender<RecordMsg>> {
+    pub fn start(&mut self, data_dir: &Path, meta: SessionMeta) -> Option<RecordSender> {
         let live = LiveRecording::start(data_dir, meta);
         let tx = live.sender();
         self.current = Some(Current {

@@ -408,7 +408,11 @@ fn a_full_disk_stops_the_recording_not_the_analysis() {
         "reported once, not again as a warning: {err}"
     );
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(csv.lines().count(), 901, "a header and every frame in the CSV");
+    assert_eq!(
+        csv.lines().count(),
+        901,
+        "a header and every frame in the CSV"
+    );
     let summary = read_json(&json);
     assert_eq!(summary["frames"], 900);
     assert_eq!(summary["complete"], true);

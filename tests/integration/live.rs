@@ -170,7 +170,7 @@ fn a_file_hands_over_every_frame_and_waits_for_the_model() {
         Box::new(move || plumbline::source::open(&clip)),
     ));
     // Record, which sees every analysed frame (the newest-result slot may skip some).
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = plumbline::pipeline::record::channel();
     analysis.record(Some(tx));
     let (_, events) = run_source(&analysis, 1);
     assert!(matches!(
@@ -178,7 +178,13 @@ fn a_file_hands_over_every_frame_and_waits_for_the_model() {
         Some(LiveEvent::SourceEnded { source: 1 })
     ));
     analysis.record(None);
-    let recorded: Vec<u64> = rx.try_iter().map(|item| item.sample.frame).collect();
+    let items: Vec<_> = rx.try_iter().collect();
+    let recorded: Vec<u64> = items.iter().map(|item| item.sample.frame).collect();
+    // Nobody took the items meanwhile: the first few carry their pictures, the rest wait
+    // without (a recording thread held up holds a bounded number of pictures).
+    let pictures = items.iter().filter(|i| i.frame.is_some()).count();
+    assert_eq!(pictures, plumbline::pipeline::record::MAX_QUEUED_PICTURES);
+    assert!(items[..pictures].iter().all(|i| i.frame.is_some()));
     let frames = plumbline::source::video::probe(&fixture("video/camera_turning.mp4"))
         .unwrap()
         .frames

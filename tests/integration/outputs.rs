@@ -634,3 +634,38 @@ fn file_names_cannot_drive_the_terminal() {
         );
     }
 }
+
+/// An output whose folder cannot be written (another user's, a read-only share) is refused
+/// before the analysis, not after it. As root (whom permissions do not bind) the run is made
+/// as `nobody`.
+#[test]
+fn an_output_in_a_folder_that_cannot_be_written_is_refused_before_the_analysis() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = dir.path().join("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+    let binary = env!("CARGO_BIN_EXE_plumbline");
+    let mut cmd = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        c
+    } else {
+        Command::new(binary)
+    };
+    let out = cmd
+        .arg("analyze")
+        .arg(fixture("images/camera.png"))
+        .args(["--no-record", "--json"])
+        .arg(locked.join("s.json"))
+        .env("PLUMBLINE_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_clean_failure(&out, &["--json", "cannot be written", "locked"]);
+    assert!(
+        !stderr(&out).contains("frames"),
+        "refused before the analysis"
+    );
+}

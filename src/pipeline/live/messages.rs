@@ -1,7 +1,6 @@
 //! What goes between the window and the analysis thread: commands in, results and events out.
 
 use std::sync::Arc;
-use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use crate::geometry::alerts::{Alert, AlertRules};
@@ -11,7 +10,7 @@ use crate::geometry::calibration::{Baseline, CalibrationError};
 use crate::geometry::judge::Judgment;
 use crate::geometry::preset::Preset;
 use crate::pipeline::analyzer::StageTimings;
-use crate::pipeline::record::RecordMsg;
+use crate::pipeline::record::RecordSender;
 use crate::pipeline::slot::Delivery;
 use crate::pose::{EngineConfig, ModelKind, Pose, PoseError};
 use crate::source::{Frame, FrameSource, SourceError};
@@ -127,7 +126,7 @@ pub(super) enum Command {
     Calibrate(CalibrationTiming),
     CancelCalibration,
     /// Send every analysed frame here from now on (`None`: stop).
-    Record(Option<Sender<RecordMsg>>),
+    Record(Option<RecordSender>),
 }
 
 impl std::fmt::Debug for Command {

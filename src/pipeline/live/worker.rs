@@ -14,7 +14,7 @@ use crate::geometry::advice::Cue;
 use crate::geometry::judge::{JudgeConfig, Judgment};
 use crate::geometry::state::PostureState;
 use crate::pipeline::analyzer::FrameAnalyzer;
-use crate::pipeline::record::{RecordItem, RecordMsg};
+use crate::pipeline::record::{RecordItem, RecordSender};
 use crate::pipeline::slot::{Delivery, Slot, Taken};
 use crate::pose::{EngineConfig, PoseEstimator};
 
@@ -23,7 +23,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 /// Where frames go while recording, and the recording's origin.
 struct Recording {
-    tx: Sender<RecordMsg>,
+    tx: RecordSender,
     /// Timestamp and index of the first recorded frame: the session's zero.
     origin: Option<(Duration, u64)>,
 }
@@ -248,11 +248,11 @@ impl Worker {
             let item = RecordItem {
                 sample,
                 pose: done.pose.clone(),
-                frame: Arc::clone(&captured.frame),
+                frame: None,
                 events: done.judgment.motion.events.clone(),
                 alert: done.judgment.alerts.fired.clone(),
             };
-            if r.tx.send(Box::new(item)).is_err() {
+            if !r.tx.send(item, &captured.frame) {
                 tracing::warn!("the recording thread stopped; no longer recording");
                 self.recording = None;
             }
