@@ -491,6 +491,11 @@ fn a_still_file_is_judged_by_the_model_on_every_frame() {
         Box::new(move || Ok(Box::new(source))),
     ));
     let (results, _) = run_source(&analysis, 1);
-    assert_eq!(indices(&results), (0..75).collect::<Vec<_>>());
+    // Every frame went to the model, none dropped and none reused. The window is handed the
+    // newest result, so a test starved of the CPU may miss one it shows; the counts do not.
+    let last = results.last().unwrap();
+    assert_eq!(last.frame.index, 74);
+    assert_eq!((last.captured, last.dropped, last.reused), (75, 0, 0));
     assert!(results.iter().all(|r| !r.pose_reused && r.reused == 0));
+    assert!(indices(&results).windows(2).all(|w| w[0] < w[1]));
 }
