@@ -382,3 +382,110 @@ fn cameras_command_never_fails_for_want_of_a_camera() {
         assert!(text.lines().all(|l| l.contains('\t')), "{text}");
     }
 }
+
+/// A phone's portrait video (stored landscape with a display rotation) and an MP4 with a cover
+/// picture before its video: frames come upright, from the video, with FFmpeg's own pixels.
+#[test]
+fn a_rotated_video_comes_upright_and_a_cover_picture_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = make_mp4(dir.path(), "whole.mp4", &[]);
+    let rotated = dir.path().join("portrait.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&whole)
+        .args(["-c", "copy", "-metadata:s:v", "rotate=90"])
+        .arg(&rotated)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let items = drain(source::open(&rotated).unwrap());
+    assert_eq!(items.len(), 60, "every frame, and a clean end");
+    let first = items[0].as_ref().unwrap();
+    assert_eq!(first.image.dimensions(), (480, 640), "upright");
+    let reference = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&rotated)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(
+        first.image.as_raw(),
+        &reference,
+        "FFmpeg's own upright pixels"
+    );
+
+    // The cover (the fixture photo, 1280×960) goes in as the first stream.
+    let covered = dir.path().join("covered.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&whole)
+        .arg("-i")
+        .arg(fixture("images/camera.png"))
+        .args(["-map", "1", "-map", "0", "-c", "copy", "-disposition:v:0"])
+        .args(["attached_pic"])
+        .arg(&covered)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let source = source::open(&covered).unwrap();
+    assert!(
+        source.describe().contains("640×480"),
+        "{}",
+        source.describe()
+    );
+    let items = drain(source);
+    assert_eq!(items.len(), 60);
+    assert!(items.iter().all(Result::is_ok));
+}
+
+/// Videos need `ffmpeg` alone (no `ffprobe`), and the one beside plumbline's executable is
+/// used before any on the `PATH`, as the Windows zip lays them out.
+#[test]
+fn videos_need_only_the_ffmpeg_beside_plumbline() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let exe = dir.path().join("plumbline");
+    std::fs::hard_link(env!("CARGO_BIN_EXE_plumbline"), &exe)
+        .or_else(|_| std::fs::copy(env!("CARGO_BIN_EXE_plumbline"), &exe).map(drop))
+        .unwrap();
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v ffmpeg"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let calls = dir.path().join("calls");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+        calls.display(),
+        real.trim()
+    );
+    let beside = dir.path().join("ffmpeg");
+    std::fs::write(&beside, script).unwrap();
+    std::fs::set_permissions(&beside, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let data = crate::helpers::data_dir();
+    let run = |path: &str| {
+        Command::new(&exe)
+            .args(["analyze", "--quiet", "--no-record", "--json", "-"])
+            .arg(fixture("video/camera_turning.mp4"))
+            .env("PLUMBLINE_DATA_DIR", data.path())
+            .env("PATH", path)
+            .output()
+            .unwrap()
+    };
+    // Nothing on the PATH: the one beside is found, twice (the probe and the decoding).
+    let out = run("/nonexistent");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(summary["frames"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(std::fs::read_to_string(&calls).unwrap().lines().count(), 2);
+    // Without it and with nothing on the PATH, the message says what to install.
+    std::fs::remove_file(&beside).unwrap();
+    let out = run("/nonexistent");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("`ffmpeg` was not found"), "{err}");
+}

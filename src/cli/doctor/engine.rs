@@ -123,22 +123,28 @@ pub(super) fn engine() -> Check {
 pub(super) fn ffmpeg() -> Check {
     let name = "ffmpeg";
     let fix = "install FFmpeg 5.1 or newer (Debian and Ubuntu: `sudo apt install ffmpeg`)";
-    let version = |tool: &str| -> Result<String, String> {
-        let out = Command::new(tool)
-            .arg("-version")
-            .output()
-            .map_err(|e| format!("`{tool}` cannot be run ({e})"))?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        let first = text.lines().next().unwrap_or_default();
-        first
-            .split_whitespace()
-            .nth(2)
-            .map(str::to_string)
-            .ok_or_else(|| format!("`{tool} -version` printed no version"))
+    let program = crate::source::video::ffmpeg_program();
+    let out = match Command::new(&program).arg("-version").output() {
+        Ok(out) => out,
+        Err(e) => {
+            let detail = format!("`{}` cannot be run ({e})", program.display());
+            return Check::bad(name, Status::Problem, detail, fix);
+        }
     };
-    let (ffmpeg, ffprobe) = match (version("ffmpeg"), version("ffprobe")) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return Check::bad(name, Status::Problem, e, fix),
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(ffmpeg) = text
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(2))
+    else {
+        let detail = format!("`{} -version` printed no version", program.display());
+        return Check::bad(name, Status::Problem, detail, fix);
+    };
+    // Beside plumbline, its full path; from the PATH, the plain name says so.
+    let which = if program.is_absolute() {
+        format!(" ({})", program.display())
+    } else {
+        " (on the PATH)".to_owned()
     };
     let numbers: Vec<u32> = ffmpeg
         .split(|c: char| !c.is_ascii_digit())
@@ -157,7 +163,7 @@ pub(super) fn ffmpeg() -> Check {
         Ok(Some(f)) => Check::ok(
             name,
             format!(
-                "ffmpeg {ffmpeg}, ffprobe {ffprobe}; decoded the demo clip {} ({}×{})",
+                "ffmpeg {ffmpeg}{which}; decoded the demo clip {} ({}×{})",
                 demo.display(),
                 f.image.width(),
                 f.image.height()

@@ -1,5 +1,5 @@
 //! Video files as a frame source: an `ffmpeg` child process decodes the first video stream
-//! into raw RGB frames on a pipe; `ffprobe` reads the size, rate and frame count first.
+//! into raw RGB frames on a pipe; `ffmpeg -i` reads the size, rate and duration first.
 //!
 //! **Why a subprocess, not libav bindings.** Debian's `ffmpeg` package is all it takes: no
 //! libav* development headers, no bindgen, no version lock between our build and the system's
@@ -16,7 +16,7 @@
 //! fall back to `index / frame rate`, which is exact for constant-rate video.
 //!
 //! **Endings.** At the end of the pipe the source checks FFmpeg's exit status, the error lines
-//! it printed, a frame cut short, and the frame count the container announced. Any of these
+//! it printed, a frame cut short, and the frames its duration and rate promise. Any of these
 //! after the frames it could decode is a [`SourceError::Truncated`], never a panic or a hang.
 //!
 //! Needs FFmpeg 5.1 or newer (`-fps_mode`; Debian 12, Ubuntu 24.04).
@@ -35,7 +35,7 @@ mod probe;
 
 use log::{LogEvent, read_log};
 use probe::spawn_error;
-pub use probe::{VideoInfo, parse_rate, probe};
+pub use probe::{VideoInfo, ffmpeg_program, parse_rate, probe};
 
 use super::error::SourceError;
 use super::frame::{Frame, FrameSource};
@@ -48,9 +48,10 @@ const PTS_WAIT: Duration = Duration::from_secs(5);
 const EXIT_WAIT: Duration = Duration::from_secs(10);
 /// FFmpeg error lines kept for the final message (the last ones are the telling ones).
 const KEPT_ERRORS: usize = 8;
-/// Frames a container's count may exceed what FFmpeg decodes without calling the file
-/// truncated: MP4 edit lists legitimately trim a few leading frames.
-const COUNT_TOLERANCE: u64 = 2;
+/// Seconds of frames the expected count (the container's duration times the rate) may exceed
+/// what FFmpeg decodes, with no error, without calling the file truncated: MP4 edit lists
+/// trim a few leading frames, and a sound track may outlast the picture.
+const COUNT_TOLERANCE_S: f64 = 1.0;
 
 /// A video file decoded frame by frame by an `ffmpeg` child process.
 #[derive(Debug)]
@@ -79,7 +80,7 @@ impl VideoSource {
             });
         }
         let info = probe(path)?;
-        let mut child = Command::new("ffmpeg")
+        let mut child = Command::new(ffmpeg_program())
             .args([
                 "-hide_banner",
                 "-nostats",
@@ -96,8 +97,9 @@ impl VideoSource {
             ])
             .arg(path)
             .args([
+                // The first video stream that is not a cover picture.
                 "-map",
-                "0:v:0",
+                "0:V:0",
                 "-vf",
                 "showinfo=checksum=0",
                 "-fps_mode",
@@ -157,7 +159,7 @@ impl VideoSource {
         })
     }
 
-    /// What `ffprobe` found when the video was opened.
+    /// What `ffmpeg -i` found when the video was opened.
     pub fn info(&self) -> &VideoInfo {
         &self.info
     }
@@ -243,7 +245,8 @@ impl VideoSource {
             ));
         }
         if let Some(expected) = self.info.frames
-            && decoded + COUNT_TOLERANCE < expected
+            && decoded as f64 + COUNT_TOLERANCE_S * self.info.fps.unwrap_or(DEFAULT_FPS)
+                < expected as f64
             && problems.is_empty()
         {
             problems.push("ffmpeg reported no error but stopped early".to_owned());
