@@ -15,19 +15,8 @@ APT_PACKAGES=(pkg-config python3 python3-pip unzip ffmpeg libclang-dev libasound
   xvfb xauth libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6
   libspeechd-dev speech-dispatcher espeak-ng speech-dispatcher-espeak-ng)
 
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  # "install ok installed": `dpkg -s` also succeeds for a removed package whose configuration
-  # files remain.
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup: installing Debian packages: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source .ci/apt.sh
+apt_ensure setup "${APT_PACKAGES[@]}"
 
 lib=.ort/libonnxruntime.so
 stamp=.ort/VERSION

@@ -6,7 +6,9 @@
 //!    then the only place looked;
 //! 2. beside the executable, in the installed layout: `<prefix>/bin/plumbline` finds
 //!    `<prefix>/share/plumbline/…` and `<prefix>/lib/plumbline/…` (the Debian package installs
-//!    under `/usr`; a copy unpacked anywhere else works the same);
+//!    under `/usr`; a copy unpacked anywhere else works the same). On Windows the folder
+//!    holding `plumbline.exe` holds them too (`models\`, `onnxruntime\onnxruntime.dll`, …),
+//!    as the zip and the installer lay it out;
 //! 3. in the checkout the binary was built from (`target/<profile>/plumbline`, and tests and
 //!    benches under `target/<profile>/deps/`), for development.
 //!
@@ -23,24 +25,35 @@ pub const LIB_DIR: &str = "lib/plumbline";
 pub struct Shipped {
     /// Under the prefix (`share/plumbline/models`).
     pub installed: &'static str,
+    /// Beside `plumbline.exe` on Windows (`models`).
+    pub windows: &'static str,
     /// Under the checkout (`models`).
     pub checkout: &'static str,
 }
 
 pub const MODELS: Shipped = Shipped {
     installed: "share/plumbline/models",
+    windows: "models",
     checkout: "models",
 };
+/// The Windows build's runtime sits in a folder of its own, with its `VERSION` and licence.
 pub const ORT_LIBRARY: Shipped = Shipped {
     installed: "lib/plumbline/libonnxruntime.so",
-    checkout: ".ort/libonnxruntime.so",
+    windows: "onnxruntime/onnxruntime.dll",
+    checkout: if cfg!(windows) {
+        ".ort/windows/onnxruntime.dll"
+    } else {
+        ".ort/libonnxruntime.so"
+    },
 };
 pub const DEMO_CLIP: Shipped = Shipped {
     installed: "share/plumbline/demo-practice.mp4",
+    windows: "demo-practice.mp4",
     checkout: "assets/demo-practice.mp4",
 };
 pub const EXAMPLE_PHOTO: Shipped = Shipped {
     installed: "share/plumbline/example-astronaut.png",
+    windows: "example-astronaut.png",
     checkout: "assets/example-astronaut.png",
 };
 
@@ -54,11 +67,43 @@ pub fn prefix() -> Option<PathBuf> {
     prefix_of(&exe)
 }
 
-/// The prefix of an installed copy: [`prefix`] when its `share/plumbline` folder is there.
-/// `None` for a build run from a checkout, whose missing files come back by its scripts rather
-/// than by reinstalling.
+/// The prefix of an installed copy: [`prefix`] when its `share/plumbline` folder is there
+/// (on Windows, the executable's folder when its `models` folder is there). `None` for a build
+/// run from a checkout, whose missing files come back by its scripts rather than by
+/// reinstalling.
 pub fn installed_prefix() -> Option<PathBuf> {
+    if cfg!(windows) {
+        return exe_dir().filter(|d| d.join(MODELS.windows).is_dir());
+    }
     prefix().filter(|p| p.join(SHARE_DIR).is_dir())
+}
+
+/// The folder the running executable is in (on Windows as started: canonical paths there
+/// read `\\?\C:\…` in every message).
+fn exe_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let exe = if cfg!(windows) {
+        exe
+    } else {
+        exe.canonicalize().unwrap_or(exe)
+    };
+    exe.parent().map(Path::to_path_buf)
+}
+
+/// Where an installed copy keeps `item`: under the prefix, or beside the executable on Windows.
+fn installed_place(item: Shipped) -> Option<PathBuf> {
+    if cfg!(windows) {
+        return Some(join(&exe_dir()?, item.windows));
+    }
+    Some(join(&prefix()?, item.installed))
+}
+
+/// `base` and a `/`-separated relative path, joined with the platform's separator (Windows'
+/// loader wants backslashes).
+fn join(base: &Path, relative: &str) -> PathBuf {
+    relative
+        .split('/')
+        .fold(base.to_path_buf(), |p, part| p.join(part))
 }
 
 fn prefix_of(exe: &Path) -> Option<PathBuf> {
@@ -83,12 +128,9 @@ pub fn candidates(item: Shipped, env: Option<&str>) -> Vec<PathBuf> {
     if let Some(p) = env.and_then(std::env::var_os) {
         return vec![PathBuf::from(p)];
     }
-    let mut out: Vec<PathBuf> = prefix()
-        .map(|p| p.join(item.installed))
-        .into_iter()
-        .collect();
+    let mut out: Vec<PathBuf> = installed_place(item).into_iter().collect();
     for root in checkout_roots() {
-        let p = root.join(item.checkout);
+        let p = join(&root, item.checkout);
         if !out.contains(&p) {
             out.push(p);
         }

@@ -75,7 +75,8 @@ pub struct AppArgs {
     #[arg(long, value_parser = threads_parser())]
     pub threads: Option<usize>,
     /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the installed
-    /// share/plumbline/models, else the checkout's models/).
+    /// share/plumbline/models, or models\ beside plumbline.exe on Windows, else the
+    /// checkout's models/).
     #[arg(long, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -250,7 +251,8 @@ pub struct EngineArgs {
     #[arg(long, value_parser = threads_parser())]
     pub threads: Option<usize>,
     /// Folder holding the ONNX models (default: $PLUMBLINE_MODELS_DIR, else the installed
-    /// share/plumbline/models, else the checkout's models/).
+    /// share/plumbline/models, or models\ beside plumbline.exe on Windows, else the
+    /// checkout's models/).
     #[arg(long, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
 }

@@ -44,9 +44,11 @@ const SESSIONS_COLUMNS: [&str; 9] = [
     "pid",
 ];
 
-/// The platform's data directory for plumbline (`~/.local/share/plumbline` on Linux).
+/// The platform's data directory for plumbline: `~/.local/share/plumbline` on Linux,
+/// `%LOCALAPPDATA%\plumbline\data` on Windows (local, not roaming: a profile that follows its
+/// user between machines should not carry hours of recorded sessions).
 pub fn default_data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "plumbline").map(|d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("", "", "plumbline").map(|d| d.data_local_dir().to_path_buf())
 }
 
 /// Where the database lives: `explicit` if given, else `$PLUMBLINE_DATA_DIR`, else the default.

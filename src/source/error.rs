@@ -2,8 +2,13 @@
 
 use std::path::PathBuf;
 
-/// The command that installs FFmpeg on Debian/Ubuntu, quoted in error messages.
-pub const FFMPEG_INSTALL: &str = "apt-get install ffmpeg";
+/// How to get FFmpeg, quoted in error messages: Debian/Ubuntu's package, or on Windows the
+/// `ffmpeg.exe` the zip and the installer put beside `plumbline.exe`.
+pub const FFMPEG_INSTALL: &str = if cfg!(windows) {
+    "reinstall plumbline, or put ffmpeg.exe beside plumbline.exe"
+} else {
+    "apt-get install ffmpeg"
+};
 
 /// What can go wrong reading frames. Messages say what failed and what to do; the path or
 /// device comes last.

@@ -61,6 +61,15 @@ pub(super) fn cameras() -> Check {
                 .collect();
             Check::ok(name, names.join("; "))
         }
+        // Where there is no /dev (Windows), the camera API is all there is to ask.
+        Ok(_) if devices.is_empty() => Check::bad(
+            name,
+            Status::Problem,
+            "no camera found: no webcam is connected, or Windows' camera privacy settings \
+             keep desktop apps from it",
+            "connect a webcam, and allow desktop apps to use it (Settings > Privacy & \
+             security > Camera); until then the app plays its bundled demo",
+        ),
         Ok(_) => Check::bad(
             name,
             Status::Problem,
@@ -221,8 +230,12 @@ pub(super) fn sound() -> Check {
 /// The speech engine that speaks the cues (Speech Dispatcher on Linux).
 pub(super) fn speech() -> Check {
     let name = "speech";
-    let fix = "install Speech Dispatcher with a voice (Debian and Ubuntu: `sudo apt install \
-               speech-dispatcher espeak-ng`); until then the chime sounds instead";
+    let fix = if cfg!(windows) {
+        "add a voice in Settings > Time & language > Speech; until then the chime sounds instead"
+    } else {
+        "install Speech Dispatcher with a voice (Debian and Ubuntu: `sudo apt install \
+         speech-dispatcher espeak-ng`); until then the chime sounds instead"
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     // Started on a thread of its own: a speech server that does not answer must not hold the
     // report up.

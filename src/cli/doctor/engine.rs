@@ -122,7 +122,12 @@ pub(super) fn engine() -> Check {
 /// FFmpeg's version, and the demo clip decoded through it.
 pub(super) fn ffmpeg() -> Check {
     let name = "ffmpeg";
-    let fix = "install FFmpeg 5.1 or newer (Debian and Ubuntu: `sudo apt install ffmpeg`)";
+    let fix = if cfg!(windows) {
+        "reinstall plumbline, whose folder carries ffmpeg.exe, or put FFmpeg 5.1 or newer's \
+         ffmpeg.exe beside plumbline.exe"
+    } else {
+        "install FFmpeg 5.1 or newer (Debian and Ubuntu: `sudo apt install ffmpeg`)"
+    };
     let program = crate::source::video::ffmpeg_program();
     let out = match Command::new(&program).arg("-version").output() {
         Ok(out) => out,
