@@ -189,6 +189,12 @@ def main() -> int:
         fail(f"time in state: {wj['time_in_state']} vs {lj['time_in_state']}")
     ok(f"analyze gives the demo's {len(ws)} frames the Linux states, "
        f"{wj['motion']['steps_counted']} steps at {cadence[0]:.1f} steps/min")
+    # Windows' null device is written in place, as /dev/null is on Linux; `-` is stdout.
+    nul = must(wine.run(exe, "analyze", wine.win(photo), "--quiet", "--no-record", "--csv", "NUL",
+                        "--json", "-"), "analyze --csv NUL --json -")
+    if not json.loads(nul.stdout).get("frames") or any(wine.cwd.iterdir()):
+        fail(f"--csv NUL: {nul.stdout[:200]!r}, left {sorted(wine.cwd.iterdir())}")
+    ok("analyze writes into NUL in place and its summary to standard output")
     sessions = json.loads(must(wine.run(exe, "sessions", "--json"), "sessions").stdout)
     data = wine.local_appdata() / "plumbline" / "data"
     if len(sessions) != 1 or not (data / "plumbline.sqlite").is_file():

@@ -137,6 +137,14 @@ impl Target {
     /// [`new`](Self::new) where `-` is a file name like any other (a folder's pages).
     pub fn named(given: &Path) -> Result<Self, OutputError> {
         let path = follow_links(given)?;
+        // Windows' devices have no metadata to read (`NUL` answers "invalid parameter").
+        if cfg!(windows) && is_windows_device(&path) {
+            return Ok(Self {
+                given: given.to_path_buf(),
+                place: Place::Stream(path),
+                owner_only: false,
+            });
+        }
         let place = match fs::metadata(&path) {
             Ok(meta) => {
                 let ft = meta.file_type();
@@ -447,6 +455,32 @@ fn owner_only_permissions() -> Option<Permissions> {
 #[cfg(not(unix))]
 fn owner_only_permissions() -> Option<Permissions> {
     None
+}
+
+/// Whether `path` names one of Windows' devices, written in place: a reserved name (`NUL`,
+/// `CON`, `PRN`, `AUX`, `COM1`–`COM9`, `LPT1`–`LPT9`, in any case, with any extension, in any
+/// folder) or a name in the device namespace (`\\.\…`).
+pub fn is_windows_device(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    if text.starts_with(r"\\.\") || text.starts_with("//./") {
+        return true;
+    }
+    // Either separator: the test runs on every platform. `C:\out\nul.csv` is the null
+    // device too; the name before the first dot counts.
+    let name = text.rsplit(['/', '\\']).next().unwrap_or_default();
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_ascii_uppercase();
+    match stem.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" => true,
+        s => s
+            .strip_prefix("COM")
+            .or_else(|| s.strip_prefix("LPT"))
+            .is_some_and(|n| matches!(n.as_bytes(), [b'1'..=b'9'])),
+    }
 }
 
 /// The folder a file is in (`.` for a bare file name).
