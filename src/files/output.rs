@@ -22,7 +22,10 @@ use std::path::{Path, PathBuf};
 
 use pending::{Pending, remove_abandoned};
 
+mod device;
 mod pending;
+
+use device::is_windows_device;
 
 /// Symbolic links followed from a name before giving up (Linux's own limit is 40).
 const MAX_LINKS: usize = 40;
@@ -455,32 +458,6 @@ fn owner_only_permissions() -> Option<Permissions> {
 #[cfg(not(unix))]
 fn owner_only_permissions() -> Option<Permissions> {
     None
-}
-
-/// Whether `path` names one of Windows' devices, written in place: a reserved name (`NUL`,
-/// `CON`, `PRN`, `AUX`, `COM1`–`COM9`, `LPT1`–`LPT9`, in any case, with any extension, in any
-/// folder) or a name in the device namespace (`\\.\…`).
-pub fn is_windows_device(path: &Path) -> bool {
-    let text = path.to_string_lossy();
-    if text.starts_with(r"\\.\") || text.starts_with("//./") {
-        return true;
-    }
-    // Either separator: the test runs on every platform. `C:\out\nul.csv` is the null
-    // device too; the name before the first dot counts.
-    let name = text.rsplit(['/', '\\']).next().unwrap_or_default();
-    let stem = name
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end()
-        .to_ascii_uppercase();
-    match stem.as_str() {
-        "CON" | "PRN" | "AUX" | "NUL" => true,
-        s => s
-            .strip_prefix("COM")
-            .or_else(|| s.strip_prefix("LPT"))
-            .is_some_and(|n| matches!(n.as_bytes(), [b'1'..=b'9'])),
-    }
 }
 
 /// The folder a file is in (`.` for a bare file name).

@@ -10,7 +10,8 @@ use crate::helpers::repo;
 /// A module path from the crate root: `["geometry", "metrics"]`.
 type ModPath = Vec<String>;
 
-/// Every source file under `src/` (the library, not the binary's `main.rs`) by module path.
+/// Every source file under `src/` (the library, not the binaries: `main.rs` and `bin/`) by
+/// module path.
 fn modules() -> BTreeMap<ModPath, PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -27,7 +28,9 @@ fn modules() -> BTreeMap<ModPath, PathBuf> {
     walk(&src, &mut files);
     files
         .into_iter()
-        .filter(|f| f.file_name().is_some_and(|n| n != "main.rs"))
+        .filter(|f| {
+            f.file_name().is_some_and(|n| n != "main.rs") && !f.starts_with(src.join("bin"))
+        })
         .map(|f| {
             let rel = f.strip_prefix(&src).unwrap().with_extension("");
             let mut parts: ModPath = rel

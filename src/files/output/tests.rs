@@ -236,35 +236,3 @@ fn owner_only_files_are_0600_whatever_was_there() {
         0o640
     );
 }
-
-#[test]
-fn windows_devices_are_known_by_name_in_any_folder_case_and_extension() {
-    for device in [
-        "NUL",
-        "nul",
-        "C:\\out\\nul.csv",
-        "out/Con.txt",
-        "AUX",
-        "prn",
-        "COM1",
-        "lpt9.json",
-        "NUL ",
-        r"\\.\COM3",
-        r"\\.\pipe\frames",
-    ] {
-        assert!(is_windows_device(Path::new(device)), "{device}");
-    }
-    for file in [
-        "null.csv",
-        "nulls",
-        "console.txt",
-        "COM0",
-        "COM10",
-        "LPT",
-        "my nul.csv",
-        "report.pdf",
-        "",
-    ] {
-        assert!(!is_windows_device(Path::new(file)), "{file}");
-    }
-}
