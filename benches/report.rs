@@ -17,7 +17,7 @@ use plumbline::pose::{Landmark, NUM_LANDMARKS, Pose, Vec3};
 use plumbline::report::document;
 use plumbline::report::input::{HistoryPoint, Keyframe, ReportInput, SessionInfo};
 use plumbline::report::summary::SummaryBuilder;
-use plumbline::report::{ExportFormat, Paper, ReportOptions, export_session_with, html, pdf};
+use plumbline::report::{ExportFormat, Paper, ReportOptions, export_session, html, pdf};
 use plumbline::session::Sample;
 use plumbline::session::store::{SessionMeta, Store};
 
@@ -189,7 +189,7 @@ fn report_from_store(c: &mut Criterion) {
     }
     let id = record(&samples, true);
     let options = ReportOptions::default();
-    let bytes = export_session_with(&db, id, ExportFormat::Pdf, &options).expect("a PDF");
+    let bytes = export_session(&db, id, ExportFormat::Pdf, &options).expect("a PDF");
     eprintln!(
         "report: the one-hour PDF from the database is {} kB",
         bytes.len() / 1000
@@ -199,7 +199,7 @@ fn report_from_store(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(40));
     group.bench_function("pdf", |b| {
-        b.iter(|| export_session_with(&db, id, ExportFormat::Pdf, &options).expect("a PDF"))
+        b.iter(|| export_session(&db, id, ExportFormat::Pdf, &options).expect("a PDF"))
     });
     group.finish();
 }

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::geometry::metrics::{MIN_VISIBILITY_RANGE, MetricsConfig};
 use crate::geometry::preset::{Measure, Practice};
 use crate::pose::{EngineConfig, ModelKind};
+use crate::report::{ExportFormat, FORMATS};
 use crate::source::DEFAULT_FPS;
 
 /// Live posture feedback from a webcam: are your shoulders stacked over your hips?
@@ -158,12 +159,12 @@ pub enum DataAction {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    Html,
-    Csv,
-    Json,
-    Pdf,
+/// `--format`'s values: the names in the report's table of formats.
+fn export_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(FORMATS.iter().map(|f| f.name)).try_map(|name| {
+        ExportFormat::from_name(&name).ok_or_else(|| format!("no format is called {name}"))
+    })
 }
 
 /// The PDF's paper, as `report --paper` names it.
@@ -177,8 +178,9 @@ pub enum PaperArg {
 pub struct ReportArgs {
     /// The session's id (see `plumbline sessions`).
     pub id: i64,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
-    pub format: ReportFormat,
+    /// The file's format (default: the one its extension names, else html).
+    #[arg(long, value_parser = export_format())]
+    pub format: Option<ExportFormat>,
     /// The file to write.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,

@@ -24,7 +24,7 @@ use say::say;
 
 pub use args::{
     AnalyzeArgs, AppArgs, Args, Command, DataAction, DataArgs, DataDirArg, DoctorArgs, EngineArgs,
-    PaperArg, PoseArgs, ReportArgs, ReportFormat, SessionsAction, SessionsArgs,
+    PaperArg, PoseArgs, ReportArgs, SessionsAction, SessionsArgs,
 };
 pub use outcome::{Outcome, exit};
 

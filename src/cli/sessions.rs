@@ -1,21 +1,20 @@
 //! `plumbline sessions` (list, show, delete) and `plumbline report` (HTML, PDF, CSV, JSON).
 
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::args::{PaperArg, ReportArgs, ReportFormat, SessionsAction, SessionsArgs};
+use super::args::{PaperArg, ReportArgs, SessionsAction, SessionsArgs};
 use super::outcome::Outcome;
 use super::say::say;
 use super::stop::Stop;
+use crate::files::Target;
 use crate::format::date_time;
 use crate::format::{percent, plain_seconds, terminal_text};
 use crate::report::summary::Summary;
 use crate::report::write::report_target;
-use crate::report::{
-    ExportError, ExportFormat, Paper, ReportOptions, export_session_with, summary_of,
-};
+use crate::report::{ExportError, ExportFormat, Paper, ReportOptions, export_session, summary_of};
 use crate::session::Sample;
 use crate::session::store::{self, SessionId, SessionRow, Store};
 use crate::settings::Settings;
@@ -148,39 +147,82 @@ fn delete(db: &Store, id: SessionId, yes: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// `plumbline report`'s arguments, checked and resolved before the database is opened.
+#[derive(Debug)]
+struct ReportConfig {
+    data_dir: PathBuf,
+    id: SessionId,
+    format: ExportFormat,
+    target: Target,
+    options: ReportOptions,
+}
+
+impl ReportConfig {
+    fn from_args(args: &ReportArgs) -> anyhow::Result<Self> {
+        if args.id < 1 {
+            anyhow::bail!(
+                "there is no session {}: sessions are numbered from 1; `plumbline sessions` \
+                 lists them",
+                args.id
+            );
+        }
+        let named = ExportFormat::from_path(&args.output);
+        let format = match (args.format, named) {
+            (Some(asked), Some(named)) if asked != named => anyhow::bail!(
+                "{} is named as {} but --format asks for {}: give the file the ending .{} or \
+                 leave --format out",
+                args.output.display(),
+                named.info().what,
+                asked.name(),
+                asked.extension()
+            ),
+            (Some(asked), _) => asked,
+            (None, named) => named.unwrap_or(ExportFormat::Html),
+        };
+        // The output is looked at before the database is opened: a folder, a missing folder,
+        // a read-only file or the database itself is refused before any work.
+        let data_dir = store::data_dir(args.data.get())?;
+        let target = report_target(&data_dir, &args.output)?;
+        // The app's choice of paper and label, unless the command line says otherwise.
+        let (settings, note) = Settings::peek(&data_dir);
+        if let Some(note) = note {
+            note.lines().for_each(say);
+        }
+        let saved = settings.report;
+        let options = ReportOptions {
+            paper: match args.paper {
+                Some(PaperArg::A4) => Paper::A4,
+                Some(PaperArg::Letter) => Paper::Letter,
+                None => saved.paper,
+            },
+            label: match &args.label {
+                Some(label) => ReportOptions::clean_label(label),
+                None => saved.label,
+            },
+        };
+        Ok(Self {
+            data_dir,
+            id: args.id,
+            format,
+            target,
+            options,
+        })
+    }
+}
+
 pub fn report(args: &ReportArgs) -> anyhow::Result<Outcome> {
-    // The output is looked at before the database is opened: a folder, a missing folder, a
-    // read-only file or the database itself is refused before any work.
-    let dir = store::data_dir(args.data.get())?;
-    let target = report_target(&dir, &args.output)?;
+    let ReportConfig {
+        data_dir,
+        id,
+        format,
+        target,
+        options,
+    } = ReportConfig::from_args(args)?;
     // A signal while the report is made or written ends the command with nothing left behind:
     // the temporary file goes and the old file stays as it was.
     let stop = Stop::install();
-    let db = open_for_reading(Some(&dir))?;
-    let format = match args.format {
-        ReportFormat::Html => ExportFormat::Html,
-        ReportFormat::Csv => ExportFormat::Csv,
-        ReportFormat::Json => ExportFormat::Json,
-        ReportFormat::Pdf => ExportFormat::Pdf,
-    };
-    // The app's choice of paper and label, unless the command line says otherwise.
-    let (settings, note) = Settings::peek(&dir);
-    if let Some(note) = note {
-        note.lines().for_each(say);
-    }
-    let saved = settings.report;
-    let options = ReportOptions {
-        paper: match args.paper {
-            Some(PaperArg::A4) => Paper::A4,
-            Some(PaperArg::Letter) => Paper::Letter,
-            None => saved.paper,
-        },
-        label: match &args.label {
-            Some(label) => ReportOptions::clean_label(label),
-            None => saved.label,
-        },
-    };
-    let bytes = export_session_with(&db, args.id, format, &options)?;
+    let db = open_for_reading(Some(&data_dir))?;
+    let bytes = export_session(&db, id, format, &options)?;
     let interrupted = |stop: &Stop| {
         stop.reason().map(|reason| {
             say(format_args!("{reason}; nothing was written"));

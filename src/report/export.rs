@@ -27,17 +27,85 @@ use crate::session::{EventKind, Sample};
 /// Version of the JSON export's layout.
 pub const EXPORT_SCHEMA: u32 = 1;
 
-/// The file formats a session can be exported to.
+/// The file formats a session can be exported to. What each is called, its extension and how
+/// it is made are in one table, [`FORMATS`], which the command line, the session browser and
+/// the manual read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ExportFormat {
     /// The self-contained report page, to look at.
     Html,
+    /// The report laid out on pages, to print or hand on.
+    Pdf,
     /// One row per frame, to load in a spreadsheet.
     Csv,
     /// Versioned: the session, its summary and every sample.
     Json,
-    /// The report laid out on pages, to print or hand on.
-    Pdf,
+}
+
+/// One export format: its names and how it is made.
+pub struct FormatInfo {
+    pub format: ExportFormat,
+    /// As `plumbline report --format` takes it.
+    pub name: &'static str,
+    /// The file extensions that mean it, the usual one first.
+    pub extensions: &'static [&'static str],
+    /// What the file is, for a save dialog's filter and messages: "PDF report".
+    pub what: &'static str,
+    /// What the session browser's button says it does.
+    pub help: &'static str,
+    render: Render,
+}
+
+/// Makes the file from a session read from the store.
+type Render = fn(&Loaded<'_>, &ReportOptions) -> Result<Vec<u8>, ExportError>;
+
+/// Every export format, in the order they are offered.
+pub const FORMATS: [FormatInfo; 4] = [
+    FormatInfo {
+        format: ExportFormat::Html,
+        name: "html",
+        extensions: &["html", "htm"],
+        what: "HTML report",
+        help: "Write the HTML report and open it in the browser",
+        render: |l, options| Ok(html::render(&l.report(options)?).into_bytes()),
+    },
+    FormatInfo {
+        format: ExportFormat::Pdf,
+        name: "pdf",
+        extensions: &["pdf"],
+        what: "PDF report",
+        help: "Save the report as a PDF, to print or hand on",
+        render: |l, options| {
+            pdf::render(&l.report(options)?, options.paper).map_err(|e| ExportError::Encode {
+                what: "PDF",
+                detail: e.to_string(),
+            })
+        },
+    },
+    FormatInfo {
+        format: ExportFormat::Csv,
+        name: "csv",
+        extensions: &["csv"],
+        what: "CSV (one row per frame)",
+        help: "Save every frame's metrics as CSV",
+        render: |l, _| csv(l.samples),
+    },
+    FormatInfo {
+        format: ExportFormat::Json,
+        name: "json",
+        extensions: &["json"],
+        what: "JSON (the session, its summary and every frame)",
+        help: "Save the session, its summary and every frame as JSON",
+        render: |l, _| json(l.row, l.summary, l.samples),
+    },
+];
+
+impl std::fmt::Debug for FormatInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormatInfo")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How a report is made: for whom and on which paper. CSV and JSON ignore it. The settings keep
@@ -69,19 +137,44 @@ impl ReportOptions {
 }
 
 impl ExportFormat {
+    /// Its line of [`FORMATS`].
+    pub fn info(self) -> &'static FormatInfo {
+        FORMATS
+            .iter()
+            .find(|f| f.format == self)
+            .unwrap_or(&FORMATS[0])
+    }
+
+    /// As `plumbline report --format` takes it: "pdf".
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
     /// The usual file extension, without the dot.
     pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Html => "html",
-            ExportFormat::Csv => "csv",
-            ExportFormat::Json => "json",
-            ExportFormat::Pdf => "pdf",
-        }
+        self.info().extensions[0]
     }
 
     /// A file name for session `id` in this format: `session-3.csv`.
     pub fn file_name(self, id: SessionId) -> String {
         format!("session-{id}.{}", self.extension())
+    }
+
+    /// The format called `name` (`--format`'s value).
+    pub fn from_name(name: &str) -> Option<Self> {
+        FORMATS
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| f.format)
+    }
+
+    /// The format a file's extension names, whatever its case (`None`: none of them).
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?;
+        FORMATS
+            .iter()
+            .find(|f| f.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+            .map(|f| f.format)
     }
 }
 
@@ -134,17 +227,28 @@ struct JsonExport<'a> {
     samples: &'a [Sample],
 }
 
-/// Session `id` as a file in `format`, a report made with the default [`ReportOptions`].
-pub fn export_session(
-    db: &Store,
-    id: SessionId,
-    format: ExportFormat,
-) -> Result<Vec<u8>, ExportError> {
-    export_session_with(db, id, format, &ReportOptions::default())
+/// A stored session read for export.
+struct Loaded<'a> {
+    db: &'a Store,
+    row: &'a SessionRow,
+    summary: &'a Summary,
+    samples: &'a [Sample],
+}
+
+impl Loaded<'_> {
+    fn report(&self, options: &ReportOptions) -> Result<document::Document, ExportError> {
+        Ok(report(
+            self.db,
+            self.row,
+            self.summary,
+            self.samples,
+            options,
+        )?)
+    }
 }
 
 /// Session `id` as a file in `format`, a report made as `options` say.
-pub fn export_session_with(
+pub fn export_session(
     db: &Store,
     id: SessionId,
     format: ExportFormat,
@@ -153,21 +257,13 @@ pub fn export_session_with(
     let row = db.session(id)?.ok_or(ExportError::NoSession(id))?;
     let samples: Vec<Sample> = db.samples(id)?.into_iter().map(|(s, _)| s).collect();
     let summary = summary_of(db, &row, &samples)?;
-    match format {
-        ExportFormat::Json => json(&row, &summary, &samples),
-        ExportFormat::Csv => csv(&samples),
-        ExportFormat::Html => {
-            let doc = report(db, &row, &summary, &samples, options)?;
-            Ok(html::render(&doc).into_bytes())
-        }
-        ExportFormat::Pdf => {
-            let doc = report(db, &row, &summary, &samples, options)?;
-            pdf::render(&doc, options.paper).map_err(|e| ExportError::Encode {
-                what: "PDF",
-                detail: e.to_string(),
-            })
-        }
-    }
+    let loaded = Loaded {
+        db,
+        row: &row,
+        summary: &summary,
+        samples: &samples,
+    };
+    (format.info().render)(&loaded, options)
 }
 
 fn json(row: &SessionRow, summary: &Summary, samples: &[Sample]) -> Result<Vec<u8>, ExportError> {

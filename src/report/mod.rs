@@ -21,11 +21,8 @@ mod synthetic;
 pub mod write;
 
 pub use export::{
-    ExportError, ExportFormat, MAX_LABEL_CHARS, ReportOptions, export_session, export_session_with,
+    ExportError, ExportFormat, FORMATS, FormatInfo, MAX_LABEL_CHARS, ReportOptions, export_session,
     summary_of,
 };
 pub use pdf::Paper;
-pub use write::{
-    REPORTS_DIR, WriteError, report_path, write_export, write_export_with, write_report,
-    write_report_with,
-};
+pub use write::{REPORTS_DIR, WriteError, report_path, write_export, write_report};

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::export::{ExportError, ExportFormat, ReportOptions, export_session_with};
+use super::export::{ExportError, ExportFormat, ReportOptions, export_session};
 use crate::files::private;
 use crate::files::{Guard, OutputError, Target};
 pub use crate::session::store::REPORTS_DIR;
@@ -70,15 +70,10 @@ pub fn report_path(data_dir: &Path, id: SessionId) -> PathBuf {
         .join(ExportFormat::Html.file_name(id))
 }
 
-/// Writes session `id`'s HTML report to [`report_path`] beside the database (creating the
-/// folder) and returns where.
-pub fn write_report(db: &Store, id: SessionId) -> Result<PathBuf, WriteError> {
-    write_report_with(db, id, &ReportOptions::default())
-}
-
-/// [`write_report`], with the report made as `options` say (the patient's label). The report
-/// is part of the user's data: owner-only, as the folder it is in.
-pub fn write_report_with(
+/// Writes session `id`'s HTML report, made as `options` say (the patient's label), to
+/// [`report_path`] beside the database (creating the folder) and returns where. The report is
+/// part of the user's data: owner-only, as the folder it is in.
+pub fn write_report(
     db: &Store,
     id: SessionId,
     options: &ReportOptions,
@@ -91,25 +86,15 @@ pub fn write_report_with(
     })?;
     let path = report_path(data_dir, id);
     let target = report_target(data_dir, &path)?.owner_only();
-    let bytes = export_session_with(db, id, ExportFormat::Html, options)?;
+    let bytes = export_session(db, id, ExportFormat::Html, options)?;
     target.write_all(&bytes)?;
     Ok(path)
 }
 
-/// Writes session `id` to `path` as `format`, replacing what is there only once the new file is
-/// complete. Refuses a `path` that is the database, its journals or the settings beside it.
+/// Writes session `id` to `path` as `format`, a report made as `options` say (the PDF's
+/// paper, the patient's label), replacing what is there only once the new file is complete.
+/// Refuses a `path` that is the database, its journals or the settings beside it.
 pub fn write_export(
-    db: &Store,
-    id: SessionId,
-    format: ExportFormat,
-    path: &Path,
-) -> Result<(), WriteError> {
-    write_export_with(db, id, format, &ReportOptions::default(), path)
-}
-
-/// [`write_export`], with the report made as `options` say (the PDF's paper, the patient's
-/// label).
-pub fn write_export_with(
     db: &Store,
     id: SessionId,
     format: ExportFormat,
@@ -117,7 +102,7 @@ pub fn write_export_with(
     path: &Path,
 ) -> Result<(), WriteError> {
     let target = report_target(db.dir(), path)?;
-    let bytes = export_session_with(db, id, format, options)?;
+    let bytes = export_session(db, id, format, options)?;
     target.write_all(&bytes)?;
     Ok(())
 }

@@ -59,7 +59,9 @@ fn the_data_folder_and_its_files_are_the_users_alone_whatever_the_umask() {
     }
     // The app's reports in the data folder too, written by the session browser's Report.
     let db = Store::open(&data).unwrap();
-    let report = plumbline::report::write_report(&db, 1).unwrap();
+    let report =
+        plumbline::report::write_report(&db, 1, &plumbline::report::ReportOptions::default())
+            .unwrap();
     assert_eq!(mode(&report), 0o600);
     assert_eq!(mode(report.parent().unwrap()), 0o700);
 }
@@ -252,7 +254,7 @@ fn data_erase_forgets_every_session_picture_setting_and_report_after_asking() {
         .save(&data)
         .unwrap();
     let db = Store::open(&data).unwrap();
-    plumbline::report::write_report(&db, 2).unwrap();
+    plumbline::report::write_report(&db, 2, &plumbline::report::ReportOptions::default()).unwrap();
     drop(db);
     std::fs::write(data.join("my notes.txt"), "mine").unwrap();
     let db_path = data.join(DB_FILE);

@@ -36,6 +36,35 @@ fn report(data: &Path, id: &str, format: &str, out: &Path) -> Output {
 }
 
 #[test]
+fn report_refuses_bad_arguments_before_it_opens_the_database() {
+    let data = data_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |out: Output, says: &[&str]| {
+        assert!(!out.status.success(), "refused");
+        let err = stderr(&out);
+        for s in says {
+            assert!(err.contains(s), "{s:?} in {err}");
+        }
+    };
+    // The file's name says HTML, the format PDF.
+    refused(
+        report(data.path(), "1", "pdf", &dir.path().join("report.html")),
+        &["report.html", "--format", "pdf"],
+    );
+    refused(
+        report(data.path(), "0", "html", &dir.path().join("r.html")),
+        &["numbered from 1"],
+    );
+    // A folder is not a file to write.
+    refused(report(data.path(), "1", "html", dir.path()), &[]);
+    assert!(
+        !data.path().join(DB_FILE).exists(),
+        "the database was neither created nor opened"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn analyze_records_a_session_that_sessions_and_report_show() {
     let data = data_dir();
     record_clip(data.path(), "<script>alert(1)</script> posture & more");
@@ -56,6 +85,14 @@ fn analyze_records_a_session_that_sessions_and_report_show() {
     let html_path = dir.path().join("report.html");
     let out = report(data.path(), &id, "html", &html_path);
     assert!(out.status.success(), "{}", stderr(&out));
+    // Without --format, the file's ending chooses it.
+    let pdf_path = dir.path().join("by-name.PDF");
+    let out = plumbline_in(
+        data.path(),
+        ["report", &id, "-o", pdf_path.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&pdf_path).unwrap().starts_with(b"%PDF-"));
     let html = std::fs::read_to_string(&html_path).unwrap();
     assert!(
         html.contains("Judged: free practice: every measure"),

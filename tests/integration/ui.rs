@@ -232,8 +232,13 @@ fn a_long_slouch_raises_a_banner_that_mute_silences() {
             .unwrap()
             .starts_with("Misaligned for")
     );
-    let json =
-        plumbline::report::export_session(&db, id, plumbline::report::ExportFormat::Json).unwrap();
+    let json = plumbline::report::export_session(
+        &db,
+        id,
+        plumbline::report::ExportFormat::Json,
+        &plumbline::report::ReportOptions::default(),
+    )
+    .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(json["summary"]["posture_alerts"], alerts.len());
     // camera.png ends at the photographer's knees: the app says how to fix the framing.

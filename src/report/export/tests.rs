@@ -39,18 +39,26 @@ fn store_with_session(n: u64) -> (tempfile::TempDir, Store, SessionId) {
 #[test]
 fn every_format_exports_the_stored_session() {
     let (_dir, db, id) = store_with_session(12);
-    let csv = String::from_utf8(export_session(&db, id, ExportFormat::Csv).unwrap()).unwrap();
+    let csv = String::from_utf8(
+        export_session(&db, id, ExportFormat::Csv, &ReportOptions::default()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(csv.lines().count(), 13, "a header and a row per sample");
     assert!(csv.starts_with("frame,t_ms,person,"));
 
-    let json: serde_json::Value =
-        serde_json::from_slice(&export_session(&db, id, ExportFormat::Json).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &export_session(&db, id, ExportFormat::Json, &ReportOptions::default()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(json["schema"], EXPORT_SCHEMA);
     assert_eq!(json["session"]["id"], id);
     assert_eq!(json["summary"]["frames"], 12);
     assert_eq!(json["samples"].as_array().unwrap().len(), 12);
 
-    let html = String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
+    let html = String::from_utf8(
+        export_session(&db, id, ExportFormat::Html, &ReportOptions::default()).unwrap(),
+    )
+    .unwrap();
     assert!(html.contains("clip.mp4"));
     assert!(html.contains("<section id=\"headline\""), "{html:.300}");
 }
@@ -174,7 +182,10 @@ fn the_trend_shows_each_measure_of_earlier_sessions_from_the_store() {
     };
     record(40, "first week");
     let id = record(10, "");
-    let html = String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
+    let html = String::from_utf8(
+        export_session(&db, id, ExportFormat::Html, &ReportOptions::default()).unwrap(),
+    )
+    .unwrap();
     let trend = &html[html.find(r#"<section id="trend">"#).unwrap()..];
     assert!(
         trend.contains("trunk upright (of its measured time)"),
@@ -224,23 +235,29 @@ fn the_report_dates_the_calibration_it_was_judged_against() {
     };
     let dated = record(Some(taken_ms));
     let undated = record(None);
-    let html =
-        |id| String::from_utf8(export_session(&db, id, ExportFormat::Html).unwrap()).unwrap();
+    let html = |id| {
+        String::from_utf8(
+            export_session(&db, id, ExportFormat::Html, &ReportOptions::default()).unwrap(),
+        )
+        .unwrap()
+    };
     let want = format!(
         "judged as change from the stance you calibrated on {}.",
         date_time(taken_ms)
     );
     assert!(html(dated).contains(&want), "{want}");
     assert!(html(undated).contains("judged as change from your calibrated stance."));
-    let json: serde_json::Value =
-        serde_json::from_slice(&export_session(&db, dated, ExportFormat::Json).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &export_session(&db, dated, ExportFormat::Json, &ReportOptions::default()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(json["session"]["calibration"]["taken_ms"], taken_ms);
 }
 
 #[test]
 fn a_missing_session_is_its_own_error() {
     let (_dir, db, id) = store_with_session(1);
-    let e = export_session(&db, id + 1, ExportFormat::Csv).unwrap_err();
+    let e = export_session(&db, id + 1, ExportFormat::Csv, &ReportOptions::default()).unwrap_err();
     assert!(
         matches!(e, ExportError::NoSession(n) if n == id + 1),
         "{e:?}"

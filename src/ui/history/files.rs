@@ -7,11 +7,9 @@ use std::thread::JoinHandle;
 
 use eframe::egui;
 
-use super::worker::Notice;
-use crate::report::{
-    ExportFormat, ReportOptions, WriteError, write_export_with, write_report_with,
-};
+use crate::report::{ExportFormat, ReportOptions, WriteError, write_export, write_report};
 use crate::session::store::{SessionId, Store};
+use crate::ui::notice::Notice;
 
 /// Opens a written report for the user.
 pub(super) type Opener = dyn Fn(&Path) -> Result<(), String> + Send + Sync;
@@ -23,16 +21,11 @@ fn open_in_browser(path: &Path) -> Result<(), String> {
 }
 
 fn ask_where_to_save(default_name: &str, format: ExportFormat) -> Option<PathBuf> {
-    let kind = match format {
-        ExportFormat::Html => "HTML report",
-        ExportFormat::Csv => "CSV (one row per frame)",
-        ExportFormat::Json => "JSON",
-        ExportFormat::Pdf => "PDF report",
-    };
+    let info = format.info();
     rfd::FileDialog::new()
         .set_title("Export session")
         .set_file_name(default_name)
-        .add_filter(kind, &[format.extension()])
+        .add_filter(info.what, info.extensions)
         .save_file()
 }
 
@@ -88,7 +81,7 @@ impl FileTasks {
         self.spawn(
             ctx,
             format!("the report for session {id}"),
-            move || match open_and(&data_dir, |db| write_report_with(db, id, &options)) {
+            move || match open_and(&data_dir, |db| write_report(db, id, &options)) {
                 Ok(path) => {
                     let mut notices = vec![Notice::Info(format!(
                         "report written to {}",
@@ -128,7 +121,7 @@ impl FileTasks {
                 return Vec::new();
             };
             match open_and(&data_dir, |db| {
-                write_export_with(db, id, format, &options, &path)
+                write_export(db, id, format, &options, &path)
             }) {
                 Ok(()) => vec![Notice::Info(format!(
                     "session {id} exported to {}",
