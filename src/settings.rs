@@ -19,7 +19,7 @@ use crate::geometry::preset::Preset;
 use crate::pose::ModelKind;
 use crate::report::ReportOptions;
 
-mod check;
+pub mod check;
 
 pub use crate::session::store::SETTINGS_FILE;
 

@@ -12,27 +12,28 @@ use crate::geometry::metric_id::Unit;
 use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
 use crate::report::{MAX_LABEL_CHARS, ReportOptions};
 
-/// The ranges a saved value must be in. The settings window offers the same or narrower ones.
-const CAMERA_INDEX: RangeInclusive<u32> = 0..=63;
-const CAMERA_WIDTH: RangeInclusive<u32> = 16..=7680;
-const CAMERA_HEIGHT: RangeInclusive<u32> = 16..=4320;
-const CAMERA_FPS: RangeInclusive<u32> = 1..=240;
+/// The ranges a saved value must be in. The settings window offers these, or narrower ones
+/// where a value allowed in the file is not one to choose there (an alert at 0 s).
+pub const CAMERA_INDEX: RangeInclusive<u32> = 0..=63;
+pub const CAMERA_WIDTH: RangeInclusive<u32> = 16..=7680;
+pub const CAMERA_HEIGHT: RangeInclusive<u32> = 16..=4320;
+pub const CAMERA_FPS: RangeInclusive<u32> = 1..=240;
 /// A fraction of a threshold; 1 would make a metric never leave its band.
-const HYSTERESIS: RangeInclusive<f32> = 0.0..=0.9;
-const MIN_DWELL_S: RangeInclusive<f32> = 0.0..=10.0;
-const MISALIGNED_AFTER_S: RangeInclusive<f32> = 0.0..=600.0;
+pub const HYSTERESIS: RangeInclusive<f32> = 0.0..=0.9;
+pub const MIN_DWELL_S: RangeInclusive<f32> = 0.0..=10.0;
+pub const MISALIGNED_AFTER_S: RangeInclusive<f32> = 0.0..=600.0;
 /// 0: alert once.
-const REPEAT_AFTER_S: RangeInclusive<f32> = 0.0..=3600.0;
-const COUNTDOWN_S: RangeInclusive<f32> = 0.0..=30.0;
-const CAPTURE_S: RangeInclusive<f32> = 1.0..=60.0;
+pub const REPEAT_AFTER_S: RangeInclusive<f32> = 0.0..=3600.0;
+pub const COUNTDOWN_S: RangeInclusive<f32> = 0.0..=30.0;
+pub const CAPTURE_S: RangeInclusive<f32> = 1.0..=60.0;
 /// A practice goal of up to ten hours (0: none).
-const GOAL_MIN: RangeInclusive<f32> = 0.0..=600.0;
+pub const GOAL_MIN: RangeInclusive<f32> = 0.0..=600.0;
 /// A calibration longer than this was not made by plumbline.
 const BASELINE_DURATION_S: RangeInclusive<f32> = 0.0..=3600.0;
 
 /// The band thresholds a metric of `unit` may have: up to 90° of lean or tilt, up to 0.9 torso
 /// lengths (the settings window's 90%), up to 90 cm.
-fn band_range(unit: Unit) -> RangeInclusive<f32> {
+pub fn band_range(unit: Unit) -> RangeInclusive<f32> {
     0.0..=90.0 / unit.display_scale()
 }
 

@@ -11,11 +11,12 @@ use crate::source::camera::CameraBackend;
 use crate::geometry::MetricId;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::metric_id::Band;
+use crate::geometry::metric_id::Unit;
 use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
 use crate::geometry::preset::{Measure, Practice};
 use crate::pose::ModelKind;
 use crate::report::{MAX_LABEL_CHARS, Paper};
-use crate::settings::{OffsetUnit, Settings};
+use crate::settings::{OffsetUnit, Settings, check};
 
 /// The Settings window: open or not, and the cameras to choose from (listed off the UI thread:
 /// V4L probes each device).
@@ -84,24 +85,28 @@ fn seconds(
         .suffix(" s")
 }
 
-fn band_row(ui: &mut egui::Ui, name: &str, band: &mut Band, unit: &str, scale: f32) -> bool {
+fn band_row(ui: &mut egui::Ui, name: &str, band: &mut Band, unit: Unit) -> bool {
     ui.label(name);
+    let (suffix, scale) = (unit.short_suffix(), unit.display_scale());
+    // What the settings check allows, as the user reads it.
+    let allowed = check::band_range(unit);
+    let range = allowed.start() * scale..=allowed.end() * scale;
     let mut d = band.drifting * scale;
     let mut m = band.misaligned * scale;
     let a = ui
         .add(
             egui::DragValue::new(&mut d)
-                .range(0.0..=90.0)
+                .range(range.clone())
                 .speed(0.1)
-                .suffix(unit),
+                .suffix(suffix),
         )
         .changed();
     let b = ui
         .add(
             egui::DragValue::new(&mut m)
-                .range(0.0..=90.0)
+                .range(range)
                 .speed(0.1)
-                .suffix(unit),
+                .suffix(suffix),
         )
         .changed();
     ui.end_row();
@@ -207,7 +212,8 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
             practice_changed |= ui
                 .add(
                     egui::DragValue::new(&mut s.goal_min)
-                        .range(1.0..=600.0)
+                        // 0 is "no goal", the checkbox's.
+                        .range(1.0..=*check::GOAL_MIN.end())
                         .speed(0.5)
                         .max_decimals(0)
                         .suffix(" min"),
@@ -237,14 +243,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                 let Some(mut band) = th.band(id) else {
                     continue;
                 };
-                let unit = id.unit();
-                if band_row(
-                    ui,
-                    id.label(),
-                    &mut band,
-                    unit.short_suffix(),
-                    unit.display_scale(),
-                ) {
+                if band_row(ui, id.label(), &mut band, id.unit()) {
                     th.set_band(id, band);
                     any = true;
                 }
@@ -260,7 +259,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
     ui.horizontal(|ui| {
         ui.label("state must hold for");
         any |= ui
-            .add(seconds(&mut th.min_dwell_s, 0.0..=10.0, 0.05))
+            .add(seconds(&mut th.min_dwell_s, check::MIN_DWELL_S, 0.05))
             .changed();
         ui.label("before it shows");
     });
@@ -277,12 +276,22 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
         .show(ui, |ui| {
             ui.label("alert when misaligned for");
             any |= ui
-                .add(seconds(&mut rules.misaligned_after_s, 1.0..=600.0, 0.5))
+                // From 1 s: at 0 every misaligned frame would alert.
+                .add(seconds(
+                    &mut rules.misaligned_after_s,
+                    1.0..=*check::MISALIGNED_AFTER_S.end(),
+                    0.5,
+                ))
                 .changed();
             ui.end_row();
             ui.label("repeat while misaligned every");
             any |= ui
-                .add(seconds(&mut rules.repeat_after_s, 10.0..=3600.0, 1.0))
+                // From 10 s: a reminder more often is a nag.
+                .add(seconds(
+                    &mut rules.repeat_after_s,
+                    10.0..=*check::REPEAT_AFTER_S.end(),
+                    1.0,
+                ))
                 .changed();
             ui.end_row();
         });
@@ -364,11 +373,19 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
     ui.horizontal(|ui| {
         ui.label("calibration: get ready");
         any |= ui
-            .add(seconds(&mut s.calibration.countdown_s, 0.0..=30.0, 1.0))
+            .add(seconds(
+                &mut s.calibration.countdown_s,
+                check::COUNTDOWN_S,
+                1.0,
+            ))
             .changed();
         ui.label("then stand still");
         any |= ui
-            .add(seconds(&mut s.calibration.duration_s, 1.0..=60.0, 1.0))
+            .add(seconds(
+                &mut s.calibration.duration_s,
+                check::CAPTURE_S,
+                1.0,
+            ))
             .changed();
     });
     any || camera_or_model || practice_changed
