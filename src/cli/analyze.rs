@@ -16,7 +16,7 @@ use crate::files::{Output, Target};
 use crate::geometry::judge::JudgeConfig;
 use crate::geometry::motion::MotionEvent;
 use crate::pipeline::offline::{self, Analysed, Ending, Event};
-use crate::pose::{EngineConfig, PoseEstimator};
+use crate::pose::{EngineConfig, ModelKind, PoseEstimator};
 use crate::report::csv as csv_report;
 use crate::report::summary::{Summary, SummaryBuilder};
 use crate::report::write::guard;
@@ -156,8 +156,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     }
     let total = source.len_hint();
     let described = source.describe();
-    let model = config.engine.model.name();
-    let mut outputs = Outputs::open(&config, &described, model)?;
+    let mut outputs = Outputs::open(&config, &described)?;
 
     let bar = progress_bar(total, config.quiet);
     let mut summary = SummaryBuilder::default();
@@ -219,7 +218,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Outcome> {
     let session = outputs.close(&end);
     summary.set_preset(Some(config.judge.preset.clone()));
     summary.set_goal(config.goal_s);
-    let s = summary.finish(&described, model, note);
+    let s = summary.finish(&described, config.engine.model.name(), note);
     if let Some(target) = &config.json {
         // A closed pipe (`… --json - | head`) is an error to end on quietly, not a panic.
         write_json(target, &s)?;
@@ -275,12 +274,12 @@ struct Outputs {
 impl Outputs {
     /// Starts the session, then the CSV's temporary file: the target CSV itself is untouched
     /// until the analysis is over.
-    fn open(config: &AnalyzeConfig, described: &str, model: &str) -> anyhow::Result<Self> {
+    fn open(config: &AnalyzeConfig, described: &str) -> anyhow::Result<Self> {
         let session = match &config.record {
             Some((dir, notes)) => Some(start_session(
                 dir,
                 described,
-                model,
+                config.engine.model,
                 &config.judge,
                 notes,
                 config.goal_s,
@@ -450,21 +449,13 @@ fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
 fn start_session(
     dir: &Path,
     source: &str,
-    model: &str,
+    model: ModelKind,
     judge: &JudgeConfig,
     notes: &str,
     goal_s: Option<f64>,
 ) -> anyhow::Result<SessionWriter> {
     let hint = "cannot record the session (run with --no-record to analyse without recording)";
     let mut db = super::sessions::open_store(Some(dir)).context(hint)?;
-    let meta = SessionMeta {
-        source: source.to_string(),
-        model: model.to_string(),
-        calibration: judge.baseline.clone(),
-        preset: Some(judge.preset.clone()),
-        thresholds: Some(judge.thresholds),
-        notes: notes.to_string(),
-        goal_s,
-    };
+    let meta = SessionMeta::judged_by(source, model, judge, notes, goal_s);
     Ok(SessionWriter::new(db.start_session(meta).context(hint)?))
 }

@@ -151,6 +151,23 @@ impl CameraCheck {
 }
 
 impl Baseline {
+    /// What to tell the user when it was taken: how many frames, the stance's lean and its
+    /// wobble, and the camera check's advice when the stance reads tilted.
+    pub fn announcement(&self) -> String {
+        let lean = self
+            .stat(MetricId::TrunkLeanFrontal)
+            .map_or(String::new(), |s| {
+                format!(": lean {:+.1}° ±{:.1}", s.mean, s.std)
+            });
+        let camera = self
+            .camera_check()
+            .map_or(String::new(), |c| format!(" {}", c.advice()));
+        format!(
+            "Calibrated from {} frames{lean}. Metrics now show change from this stance.{camera}",
+            self.frames
+        )
+    }
+
     /// The camera check of a frontal calibration: `None` when the stance reads level (or the
     /// calibration was not seen from the front, where these lines cannot be measured).
     pub fn camera_check(&self) -> Option<CameraCheck> {

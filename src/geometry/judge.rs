@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::MetricId;
 use super::advice::{self, Cue};
 use super::alerts::{AlertRules, AlertUpdate, Alerter};
 use super::bands::Thresholds;
@@ -126,39 +127,26 @@ impl Judge {
         &self.config
     }
 
-    /// Judges as change from `baseline` from the next frame on (`None`: absolute values).
-    pub fn set_baseline(&mut self, baseline: Option<Baseline>) {
-        self.config.baseline = baseline;
+    /// Judges by `config` from the next frame on, keeping what the rules remember: the shown
+    /// state, a running misaligned stretch and a calibration under way carry over. The one way a
+    /// setting changes a running judge (the window sends its settings' configuration whole).
+    pub fn configure(&mut self, config: JudgeConfig) {
+        if config.alerts != self.config.alerts {
+            self.alerter.set_rules(config.alerts.clone());
+        }
+        if config.motion != self.config.motion {
+            self.motion = MotionTracker::new(config.motion.clone(), config.min_visibility());
+        } else if config.min_visibility() != self.config.min_visibility() {
+            self.motion.set_min_visibility(config.min_visibility());
+        }
+        self.config = config;
         self.bands = self.config.effective_bands();
     }
 
-    /// New bands from the next frame on; the shown state carries over.
-    pub fn set_thresholds(&mut self, thresholds: Thresholds) {
-        self.config.thresholds = thresholds;
-        self.bands = self.config.effective_bands();
-    }
-
-    /// Judges the measures and activity of `preset` from the next frame on.
-    pub fn set_preset(&mut self, preset: Preset) {
-        self.config.preset = preset;
-    }
-
-    /// New alert rules; a running misaligned stretch keeps its start.
-    pub fn set_alert_rules(&mut self, rules: AlertRules) {
-        self.alerter.set_rules(rules.clone());
-        self.config.alerts = rules;
-    }
-
-    /// Landmarks count as seen from `min_visibility` on, for every rule, from the next frame.
-    pub fn set_min_visibility(&mut self, min_visibility: f32) {
-        self.config.metrics.min_visibility = min_visibility;
-        self.motion.set_min_visibility(min_visibility);
-    }
-
-    /// Starts a calibration with `timing`: its countdown begins at the next frame.
-    pub fn calibrate(&mut self, timing: CalibrationTiming) {
-        self.config.calibration = timing.clone();
-        self.calibration.start(timing);
+    /// Starts a calibration with the configuration's timing: its countdown begins at the
+    /// next frame.
+    pub fn calibrate(&mut self) {
+        self.calibration.start(self.config.calibration.clone());
     }
 
     pub fn cancel_calibration(&mut self) {
@@ -183,11 +171,7 @@ impl Judge {
         let relative = metrics.map(|m| {
             let m = baseline.map_or(m, |b| b.relative(&m));
             // A proxy with no zero of its own is judged only against the person's stance.
-            m.map(|id, v| {
-                v.filter(|_| {
-                    !id.spec().needs_baseline || baseline.is_some_and(|b| b.stat(id).is_some())
-                })
-            })
+            m.map(|id, v| v.filter(|_| !waits_for_calibration(id, baseline)))
         });
         let in_stride = self.strides.push(t, relative.as_ref(), motion.stride);
         let judged = in_stride
@@ -227,7 +211,10 @@ impl Judge {
             calibrated,
         };
         if let Some(Ok(baseline)) = &judgment.calibrated {
-            self.set_baseline(Some(baseline.clone()));
+            self.configure(JudgeConfig {
+                baseline: Some(baseline.clone()),
+                ..self.config.clone()
+            });
         }
         judgment
     }
@@ -252,9 +239,7 @@ impl Judge {
 /// during its activity, and the plumb line only while standing still.
 fn judged_for(m: Metrics, motion: &MotionUpdate, preset: &Preset) -> Metrics {
     let judged_now = preset.activity.judges(motion.activity);
-    let standing_still = motion.activity == Some(Activity::Standing)
-        && motion.still_for_s >= PLUMB_AFTER_STILL_S
-        && motion.legs_still_for_s >= PLUMB_AFTER_STILL_S;
+    let standing_still = standing_still(motion);
     m.map(|id, v| {
         let measure = Measure::of(id);
         v.filter(|_| {
@@ -263,6 +248,74 @@ fn judged_for(m: Metrics, motion: &MotionUpdate, preset: &Preset) -> Metrics {
                 && (standing_still || measure != Measure::PlumbLine)
         })
     })
+}
+
+/// Whether the person has stood still long enough for the plumb line to mean something.
+fn standing_still(motion: &MotionUpdate) -> bool {
+    motion.activity == Some(Activity::Standing)
+        && motion.still_for_s >= PLUMB_AFTER_STILL_S
+        && motion.legs_still_for_s >= PLUMB_AFTER_STILL_S
+}
+
+/// Whether `id` is a proxy with no zero of its own, judged only against a calibrated stance
+/// that does not have it yet.
+fn waits_for_calibration(id: MetricId, baseline: Option<&Baseline>) -> bool {
+    id.spec().needs_baseline && baseline.is_none_or(|b| b.stat(id).is_none())
+}
+
+/// Why a measure has no judged value although its landmarks may be in view: what the window
+/// writes in its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotJudged {
+    /// The preset does not judge it.
+    OffInPreset,
+    /// The preset judges another activity than the one under way.
+    NotNow,
+    /// The view cannot measure it (a forward lean from the front).
+    NotFromThisView,
+    /// The plumb line: judged once the person has stood still for a moment.
+    UntilStill,
+    /// A proxy judged only as change from the person's calibrated stance.
+    UntilCalibrated,
+}
+
+impl NotJudged {
+    pub fn text(self) -> &'static str {
+        match self {
+            NotJudged::OffInPreset => "off in this preset",
+            NotJudged::NotNow => "not judged now",
+            NotJudged::NotFromThisView => "not measurable from this view",
+            NotJudged::UntilStill => "judged when standing still",
+            NotJudged::UntilCalibrated => "judged once calibrated",
+        }
+    }
+}
+
+/// Why metric `id` was not judged in `judgment`, made with `preset` against `baseline`, by
+/// the judge's own rules; `None` when nothing but its landmarks stood in the way (or it was
+/// judged). Checked in the order a user can act on: the preset, the activity, the view,
+/// standing still, calibrating.
+pub fn why_not_judged(
+    id: MetricId,
+    judgment: &Judgment,
+    preset: &Preset,
+    baseline: Option<&Baseline>,
+) -> Option<NotJudged> {
+    if !preset.judges_metric(id) {
+        return Some(NotJudged::OffInPreset);
+    }
+    let view = judgment.metrics.and_then(|m| m.view)?;
+    if !preset.activity.judges(judgment.motion.activity) {
+        Some(NotJudged::NotNow)
+    } else if !id.measurable_in(view) {
+        Some(NotJudged::NotFromThisView)
+    } else if Measure::of(id) == Measure::PlumbLine && !standing_still(&judgment.motion) {
+        Some(NotJudged::UntilStill)
+    } else if waits_for_calibration(id, baseline) {
+        Some(NotJudged::UntilCalibrated)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -29,11 +29,7 @@ use worker::Worker;
 use super::analyzer::AnalysisConfig;
 use super::record::RecordSender;
 use super::slot::Slot;
-use crate::geometry::alerts::AlertRules;
-use crate::geometry::bands::Thresholds;
-use crate::geometry::calibration::Baseline;
-use crate::geometry::calibration::flow::CalibrationTiming;
-use crate::geometry::preset::Preset;
+use crate::geometry::judge::JudgeConfig;
 use crate::pose::{EngineConfig, PoseError};
 
 /// The live analysis: send it commands, poll it for results and events. Dropping it stops its
@@ -110,34 +106,16 @@ impl LiveAnalysis {
         self.send(Command::Engine(engine));
     }
 
-    /// Judges as change from `baseline` from the next frame (`None`: absolute values).
-    pub fn set_baseline(&self, baseline: Option<Baseline>) {
-        self.send(Command::Baseline(baseline));
+    /// Judges by `config` from the next frame: the bands, the calibration, the measures and
+    /// activity, the alert rules, all at once. What the rules remember carries over.
+    pub fn configure(&self, config: JudgeConfig) {
+        self.send(Command::Judge(Box::new(config)));
     }
 
-    /// New bands from the next frame.
-    pub fn set_thresholds(&self, thresholds: Thresholds) {
-        self.send(Command::Thresholds(thresholds));
-    }
-
-    /// New alert rules from the next frame.
-    pub fn set_alert_rules(&self, rules: AlertRules) {
-        self.send(Command::AlertRules(rules));
-    }
-
-    /// The measures and activity judged, from the next frame.
-    pub fn set_preset(&self, preset: Preset) {
-        self.send(Command::Preset(preset));
-    }
-
-    /// The landmark visibility from which a landmark counts as seen, from the next frame.
-    pub fn set_min_visibility(&self, min_visibility: f32) {
-        self.send(Command::MinVisibility(min_visibility));
-    }
-
-    /// Starts a calibration: a countdown, then the capture, on the analysed frames.
-    pub fn calibrate(&self, timing: CalibrationTiming) {
-        self.send(Command::Calibrate(timing));
+    /// Starts a calibration, timed as the configuration says: a countdown, then the capture,
+    /// on the analysed frames.
+    pub fn calibrate(&self) {
+        self.send(Command::Calibrate);
     }
 
     pub fn cancel_calibration(&self) {

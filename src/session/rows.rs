@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::EventKind;
 use crate::geometry::bands::Thresholds;
 use crate::geometry::calibration::Baseline;
+use crate::geometry::judge::JudgeConfig;
 use crate::geometry::preset::Preset;
-use crate::pose::{Landmark, NUM_LANDMARKS};
+use crate::pose::{Landmark, ModelKind, NUM_LANDMARKS};
 
 /// A session's row id.
 pub type SessionId = i64;
@@ -76,6 +77,28 @@ pub struct SessionMeta {
     /// so its report can say whether it was reached. One that is not a positive number is
     /// stored as no goal.
     pub goal_s: Option<f64>,
+}
+
+impl SessionMeta {
+    /// A session of `source` analysed with `model` and judged by `judge`: what the app and
+    /// `plumbline analyze` both record.
+    pub fn judged_by(
+        source: impl Into<String>,
+        model: ModelKind,
+        judge: &JudgeConfig,
+        notes: impl Into<String>,
+        goal_s: Option<f64>,
+    ) -> Self {
+        Self {
+            source: source.into(),
+            model: model.name().to_string(),
+            calibration: judge.baseline.clone(),
+            preset: Some(judge.preset.clone().normalized()),
+            thresholds: Some(judge.thresholds),
+            notes: notes.into(),
+            goal_s,
+        }
+    }
 }
 
 /// One session as stored.

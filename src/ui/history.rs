@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use eframe::egui::{self, RichText};
 
-use crate::report::{ExportFormat, ReportOptions};
+use super::notice::Notice;
+use crate::report::{ExportFormat, FORMATS, ReportOptions};
 use crate::session::store::{SessionId, SessionStatus};
 use files::FileTasks;
-use worker::{Gone, Notice, Reply, Request, Row, StoreWorker};
+use worker::{Gone, Reply, Request, Row, StoreWorker};
 
 /// How many results of reports, exports and deletions the window keeps on show.
 const NOTICES_SHOWN: usize = 4;
@@ -251,10 +252,7 @@ impl SessionBrowser {
             ui.label(format!("writing {what}…"));
         }
         for notice in &self.notices {
-            match notice {
-                Notice::Info(text) => ui.label(text),
-                Notice::Error(text) => ui.colored_label(ui.visuals().error_fg_color, text),
-            };
+            notice.label(ui);
         }
         self.confirm_ui(ui);
         self.notes_ui(ui);
@@ -418,33 +416,16 @@ fn row_ui(ui: &mut egui::Ui, row: &Row) -> Option<Action> {
     ui.label(status_label(row.status));
     let mut action = None;
     ui.horizontal(|ui| {
-        if ui
-            .button("Report")
-            .on_hover_text("Write the HTML report and open it in the browser")
-            .clicked()
-        {
-            action = Some(Action::Report);
-        }
-        if ui
-            .button("PDF…")
-            .on_hover_text("Save the report as a PDF, to print or hand on")
-            .clicked()
-        {
-            action = Some(Action::Export(ExportFormat::Pdf));
-        }
-        if ui
-            .button("CSV…")
-            .on_hover_text("Save every frame's metrics as CSV")
-            .clicked()
-        {
-            action = Some(Action::Export(ExportFormat::Csv));
-        }
-        if ui
-            .button("JSON…")
-            .on_hover_text("Save the session, its summary and every frame as JSON")
-            .clicked()
-        {
-            action = Some(Action::Export(ExportFormat::Json));
+        // The HTML report opens in the browser; every other format is saved where the user
+        // says.
+        for f in &FORMATS {
+            let (label, chosen) = match f.format {
+                ExportFormat::Html => ("Report".to_owned(), Action::Report),
+                other => (format!("{}…", f.name.to_uppercase()), Action::Export(other)),
+            };
+            if ui.button(label).on_hover_text(f.help).clicked() {
+                action = Some(chosen);
+            }
         }
         if ui
             .button("Notes…")
@@ -493,7 +474,14 @@ mod tests {
         let db = Store::open(dir.path()).unwrap();
         let settings = dir.path().join(crate::settings::SETTINGS_FILE);
         std::fs::write(&settings, b"{}").unwrap();
-        let e = write_export(&db, 1, ExportFormat::Csv, &settings).unwrap_err();
+        let e = write_export(
+            &db,
+            1,
+            ExportFormat::Csv,
+            &ReportOptions::default(),
+            &settings,
+        )
+        .unwrap_err();
         assert!(matches!(e, WriteError::Output(Protected { .. })), "{e:?}");
         assert_eq!(std::fs::read(&settings).unwrap(), b"{}");
     }

@@ -4,6 +4,7 @@
 
 use eframe::egui::{self, Color32, RichText};
 
+use super::notice::Notice;
 use super::overlay;
 use crate::geometry::alerts::Alert;
 use crate::pipeline::live::LiveResult;
@@ -12,7 +13,7 @@ use crate::pipeline::live::LiveResult;
 #[derive(Debug)]
 pub struct LiveView<'a> {
     /// A message for the user and whether it is an error.
-    pub notice: Option<(&'a str, bool)>,
+    pub notice: Option<&'a Notice>,
     /// The alert banner on show (after mute, snooze and dismissals).
     pub banner: Option<&'a Alert>,
     pub latest: Option<&'a LiveResult>,
@@ -27,7 +28,7 @@ pub struct LiveView<'a> {
     /// Show the picture as a mirror does.
     pub mirrored: bool,
     /// How a calibration ended, until dismissed: what to tell the user and whether it worked.
-    pub calibration_result: Option<(&'a str, bool)>,
+    pub calibration_result: Option<&'a Notice>,
     /// The window's height, in the practice view: its messages are sized from it, to be read
     /// from where the user stands. `None`: the detailed view's sizes.
     pub practice_height: Option<f32>,
@@ -50,19 +51,14 @@ fn sized(v: &LiveView<'_>, detail: f32, share: f32) -> f32 {
 
 pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
     let mut dismissed = None;
-    if let Some((text, error)) = v.notice {
+    if let Some(notice) = v.notice {
         // The button first, then the text wrapped in the rest of the row: a long path is
         // broken over lines, never cut at the window's edge.
         ui.horizontal_top(|ui| {
-            let colour = if error {
-                Color32::from_rgb(230, 110, 60)
-            } else {
-                Color32::from_rgb(200, 200, 200)
-            };
             if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                 dismissed = Some(Dismissed::Notice);
             }
-            ui.add(egui::Label::new(RichText::new(text).color(colour)).wrap());
+            notice.label(ui);
         });
     }
     if let Some(alert) = v.banner {
@@ -106,8 +102,8 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
         if v.calibrating {
             ui.label(RichText::new(calibration_text(&v).0).size(22.0).strong());
         }
-        if let Some((text, _)) = v.calibration_result {
-            ui.add(egui::Label::new(RichText::new(text).size(22.0)).wrap());
+        if let Some(result) = v.calibration_result {
+            ui.add(egui::Label::new(RichText::new(result.text()).size(22.0)).wrap());
         }
         ui.label(if v.playing {
             "opening the source and loading the models…"
@@ -141,8 +137,8 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
     if v.calibrating {
         calibration_overlay(ui, &v, response.rect);
     }
-    if let Some((text, ok)) = v.calibration_result
-        && calibration_card(ui, &v, response.rect, text, ok)
+    if let Some(result) = v.calibration_result
+        && calibration_card(ui, &v, response.rect, result.text(), !result.is_error())
     {
         dismissed = Some(Dismissed::CalibrationResult);
     }

@@ -9,6 +9,7 @@ mod background;
 pub mod history;
 mod input;
 mod live_view;
+mod notice;
 pub mod options;
 mod overlay;
 mod panel;

@@ -12,6 +12,7 @@ use super::overlay::state_colour;
 use super::stats::CpuMeter;
 use crate::geometry::MetricId;
 use crate::geometry::calibration::Stat;
+use crate::geometry::judge::{NotJudged, why_not_judged};
 use crate::geometry::metric_id::Band;
 use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
@@ -82,16 +83,43 @@ pub struct PanelView<'a> {
 pub(super) struct Row<'a> {
     pub id: MetricId,
     pub name: &'a str,
-    /// As judged, in the metric's unit (× `scale` for display).
-    pub value: Option<f32>,
-    /// The baseline's spread, once calibrated.
-    pub spread: Option<Stat>,
-    pub unit: &'a str,
-    pub scale: f32,
+    /// As judged, in the metric's unit: where it sits in its band.
+    pub judged: Reading<'a>,
+    /// As the user chose to read it, when that is another measure (the offset in
+    /// centimetres); `None`: as judged.
+    pub shown: Option<Reading<'a>>,
     pub level: PostureState,
+    /// In the judged unit.
     pub band: Option<Band>,
     /// Why there is no value, when the reason is not simply that the landmarks are hidden.
     pub missing: Option<&'static str>,
+}
+
+/// A value with its unit, and the baseline's spread once calibrated.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reading<'a> {
+    /// In the metric's unit (× `scale` for display).
+    pub value: Option<f32>,
+    pub spread: Option<Stat>,
+    pub unit: &'a str,
+    pub scale: f32,
+}
+
+impl Row<'_> {
+    /// The value as the user reads it, with the baseline's wobble when `spread` is asked for:
+    /// "+3.2° ±0.8"; `None` when there is no value.
+    pub fn value_text(&self, spread: bool) -> Option<String> {
+        let r = self
+            .shown
+            .filter(|r| r.value.is_some())
+            .unwrap_or(self.judged);
+        let v = r.value? * r.scale;
+        Some(match r.spread.filter(|_| spread) {
+            // The baseline's wobble is the honest uncertainty of a change from it.
+            Some(s) => format!("{v:+.1} ±{:.1}{}", s.std * r.scale, r.unit),
+            None => format!("{v:+.1}{}", r.unit),
+        })
+    }
 }
 
 /// One decimal, without a trailing ".0".
@@ -102,26 +130,22 @@ fn short(v: f32) -> String {
 
 fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
     ui.label(r.name);
-    let value = r.value.map_or(r.missing.unwrap_or("—").to_string(), |v| {
-        let v = v * r.scale;
-        match r.spread {
-            // The baseline's wobble is the honest uncertainty of a change from it.
-            Some(s) => format!("{v:+.1} ±{:.1}{}", s.std * r.scale, r.unit),
-            None => format!("{v:+.1}{}", r.unit),
-        }
-    });
+    let value = r
+        .value_text(true)
+        .unwrap_or_else(|| r.missing.unwrap_or("—").to_string());
     ui.label(
         RichText::new(value)
             .color(state_colour(r.level))
             .strong()
             .monospace(),
     );
+    let j = r.judged;
     let band = r.band.map_or(String::new(), |b| {
         format!(
             "{}/{}{}",
-            short(b.drifting * r.scale),
-            short(b.misaligned * r.scale),
-            r.unit
+            short(b.drifting * j.scale),
+            short(b.misaligned * j.scale),
+            j.unit
         )
     });
     ui.label(RichText::new(band).weak());
@@ -131,45 +155,36 @@ fn metric_row(ui: &mut egui::Ui, r: Row<'_>) {
 /// The row of judged metric `id` as the user reads it: as change from the baseline with its
 /// wobble once calibrated, against the band the state machine applied.
 pub(super) fn row_of<'a>(r: &'a LiveResult, id: MetricId, settings: &'a Settings) -> Row<'a> {
-    let (baseline, offset_unit) = (settings.baseline.as_ref(), settings.offset_unit);
-    let preset = &settings.preset;
+    let baseline = settings.baseline.as_ref();
     let j = &r.judgment;
     let judged = j.judged.unwrap_or_default();
-    let level = j.state.levels.get(id);
-    let band = j.bands.band(id);
-    // The offset's band is in torso fractions; in centimetres it is shown for a 50 cm torso.
-    let shown = match (id, offset_unit) {
-        (MetricId::ShoulderHipOffset, OffsetUnit::Centimetres) => MetricId::ShoulderHipOffsetCm,
-        _ => id,
-    };
-    let band = band.map(|b| {
-        let k = if shown == id { 1.0 } else { 50.0 };
-        Band {
-            drifting: b.drifting * k,
-            misaligned: b.misaligned * k,
-        }
-    });
-    let view = j.metrics.and_then(|m| m.view);
-    let missing = match view {
-        _ if !preset.judges_metric(id) => Some("off in this preset"),
-        Some(_) if !preset.activity.judges(j.motion.activity) => Some("not judged now"),
-        Some(view) if !id.measurable_in(view) => Some("not measurable from this view"),
-        Some(_) if id.spec().json_group.is_some() => Some("judged when standing still"),
-        Some(_) if id.spec().needs_baseline && baseline.and_then(|b| b.stat(id)).is_none() => {
-            Some("judged once calibrated")
+    // The offset is judged in torso lengths; in centimetres it is shown as its own measure
+    // (from the world landmarks), while its place in the band stays the judged one.
+    let shown = match (id, settings.offset_unit) {
+        (MetricId::ShoulderHipOffset, OffsetUnit::Centimetres) => {
+            let cm = MetricId::ShoulderHipOffsetCm;
+            Some(Reading {
+                value: judged.get(cm),
+                spread: baseline.and_then(|b| b.stat(cm)),
+                unit: cm.unit().short_suffix(),
+                scale: cm.unit().display_scale(),
+            })
         }
         _ => None,
     };
     Row {
         id,
         name: id.label(),
-        value: judged.get(shown),
-        missing,
-        spread: baseline.and_then(|b| b.stat(shown)),
-        unit: shown.unit().short_suffix(),
-        scale: shown.unit().display_scale(),
-        level,
-        band,
+        judged: Reading {
+            value: judged.get(id),
+            spread: baseline.and_then(|b| b.stat(id)),
+            unit: id.unit().short_suffix(),
+            scale: id.unit().display_scale(),
+        },
+        shown,
+        missing: why_not_judged(id, j, &settings.preset, baseline).map(NotJudged::text),
+        level: j.state.levels.get(id),
+        band: j.bands.band(id),
     }
 }
 

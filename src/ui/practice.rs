@@ -15,6 +15,9 @@ use crate::geometry::state::PostureState;
 use crate::pipeline::live::LiveResult;
 use crate::settings::Settings;
 
+mod goal;
+pub use goal::{Goal, PracticeClock};
+
 /// The state word's type, as a share of the window's height: 8% or more reads at 3 m on a
 /// laptop screen.
 pub const STATE_TYPE: f32 = 0.085;
@@ -28,50 +31,6 @@ const MAX_BARS: usize = 3;
 const SIDE_SHARE: f32 = 0.36;
 /// The practice strip under the video, as a share of the window's height.
 const BELOW_SHARE: f32 = 0.36;
-
-/// How far the practice has gone toward its goal.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Goal {
-    pub practised: Duration,
-    pub target: Duration,
-}
-
-impl Goal {
-    pub fn reached(&self) -> bool {
-        self.practised >= self.target
-    }
-
-    /// "7:12 left of 10 min" or "10 min goal reached: well done".
-    pub fn describe(&self) -> String {
-        let minutes = format_minutes(self.target);
-        if self.reached() {
-            format!("{minutes} goal reached: well done")
-        } else {
-            let left = self.target - self.practised;
-            // Counted up to the next second, so "0:00 left" never shows before the end.
-            let left = Duration::from_secs(left.as_secs() + u64::from(left.subsec_nanos() > 0));
-            format!("{} left of {minutes}", clock(left))
-        }
-    }
-}
-
-impl Goal {
-    /// What the voice says when the goal is reached: "10 minutes of practice done. Well done."
-    pub fn spoken(&self) -> String {
-        let minutes = format_minutes(self.target).replace(" min", " minutes");
-        format!("{minutes} of practice done. Well done.")
-    }
-}
-
-/// "10 min", "2.5 min".
-fn format_minutes(d: Duration) -> String {
-    let m = d.as_secs_f32() / 60.0;
-    if (m - m.round()).abs() < 0.01 {
-        format!("{:.0} min", m.round())
-    } else {
-        format!("{m:.1} min")
-    }
-}
 
 /// What the practice view shows, borrowed from the app.
 #[derive(Debug)]
@@ -249,7 +208,7 @@ fn shown_rows<'a>(r: &'a LiveResult, settings: &'a Settings) -> Vec<Row<'a>> {
         .filter(|&id| view.is_none_or(|view| id.measurable_in(view)))
         .map(|id| row_of(r, id, settings))
         // The plumb line is judged only when standing still: no bar while it has no value.
-        .filter(|row| row.value.is_some() || Measure::of(row.id) != Measure::PlumbLine)
+        .filter(|row| row.judged.value.is_some() || Measure::of(row.id) != Measure::PlumbLine)
         .collect();
     let severity = |s: PostureState| match s {
         PostureState::Misaligned => 0,
@@ -275,14 +234,13 @@ fn bar_name(id: MetricId) -> &'static str {
 /// to either side of zero) with a marker at the value and the baseline's spread around it.
 fn bar(ui: &mut egui::Ui, row: &Row<'_>, size: f32) {
     let colour = state_colour(row.level);
-    let value = match row.value {
-        Some(v) => format!("{:+.1}{}", v * row.scale, row.unit),
-        None => row.missing.unwrap_or("not seen").to_string(),
-    };
+    let value = row
+        .value_text(false)
+        .unwrap_or_else(|| row.missing.unwrap_or("not seen").to_string());
     ui.horizontal(|ui| {
         ui.label(RichText::new(bar_name(row.id)).size(size));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            let text = RichText::new(value).size(if row.value.is_some() {
+            let text = RichText::new(value).size(if row.judged.value.is_some() {
                 size
             } else {
                 size * 0.6
@@ -326,11 +284,11 @@ fn bar(ui: &mut egui::Ui, row: &Row<'_>, size: f32) {
         Stroke::new(1.0, Color32::from_gray(120)),
         StrokeKind::Inside,
     );
-    let Some(v) = row.value else {
+    let Some(v) = row.judged.value else {
         return;
     };
     // The value is judged by its size either way; the marker shows its sign too.
-    if let Some(spread) = row.spread {
+    if let Some(spread) = row.judged.spread {
         let r = egui::Rect::from_x_y_ranges(
             x(v - spread.std)..=x(v + spread.std),
             rect.top() + 3.0..=rect.bottom() - 3.0,

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::notice::Notice;
 use crate::pipeline::record::{LiveRecording, RecordSender};
 use crate::session::store::{SessionId, SessionMeta};
 
@@ -12,13 +13,6 @@ use crate::session::store::{SessionId, SessionMeta};
 struct Current {
     live: LiveRecording,
     started: Instant,
-}
-
-/// What became of a recording, for the window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordingNews {
-    pub text: String,
-    pub error: bool,
 }
 
 /// The recording under way and the ones finishing.
@@ -67,22 +61,20 @@ impl Recordings {
 
     /// Recordings that finished writing or failed since the last call. A recording whose
     /// thread failed while running (a full disk, a store that would not open) stops itself.
-    pub fn poll(&mut self) -> Vec<RecordingNews> {
+    pub fn poll(&mut self) -> Vec<Notice> {
         let mut news = Vec::new();
         self.finishing.retain_mut(|rec| match rec.outcome() {
             None => true,
             Some(Ok(id)) => {
-                news.push(RecordingNews {
-                    text: format!("saved session {id}; Sessions lists it"),
-                    error: false,
-                });
+                news.push(Notice::Info(format!(
+                    "saved session {id}; Sessions lists it"
+                )));
                 false
             }
             Some(Err(e)) => {
-                news.push(RecordingNews {
-                    text: format!("the recording could not be completed: {e}"),
-                    error: true,
-                });
+                news.push(Notice::Error(format!(
+                    "the recording could not be completed: {e}"
+                )));
                 false
             }
         });
@@ -94,7 +86,7 @@ impl Recordings {
                 } else {
                     format!("cannot start recording: {e}")
                 };
-                news.push(RecordingNews { text, error: true });
+                news.push(Notice::Error(text));
                 self.current = None;
             }
         }

@@ -274,9 +274,7 @@ fn a_camera_that_stops_delivering_is_lost_after_the_timeout() {
     };
     let (mut source, _, release) = stalled_after(5, timing);
 
-    let waiting = Instant::now();
     let lost = source.next_frame().unwrap_err();
-    let waited = waiting.elapsed();
     assert_eq!(
         lost,
         SourceError::CameraLost {
@@ -284,10 +282,6 @@ fn a_camera_that_stops_delivering_is_lost_after_the_timeout() {
             frames: 5,
             reason: "no frame for 0.3 s".to_owned(),
         }
-    );
-    assert!(
-        (timing.frame_timeout..Duration::from_secs(3)).contains(&waited),
-        "{waited:?}"
     );
     assert!(matches!(source.next_frame(), Ok(None)));
     drop(release);
@@ -302,13 +296,9 @@ fn dropping_a_source_blocked_in_the_driver_lets_the_thread_go() {
     let (source, probe, release) = stalled_after(2, timing);
     assert!(eventually(|| probe.blocked.load(Ordering::SeqCst)));
 
-    let dropping = Instant::now();
+    // Dropping returns while the thread is still in the driver (were it to wait for the
+    // driver, it would never return: only the test lets the driver go).
     drop(source);
-    let took = dropping.elapsed();
-    assert!(
-        (timing.stop_grace..Duration::from_secs(2)).contains(&took),
-        "waits the grace period, then goes on: {took:?}"
-    );
     assert!(
         probe.blocked.load(Ordering::SeqCst) && probe.streaming.load(Ordering::SeqCst),
         "the thread is still in the driver, let go"

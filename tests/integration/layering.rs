@@ -339,23 +339,22 @@ fn layers_depend_only_downward() {
 }
 
 #[test]
-fn long_files_say_why_they_are_long() {
-    let mut unexplained = Vec::new();
+fn no_source_file_is_over_500_lines_outside_tests() {
+    let mut long = Vec::new();
     for (module, file) in modules() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines = text.lines().count();
-        let explained = text
-            .lines()
-            .take_while(|l| l.starts_with("//!"))
-            .any(|l| l.contains("long because"));
-        if lines > 500 && !explained {
-            unexplained.push(format!("{} ({lines} lines)", module.join("::")));
+        // A module of tests (`tests.rs`, or a folder of them) may be as long as its cases.
+        if module.iter().any(|m| m == "tests") {
+            continue;
+        }
+        let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+        if lines > 500 {
+            long.push(format!("{} ({lines} lines)", module.join("::")));
         }
     }
     assert!(
-        unexplained.is_empty(),
-        "files over 500 lines without a reason in their module doc:\n{}",
-        unexplained.join("\n")
+        long.is_empty(),
+        "files over 500 lines: split them by responsibility\n{}",
+        long.join("\n")
     );
 }
 

@@ -83,10 +83,14 @@ fn a_calibration_runs_on_frames_applies_its_baseline_and_silences_alerts() {
     let body = leaning(104.0);
     let before = judge_frames(&mut judge, &body, 0..90);
     assert!(before.iter().any(|j| j.alerts.fired.is_some()));
-    judge.calibrate(CalibrationTiming {
-        countdown_s: 1.0,
-        duration_s: 1.0,
+    judge.configure(JudgeConfig {
+        calibration: CalibrationTiming {
+            countdown_s: 1.0,
+            duration_s: 1.0,
+        },
+        ..judge.config().clone()
     });
+    judge.calibrate();
     let during = judge_frames(&mut judge, &body, 90..200);
     let end = during
         .iter()

@@ -3,12 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::geometry::alerts::{Alert, AlertRules};
-use crate::geometry::bands::Thresholds;
-use crate::geometry::calibration::flow::CalibrationTiming;
+use crate::geometry::alerts::Alert;
 use crate::geometry::calibration::{Baseline, CalibrationError};
-use crate::geometry::judge::Judgment;
-use crate::geometry::preset::Preset;
+use crate::geometry::judge::{JudgeConfig, Judgment};
 use crate::pipeline::analyzer::StageTimings;
 use crate::pipeline::record::RecordSender;
 use crate::pipeline::slot::Delivery;
@@ -118,12 +115,9 @@ pub(super) enum Command {
     Open(SourceSpec),
     Stop,
     Engine(EngineConfig),
-    Baseline(Option<Baseline>),
-    Thresholds(Thresholds),
-    AlertRules(AlertRules),
-    Preset(Preset),
-    MinVisibility(f32),
-    Calibrate(CalibrationTiming),
+    /// How frames are judged, whole (boxed: it is far larger than the other commands).
+    Judge(Box<JudgeConfig>),
+    Calibrate,
     CancelCalibration,
     /// Send every analysed frame here from now on (`None`: stop).
     Record(Option<RecordSender>),
@@ -135,12 +129,8 @@ impl std::fmt::Debug for Command {
             Command::Open(_) => "Open",
             Command::Stop => "Stop",
             Command::Engine(_) => "Engine",
-            Command::Baseline(_) => "Baseline",
-            Command::Thresholds(_) => "Thresholds",
-            Command::AlertRules(_) => "AlertRules",
-            Command::Preset(_) => "Preset",
-            Command::MinVisibility(_) => "MinVisibility",
-            Command::Calibrate(_) => "Calibrate",
+            Command::Judge(_) => "Judge",
+            Command::Calibrate => "Calibrate",
             Command::CancelCalibration => "CancelCalibration",
             Command::Record(_) => "Record",
         })

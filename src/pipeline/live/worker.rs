@@ -150,12 +150,8 @@ impl Worker {
                 }
             }
             Command::Engine(config) => self.load(config),
-            Command::Baseline(b) => judge.set_baseline(b),
-            Command::Thresholds(t) => judge.set_thresholds(t),
-            Command::AlertRules(r) => judge.set_alert_rules(r),
-            Command::Preset(p) => judge.set_preset(p),
-            Command::MinVisibility(v) => judge.set_min_visibility(v),
-            Command::Calibrate(timing) => judge.calibrate(timing),
+            Command::Judge(config) => judge.configure(*config),
+            Command::Calibrate => judge.calibrate(),
             Command::CancelCalibration => judge.cancel_calibration(),
             Command::Record(tx) => self.recording = tx.map(|tx| Recording { tx, origin: None }),
         }

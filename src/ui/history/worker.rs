@@ -12,13 +12,7 @@ use eframe::egui;
 use crate::format::date_time;
 use crate::format::{percent, plain_seconds};
 use crate::session::store::{SessionId, SessionStatus, SessionSummaryRow, Store, StoreError};
-
-/// A result for the user.
-#[derive(Debug, Clone)]
-pub(super) enum Notice {
-    Info(String),
-    Error(String),
-}
+use crate::ui::notice::Notice;
 
 /// One line of the list, formatted once when the list is read.
 #[derive(Debug, Clone)]
