@@ -11,6 +11,7 @@ use crate::geometry::calibration::Baseline;
 use crate::geometry::metric_id::Unit;
 use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
 use crate::report::{MAX_LABEL_CHARS, ReportOptions};
+use crate::source::camera::BackendKind;
 
 /// The ranges a saved value must be in. The settings window offers the same or narrower ones.
 const CAMERA_INDEX: RangeInclusive<u32> = 0..=63;
@@ -247,6 +248,13 @@ pub(super) fn checked(mut s: Settings) -> (Settings, Vec<String>) {
         " px",
     );
     c.field("camera.fps", &mut cam.fps, CAMERA_FPS, d.camera.fps, "");
+    if let Err(problem) = cam.backend.parse::<BackendKind>() {
+        c.notes.push(format!(
+            "settings: camera.backend {problem}; using {}",
+            d.camera.backend
+        ));
+        cam.backend = d.camera.backend.clone();
+    }
     c.thresholds(&mut s.thresholds);
     let rules = &mut s.alerts.rules;
     c.field(
