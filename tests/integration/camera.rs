@@ -12,7 +12,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use plumbline::source::camera::{
     AutoBackend, CameraBackend, CameraDevice, CameraError, CameraInfo, CameraMode, CameraRequest,
-    CameraSource, CameraTiming, PixelFormat, RawFrame,
+    CameraSource, CameraTiming, PixelFormat, RawFrame, notice_in,
 };
 use plumbline::source::{Frame, FrameSource, SourceError};
 
@@ -393,6 +393,7 @@ fn auto_opens_ffmpeg_when_the_system_driver_will_not_open_the_camera_and_says_so
         format!("camera {NAME} (176×144 at 30 fps, RGB24); {notice}"),
         "the window's panel shows the source's description"
     );
+    assert_eq!(notice_in(&source.describe()), Some(notice));
     for n in 0..3 {
         let frame = next(&mut source);
         assert_eq!((frame.index, frame.image.dimensions()), (n, (176, 144)));
@@ -422,6 +423,7 @@ fn auto_keeps_the_system_drivers_camera_when_it_works() {
     let (fake, _) = FakeBackend::playing((0..5).map(|n| Step::Frame(grey(n))));
     let mut source = auto(fake, "128x96").unwrap();
     assert_eq!(source.notice(), None);
+    assert_eq!(notice_in(&source.describe()), None);
     assert_eq!(source.mode(), fake_mode());
     for n in 0..5 {
         let frame = next(&mut source);

@@ -29,6 +29,18 @@ use super::frame::{Frame, FrameSource};
 /// What to do when a camera cannot be opened, quoted in errors.
 const OPEN_HINT: &str = "close other programs using it, check that you may open /dev/video* (the `video` group), try the other camera backend (Settings, or `--camera-backend`), and list cameras with `plumbline cameras`";
 
+/// Between a camera's description and its notice.
+const NOTICE_AFTER: &str = "; ";
+
+/// The notice in a camera source's [`FrameSource::describe`] text, if it has one ("the
+/// system camera driver could not open camera 0 (…); using FFmpeg's v4l2 input instead"):
+/// for a window that has only the description to show it as a message of its own.
+pub fn notice_in(description: &str) -> Option<&str> {
+    let rest = description.strip_prefix("camera ")?;
+    let (_, notice) = rest.split_once(&format!("){NOTICE_AFTER}"))?;
+    Some(notice).filter(|n| !n.is_empty())
+}
+
 /// Decoded frames waiting for the consumer: enough to ride out jitter, few enough to stay live.
 const QUEUED_FRAMES: usize = 2;
 
@@ -286,7 +298,7 @@ impl FrameSource for CameraSource {
     fn describe(&self) -> String {
         let text = format!("camera {} ({})", self.name, self.mode);
         match &self.notice {
-            Some(notice) => format!("{text}; {notice}"),
+            Some(notice) => format!("{text}{NOTICE_AFTER}{notice}"),
             None => text,
         }
     }

@@ -36,7 +36,7 @@ mod probe;
 use log::{LogEvent, read_log};
 use probe::spawn_error;
 pub use probe::{VideoInfo, ffmpeg_program, parse_rate, probe};
-pub(in crate::source) use probe::{parse_dump, probe_failure};
+pub(crate) use probe::{parse_dump, probe_failure};
 
 use super::error::SourceError;
 use super::frame::{Frame, FrameSource};
@@ -44,7 +44,7 @@ use super::images::DEFAULT_FPS;
 
 /// FFmpeg's output as every source reads it: each frame as it comes (none duplicated or
 /// dropped), raw RGB, `width × height × 3` bytes, on stdout.
-pub(in crate::source) const RAW_RGB_OUTPUT: [&str; 7] = [
+pub(crate) const RAW_RGB_OUTPUT: [&str; 7] = [
     "-fps_mode",
     "passthrough",
     "-f",
@@ -337,10 +337,7 @@ impl Drop for VideoSource {
 }
 
 /// Reads until `buf` is full or the pipe ends; returns the bytes read.
-pub(in crate::source) fn read_full(
-    reader: &mut impl Read,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
+pub(crate) fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
