@@ -18,6 +18,7 @@ use crate::geometry::motion::MotionConfig;
 use crate::geometry::preset::Preset;
 use crate::pose::ModelKind;
 use crate::report::ReportOptions;
+use crate::source::camera::BackendKind;
 
 pub mod check;
 
@@ -34,7 +35,7 @@ pub enum OffsetUnit {
     Centimetres,
 }
 
-/// Which camera, at what size.
+/// Which camera, at what size, through which backend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CameraSettings {
@@ -42,6 +43,19 @@ pub struct CameraSettings {
     pub width: u32,
     pub height: u32,
     pub fps: u32,
+    /// How the camera is opened: `auto` (the system's driver, else FFmpeg), `system` or
+    /// `ffmpeg` ([`BackendKind`]); missing from settings files older than the choice. Kept
+    /// as written so that a name this version does not know is reset with a note, like an
+    /// out-of-range number, rather than making the whole file unreadable.
+    pub backend: String,
+}
+
+impl CameraSettings {
+    /// The backend [`CameraSettings::backend`] names ([`BackendKind::Auto`] for a name not
+    /// known; the settings check has reset it already).
+    pub fn backend_kind(&self) -> BackendKind {
+        self.backend.parse().unwrap_or_default()
+    }
 }
 
 impl Default for CameraSettings {
@@ -51,6 +65,7 @@ impl Default for CameraSettings {
             width: 640,
             height: 480,
             fps: 30,
+            backend: BackendKind::Auto.name().to_owned(),
         }
     }
 }

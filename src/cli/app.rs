@@ -10,6 +10,7 @@ use crate::files::Target;
 use crate::report::write::guard;
 use crate::session::store;
 use crate::settings::ViewMode;
+use crate::source::camera;
 use crate::ui::AppOptions;
 
 /// Where `--screenshot` goes, checked before the window opens: never over what is played (the
@@ -59,6 +60,7 @@ fn options(args: &AppArgs, screenshot: Option<Target>) -> AppOptions {
         }),
         screenshot,
         frames: args.frames,
+        cameras: args.camera.camera_backend.map(camera::backend),
         ..AppOptions::new(engine_config(&engine, true))
     }
 }

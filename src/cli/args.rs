@@ -11,6 +11,7 @@ use crate::geometry::preset::{Measure, Practice};
 use crate::pose::{EngineConfig, ModelKind};
 use crate::report::{ExportFormat, FORMATS};
 use crate::source::DEFAULT_FPS;
+use crate::source::camera::BackendKind;
 
 /// Live posture feedback from a webcam: are your shoulders stacked over your hips?
 #[derive(Debug, Parser)]
@@ -27,7 +28,7 @@ pub enum Command {
     /// Analyse every frame of a video or image folder: per-frame CSV and a JSON summary.
     Analyze(AnalyzeArgs),
     /// List the webcams, one per line: index, then name.
-    Cameras,
+    Cameras(CamerasArgs),
     /// Open the desktop app: live posture feedback from the camera (or a file, or the demo).
     App(AppArgs),
     /// List recorded sessions, or show or delete one.
@@ -64,6 +65,23 @@ pub struct DoctorArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct CamerasArgs {
+    #[command(flatten)]
+    pub camera: CameraBackendArg,
+}
+
+/// How cameras are opened, for `app` and `cameras`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CameraBackendArg {
+    /// How to reach the camera (default: the one chosen in Settings, else auto): `system`
+    /// (the system's camera driver), `ffmpeg` (FFmpeg's device input: v4l2, dshow,
+    /// avfoundation) or `auto` (the system's, then FFmpeg's when that cannot open or read
+    /// the camera).
+    #[arg(long, value_enum, value_name = "BACKEND")]
+    pub camera_backend: Option<BackendKind>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct AppArgs {
     /// Play this video, image folder or glob instead of the camera.
     #[arg(long, value_name = "FILE")]
@@ -82,6 +100,8 @@ pub struct AppArgs {
     pub models_dir: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataDirArg,
+    #[command(flatten)]
+    pub camera: CameraBackendArg,
     /// Start recording a session as soon as the analysis starts (for a desktop shortcut that
     /// begins a practice).
     #[arg(long)]

@@ -50,7 +50,7 @@ where
     let result = match args.command {
         Some(Command::Pose(p)) => pose::run(&p),
         Some(Command::Analyze(a)) => analyze::run(&a),
-        Some(Command::Cameras) => cameras::run(),
+        Some(Command::Cameras(a)) => cameras::run(&a),
         Some(Command::Doctor(a)) => doctor::run(&a),
         Some(Command::Data(a)) => data::run(&a),
         Some(Command::Completions { shell }) => docs::completions(shell),

@@ -11,6 +11,7 @@ use crate::geometry::calibration::Baseline;
 use crate::geometry::metric_id::Unit;
 use crate::geometry::metrics::MIN_VISIBILITY_RANGE;
 use crate::report::{MAX_LABEL_CHARS, ReportOptions};
+use crate::source::camera::BackendKind;
 
 /// The ranges a saved value must be in. The settings window offers these, or narrower ones
 /// where a value allowed in the file is not one to choose there (an alert at 0 s).
@@ -248,6 +249,13 @@ pub(super) fn checked(mut s: Settings) -> (Settings, Vec<String>) {
         " px",
     );
     c.field("camera.fps", &mut cam.fps, CAMERA_FPS, d.camera.fps, "");
+    if let Err(problem) = cam.backend.parse::<BackendKind>() {
+        c.notes.push(format!(
+            "settings: camera.backend {problem}; using {}",
+            d.camera.backend
+        ));
+        cam.backend = d.camera.backend.clone();
+    }
     c.thresholds(&mut s.thresholds);
     let rules = &mut s.alerts.rules;
     c.field(

@@ -1,6 +1,7 @@
 use super::*;
 use crate::geometry::MetricId;
 use crate::geometry::metric_id::Band;
+use crate::source::camera::BackendKind;
 
 #[test]
 fn settings_round_trip_through_the_file() {
@@ -18,6 +19,7 @@ fn settings_round_trip_through_the_file() {
         },
     );
     s.camera.index = 2;
+    s.camera.backend = BackendKind::Ffmpeg.name().to_owned();
     s.save(dir.path()).unwrap();
     let (back, err) = Settings::load(dir.path());
     assert!(err.is_none());
@@ -152,4 +154,29 @@ fn numbers_out_of_range_are_reset_on_load_and_named() {
              settings: calibration.countdown_s 3e38 is out of range (0–30 s); using 3 s"
         );
     }
+}
+
+#[test]
+fn the_camera_backend_is_auto_in_older_files_and_an_unknown_one_is_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(SETTINGS_FILE);
+    // A file from before the choice: everything else kept, the backend `auto`.
+    std::fs::write(&file, r#"{"camera": {"index": 1, "width": 1280}}"#).unwrap();
+    let (s, note) = Settings::load(dir.path());
+    assert!(note.is_none(), "{note:?}");
+    assert_eq!((s.camera.index, s.camera.width), (1, 1280));
+    assert_eq!(s.camera.backend, "auto");
+    assert_eq!(s.camera.backend_kind(), BackendKind::Auto);
+
+    std::fs::write(&file, r#"{"camera": {"index": 1, "backend": "gstreamer"}}"#).unwrap();
+    let (s, note) = Settings::load(dir.path());
+    assert_eq!((s.camera.index, s.camera.backend.as_str()), (1, "auto"));
+    let note = note.unwrap();
+    assert!(
+        note.contains(
+            "camera.backend \"gstreamer\" is not one of auto, system, ffmpeg; using auto"
+        ),
+        "{note}"
+    );
+    assert!(file.exists(), "a file with a value reset is not set aside");
 }

@@ -10,7 +10,7 @@ use super::background::Pending;
 use super::options::demo_clip;
 use crate::pipeline::live::SourceSpec;
 use crate::settings::CameraSettings;
-use crate::source::camera::{CameraBackend, CameraSource, CameraTiming};
+use crate::source::camera::{CameraBackend, CameraSource, CameraTiming, backend};
 use crate::source::{self, CameraRequest, FrameSource, RealTime};
 
 /// Where frames come from, as the user sees it.
@@ -35,7 +35,8 @@ impl Input {
 impl Input {
     /// How to open this input: a camera hands over its newest frames, and so does the demo,
     /// which stands in for one; a file, played at its own pace, hands over every frame, so it
-    /// is judged as `plumbline analyze` judges it. `cameras` replaces the system's (tests).
+    /// is judged as `plumbline analyze` judges it. `cameras` replaces the backend the settings
+    /// choose (tests, `--camera-backend`).
     pub fn spec(
         &self,
         camera: &CameraSettings,
@@ -49,17 +50,12 @@ impl Input {
                     height: camera.height,
                     fps: camera.fps,
                 };
-                let backend = cameras;
+                let backend = cameras.unwrap_or_else(|| backend(camera.backend_kind()));
                 SourceSpec::live(
                     "camera",
                     Box::new(move || {
-                        let camera = match backend {
-                            Some(b) => {
-                                CameraSource::open_with(b, &request, CameraTiming::default())
-                            }
-                            None => CameraSource::open(&request),
-                        };
-                        camera.map(|c| Box::new(c) as Box<dyn FrameSource>)
+                        CameraSource::open_with(backend, &request, CameraTiming::default())
+                            .map(|c| Box::new(c) as Box<dyn FrameSource>)
                     }),
                 )
             }

@@ -34,7 +34,8 @@ pub struct AppOptions {
     /// sooner), then close (for tests and docs). Checked before the window opens.
     pub screenshot: Option<Target>,
     pub frames: u64,
-    /// The cameras to use (`None`: the system's, through nokhwa); tests pass a fake.
+    /// The cameras to use (`None`: the backend the settings choose); `--camera-backend`
+    /// passes one, tests a fake.
     pub cameras: Option<Arc<dyn CameraBackend>>,
     /// The speech engine for spoken cues (`None`: the platform's); tests pass a recording one.
     pub speech: Option<SpeechSource>,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use eframe::egui::{self, RichText};
 
 use super::background::Pending;
-use crate::source::camera::CameraBackend;
+use crate::source::camera::{self, BackendKind, CameraBackend};
 
 use crate::geometry::MetricId;
 use crate::geometry::bands::Thresholds;
@@ -44,13 +44,11 @@ impl SettingsWindow {
             return None;
         }
         if self.camera_names.is_none() && self.listing.is_none() {
-            let backend = cameras.clone();
+            let backend = (cameras.clone())
+                .unwrap_or_else(|| camera::backend(settings.camera.backend_kind()));
             self.listing = Some(Pending::spawn("listing cameras", ctx, move || {
-                let listed = match backend {
-                    Some(b) => b.cameras(),
-                    None => crate::source::list_cameras(),
-                };
-                listed
+                backend
+                    .cameras()
                     .map(|c| c.into_iter().map(|c| c.name).collect())
                     .unwrap_or_default()
             }));
@@ -69,6 +67,10 @@ impl SettingsWindow {
                 changed = show(ui, settings, self.camera_names.as_deref());
             });
         self.open = open;
+        if settings.camera.backend != before.camera.backend {
+            // Another backend may see other cameras.
+            self.camera_names = None;
+        }
         changed.then_some(before)
     }
 }
@@ -145,6 +147,20 @@ pub fn show(ui: &mut egui::Ui, s: &mut Settings, cameras: Option<&[String]>) -> 
                         camera_or_model |= ui
                             .selectable_value(&mut s.camera.index, i as u32, name)
                             .changed();
+                    }
+                });
+            ui.end_row();
+            ui.label("camera backend");
+            egui::ComboBox::from_id_salt("camera backend")
+                .selected_text(s.camera.backend_kind().name())
+                .show_ui(ui, |ui| {
+                    for kind in BackendKind::ALL {
+                        let chosen = s.camera.backend_kind() == kind;
+                        let item = ui.selectable_label(chosen, kind.name());
+                        if item.on_hover_text(kind.describe()).clicked() && !chosen {
+                            s.camera.backend = kind.name().to_owned();
+                            camera_or_model = true;
+                        }
                     }
                 });
             ui.end_row();

@@ -1,5 +1,6 @@
 //! The camera source driven by a scripted fake device behind `CameraBackend`: steady frames,
-//! a garbled frame, a silent camera, a driver that never returns, and cameras that won't open.
+//! a garbled frame, a silent camera, a driver that never returns, and cameras that won't open
+//! or read, for which `auto` opens FFmpeg's (here its `lavfi` test picture) and says so.
 
 use std::io::Cursor;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,8 +11,8 @@ use std::time::{Duration, Instant};
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use plumbline::source::camera::{
-    Buffer, CameraBackend, CameraDevice, CameraFormat, CameraInfo, CameraRequest, CameraSource,
-    CameraTiming, FrameFormat, Resolution,
+    AutoBackend, CameraBackend, CameraDevice, CameraError, CameraInfo, CameraMode, CameraRequest,
+    CameraSource, CameraTiming, PixelFormat, RawFrame, notice_in,
 };
 use plumbline::source::{Frame, FrameSource, SourceError};
 
@@ -47,7 +48,7 @@ struct Probe {
 /// `refuse`.
 struct FakeBackend {
     cameras: Vec<CameraInfo>,
-    refuse: Option<&'static str>,
+    refuse: Option<CameraError>,
     script: Mutex<Option<Box<dyn Iterator<Item = Step> + Send>>>,
     probe: Arc<Probe>,
 }
@@ -75,11 +76,16 @@ impl CameraBackend for FakeBackend {
         Ok(self.cameras.clone())
     }
 
-    fn open(&self, _index: u32, _request: &CameraRequest) -> Result<Box<dyn CameraDevice>, String> {
-        if let Some(reason) = self.refuse {
-            return Err(reason.to_owned());
+    fn open(
+        &self,
+        _index: u32,
+        _request: &CameraRequest,
+    ) -> Result<Box<dyn CameraDevice>, CameraError> {
+        if let Some(refusal) = &self.refuse {
+            return Err(refusal.clone());
         }
-        let script = self.script.lock().unwrap().take().ok_or("opened twice")?;
+        let script = self.script.lock().unwrap().take();
+        let script = script.ok_or_else(|| CameraError::Other("opened twice".to_owned()))?;
         self.probe.streaming.store(true, Ordering::SeqCst);
         Ok(Box::new(FakeDevice {
             script,
@@ -94,29 +100,31 @@ struct FakeDevice {
 }
 
 impl CameraDevice for FakeDevice {
-    fn format(&self) -> CameraFormat {
-        fake_format()
+    fn mode(&self) -> CameraMode {
+        fake_mode()
     }
 
-    fn frame(&mut self) -> Result<Buffer, String> {
-        let step = self.script.next().ok_or("script ended")?;
+    fn frame(&mut self) -> Result<RawFrame, CameraError> {
+        let lost = |reason: &str| CameraError::Lost(reason.to_owned());
+        let step = self.script.next().ok_or_else(|| lost("script ended"))?;
         let bytes = match step {
             Step::Frame(grey) => jpeg(grey),
             Step::Garbled => jpeg(0)[..100].to_vec(),
-            Step::Fail(reason) => return Err(reason.to_owned()),
+            Step::Fail(reason) => return Err(lost(reason)),
             Step::Block(release) => {
                 self.probe.blocked.store(true, Ordering::SeqCst);
                 let _ = release.recv();
                 self.probe.blocked.store(false, Ordering::SeqCst);
-                return Err("released".to_owned());
+                return Err(lost("released"));
             }
         };
         std::thread::sleep(INTERVAL);
-        Ok(Buffer::new(
-            Resolution::new(WIDTH, HEIGHT),
-            &bytes,
-            FrameFormat::MJPEG,
-        ))
+        Ok(RawFrame {
+            width: WIDTH,
+            height: HEIGHT,
+            format: PixelFormat::Mjpeg,
+            bytes,
+        })
     }
 }
 
@@ -126,8 +134,13 @@ impl Drop for FakeDevice {
     }
 }
 
-fn fake_format() -> CameraFormat {
-    CameraFormat::new_from(WIDTH, HEIGHT, FrameFormat::MJPEG, 100)
+fn fake_mode() -> CameraMode {
+    CameraMode {
+        width: WIDTH,
+        height: HEIGHT,
+        fps: 100,
+        format: PixelFormat::Mjpeg,
+    }
 }
 
 /// A uniform grey frame as a camera's MJPEG encoder would send it.
@@ -183,7 +196,7 @@ fn frames_arrive_in_order_then_an_unplugged_camera_is_lost_after_them() {
     let script = (0..30).map(|n| Step::Frame(grey(n)));
     let (backend, _) = FakeBackend::playing(script.chain([Step::Fail("device unplugged")]));
     let mut source = open(backend, CameraTiming::default()).unwrap();
-    assert_eq!(source.format(), fake_format());
+    assert_eq!(source.mode(), fake_mode());
     assert!(source.describe().contains(NAME), "{}", source.describe());
 
     let frames: Vec<Frame> = (0..30).map(|_| next(&mut source)).collect();
@@ -312,7 +325,7 @@ fn dropping_a_source_blocked_in_the_driver_lets_the_thread_go() {
 #[test]
 fn a_camera_that_will_not_open_is_named_with_the_reason() {
     let busy = FakeBackend {
-        refuse: Some("Device or resource busy"),
+        refuse: Some(CameraError::Busy("Device or resource busy".to_owned())),
         ..FakeBackend::playing(std::iter::empty()).0
     };
     let e = open(busy, CameraTiming::default()).unwrap_err();
@@ -335,4 +348,79 @@ fn a_camera_that_will_not_open_is_named_with_the_reason() {
     };
     let e = open(none, CameraTiming::default()).unwrap_err();
     assert!(matches!(e, SourceError::NoCamera { .. }), "{e:?}");
+}
+
+/// `auto` over `fake`, with FFmpeg's test picture at `size` standing in for FFmpeg's device
+/// input.
+fn auto(fake: FakeBackend, size: &str) -> Result<CameraSource, SourceError> {
+    let ffmpeg = crate::camera_ffmpeg::test_picture(size);
+    let label = ffmpeg.label();
+    let backend = AutoBackend::new(
+        Arc::new(fake),
+        "the system camera driver",
+        Arc::new(ffmpeg),
+        label,
+    );
+    CameraSource::open_with(
+        Arc::new(backend),
+        &CameraRequest::default(),
+        CameraTiming::default(),
+    )
+}
+
+#[test]
+fn auto_opens_ffmpeg_when_the_system_driver_will_not_open_the_camera_and_says_so() {
+    let busy = FakeBackend {
+        refuse: Some(CameraError::Busy("Device or resource busy".to_owned())),
+        ..FakeBackend::playing(std::iter::empty()).0
+    };
+    let mut source = auto(busy, "176x144").unwrap();
+    let notice = "the system camera driver could not open camera 0 (Device or resource busy); \
+                  using FFmpeg's lavfi input instead";
+    assert_eq!(source.notice(), Some(notice));
+    assert_eq!(
+        source.describe(),
+        format!("camera {NAME} (176×144 at 30 fps, RGB24); {notice}"),
+        "the window's panel shows the source's description"
+    );
+    assert_eq!(notice_in(&source.describe()), Some(notice));
+    for n in 0..3 {
+        let frame = next(&mut source);
+        assert_eq!((frame.index, frame.image.dimensions()), (n, (176, 144)));
+    }
+}
+
+#[test]
+fn auto_opens_ffmpeg_when_the_system_driver_opens_a_camera_it_cannot_read() {
+    let (silent, probe) = FakeBackend::playing([Step::Fail("select timeout")].into_iter());
+    let mut source = auto(silent, "160x120").unwrap();
+    assert_eq!(
+        source.notice(),
+        Some(
+            "the system camera driver could not read camera 0 (select timeout); \
+             using FFmpeg's lavfi input instead"
+        )
+    );
+    assert_eq!(next(&mut source).image.dimensions(), (160, 120));
+    assert!(
+        !probe.streaming.load(Ordering::SeqCst),
+        "the driver's device was closed when FFmpeg took over"
+    );
+}
+
+#[test]
+fn auto_keeps_the_system_drivers_camera_when_it_works() {
+    let (fake, _) = FakeBackend::playing((0..5).map(|n| Step::Frame(grey(n))));
+    let mut source = auto(fake, "128x96").unwrap();
+    assert_eq!(source.notice(), None);
+    assert_eq!(notice_in(&source.describe()), None);
+    assert_eq!(source.mode(), fake_mode());
+    for n in 0..5 {
+        let frame = next(&mut source);
+        assert_eq!(
+            frame.index, n,
+            "the frame read to prove the device is not lost"
+        );
+        assert!(frame.image.get_pixel(0, 0)[0].abs_diff(grey(n)) <= 2);
+    }
 }

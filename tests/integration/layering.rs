@@ -294,7 +294,7 @@ fn layers_depend_only_downward() {
         ),
         (
             "settings",
-            &["geometry", "pose", "session", "report", "files"][..],
+            &["geometry", "pose", "session", "report", "files", "source"][..],
         ),
         (
             "pipeline",

@@ -6,6 +6,7 @@
 mod analyze;
 mod app;
 mod camera;
+mod camera_ffmpeg;
 mod doctor;
 mod helpers;
 mod history;

@@ -15,8 +15,8 @@ use image::codecs::jpeg::JpegEncoder;
 use plumbline::pose::{EngineConfig, ModelKind};
 use plumbline::source::SourceError;
 use plumbline::source::camera::{
-    Buffer, CameraBackend, CameraDevice, CameraFormat, CameraInfo, CameraRequest, FrameFormat,
-    Resolution,
+    CameraBackend, CameraDevice, CameraError, CameraInfo, CameraMode, CameraRequest, PixelFormat,
+    RawFrame,
 };
 use plumbline::ui::{AppOptions, PlumblineApp};
 
@@ -85,10 +85,10 @@ impl CameraBackend for PhotoBackend {
         }])
     }
 
-    fn open(&self, _index: u32, _r: &CameraRequest) -> Result<Box<dyn CameraDevice>, String> {
+    fn open(&self, _index: u32, _r: &CameraRequest) -> Result<Box<dyn CameraDevice>, CameraError> {
         if self.0.stuck == Stuck::Opening {
             self.0.block_until_released();
-            return Err("the driver gave up".into());
+            return Err(CameraError::Other("the driver gave up".into()));
         }
         Ok(Box::new(PhotoDevice {
             camera: Arc::clone(&self.0),
@@ -103,20 +103,20 @@ struct PhotoDevice {
 }
 
 impl CameraDevice for PhotoDevice {
-    fn format(&self) -> CameraFormat {
-        CameraFormat::new_from(
-            self.camera.width,
-            self.camera.height,
-            FrameFormat::MJPEG,
-            30,
-        )
+    fn mode(&self) -> CameraMode {
+        CameraMode {
+            width: self.camera.width,
+            height: self.camera.height,
+            fps: 30,
+            format: PixelFormat::Mjpeg,
+        }
     }
 
-    fn frame(&mut self) -> Result<Buffer, String> {
+    fn frame(&mut self) -> Result<RawFrame, CameraError> {
         let cam = &self.camera;
         if cam.stuck == Stuck::After(self.next) {
             cam.block_until_released();
-            return Err("released".into());
+            return Err(CameraError::Lost("released".into()));
         }
         std::thread::sleep(Duration::from_millis(33));
         let i = self.next;
@@ -128,11 +128,12 @@ impl CameraDevice for PhotoDevice {
         } else {
             &cam.jpeg[..]
         };
-        Ok(Buffer::new(
-            Resolution::new(cam.width, cam.height),
-            bytes,
-            FrameFormat::MJPEG,
-        ))
+        Ok(RawFrame {
+            width: cam.width,
+            height: cam.height,
+            format: PixelFormat::Mjpeg,
+            bytes: bytes.to_vec(),
+        })
     }
 }
 

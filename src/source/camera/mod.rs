@@ -1,25 +1,25 @@
 //! A webcam as a frame source: a capture thread opens a camera through a [`CameraBackend`]
-//! (`nokhwa` by default), decodes its frames to RGB and times them from the stream's start.
+//! (chosen by [`backend`] from the user's setting), decodes its frames to RGB and times them
+//! from the stream's start.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-// The types a `CameraDevice` speaks, so that implementing one needs no `nokhwa` import.
-pub use ::nokhwa::Buffer;
-use ::nokhwa::pixel_format::RgbFormat;
-pub use ::nokhwa::utils::{CameraFormat, FrameFormat, Resolution};
-use image::RgbImage;
-
 mod backend;
+mod choice;
+mod decode;
+mod ffmpeg;
 mod nokhwa;
 mod request;
 
-pub use self::nokhwa::NokhwaBackend;
-pub use backend::{CameraBackend, CameraDevice};
+pub use self::nokhwa::SystemBackend;
+pub use backend::{CameraBackend, CameraDevice, CameraError, CameraMode, PixelFormat, RawFrame};
+pub use choice::{AutoBackend, BackendKind, backend};
+pub use decode::decode;
+pub use ffmpeg::FfmpegBackend;
 use request::resolve;
 pub use request::{CameraInfo, CameraRequest, CameraSelector};
 
@@ -27,15 +27,28 @@ use super::error::SourceError;
 use super::frame::{Frame, FrameSource};
 
 /// What to do when a camera cannot be opened, quoted in errors.
-const OPEN_HINT: &str = "close other programs using it, check that you may open /dev/video* (the `video` group), and list cameras with `plumbline cameras`";
+const OPEN_HINT: &str = "close other programs using it, check that you may open /dev/video* (the `video` group), try the other camera backend (Settings, or `--camera-backend`), and list cameras with `plumbline cameras`";
+
+/// Between a camera's description and its notice.
+const NOTICE_AFTER: &str = "; ";
+
+/// The notice in a camera source's [`FrameSource::describe`] text, if it has one ("the
+/// system camera driver could not open camera 0 (…); using FFmpeg's v4l2 input instead"):
+/// for a window that has only the description to show it as a message of its own.
+pub fn notice_in(description: &str) -> Option<&str> {
+    let rest = description.strip_prefix("camera ")?;
+    let (_, notice) = rest.split_once(&format!("){NOTICE_AFTER}"))?;
+    Some(notice).filter(|n| !n.is_empty())
+}
 
 /// Decoded frames waiting for the consumer: enough to ride out jitter, few enough to stay live.
 const QUEUED_FRAMES: usize = 2;
 
-/// The system's cameras (through `nokhwa`); an empty list when there are none. An error only
-/// when the system could not be asked. [`CameraBackend::cameras`] asks another backend.
+/// The cameras the default backend ([`BackendKind::Auto`]) offers; an empty list when there
+/// are none. An error only when the system could not be asked. [`CameraBackend::cameras`]
+/// asks another backend.
 pub fn list_cameras() -> Result<Vec<CameraInfo>, SourceError> {
-    NokhwaBackend.cameras()
+    backend(BackendKind::default()).cameras()
 }
 
 /// How patient a [`CameraSource`] is with its camera. The defaults suit a real webcam;
@@ -65,7 +78,9 @@ impl Default for CameraTiming {
 #[derive(Debug)]
 pub struct CameraSource {
     name: String,
-    format: CameraFormat,
+    mode: CameraMode,
+    /// How the camera came to be opened, when the user should know (another backend).
+    notice: Option<String>,
     timing: CameraTiming,
     frames: Option<Receiver<Result<Frame, SourceError>>>,
     stop: Arc<AtomicBool>,
@@ -76,9 +91,14 @@ pub struct CameraSource {
 }
 
 impl CameraSource {
-    /// Opens the system camera in the offered format nearest `request` and starts streaming.
+    /// Opens the camera through the default backend ([`BackendKind::Auto`]) in the offered
+    /// mode nearest `request` and starts streaming.
     pub fn open(request: &CameraRequest) -> Result<Self, SourceError> {
-        Self::open_with(Arc::new(NokhwaBackend), request, CameraTiming::default())
+        Self::open_with(
+            backend(BackendKind::default()),
+            request,
+            CameraTiming::default(),
+        )
     }
 
     /// Opens the camera `request` names among those `backend` offers, in the format nearest
@@ -110,7 +130,7 @@ impl CameraSource {
                 .spawn(move || {
                     let opened = backend
                         .open(index, &request)
-                        .map_err(|reason| open_error(&thread_name, reason));
+                        .map_err(|e| open_error(&thread_name, e.to_string()));
                     capture(opened, &thread_name, &stop, &ready_tx, &frames_tx);
                 })
                 .map_err(|e| SourceError::CameraOpen {
@@ -119,8 +139,8 @@ impl CameraSource {
                     hint: "free some system resources and try again".to_owned(),
                 })?
         };
-        let format = match ready_rx.recv() {
-            Ok(Ok(format)) => format,
+        let (mode, notice) = match ready_rx.recv() {
+            Ok(Ok(opened)) => opened,
             Ok(Err(e)) => {
                 let _ = worker.join();
                 return Err(e);
@@ -133,10 +153,11 @@ impl CameraSource {
                 ));
             }
         };
-        tracing::debug!(camera = %name, %format, "camera streaming");
+        tracing::debug!(camera = %name, %mode, "camera streaming");
         Ok(Self {
             name,
-            format,
+            mode,
+            notice,
             timing,
             frames: Some(frames),
             stop,
@@ -147,9 +168,15 @@ impl CameraSource {
         })
     }
 
-    /// The format the camera streams in.
-    pub fn format(&self) -> CameraFormat {
-        self.format
+    /// The mode the camera streams in.
+    pub fn mode(&self) -> CameraMode {
+        self.mode
+    }
+
+    /// What the user should know of how the camera was opened: another backend stood in
+    /// for the one that could not open it. Also part of [`FrameSource::describe`].
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     /// Frames handed out so far.
@@ -182,18 +209,18 @@ fn open_error(name: &str, reason: String) -> SourceError {
     }
 }
 
-/// The capture thread, given the device it opened: reports the format (or the failure) on
+/// The capture thread, given the device it opened: reports its mode and notice (or the failure) on
 /// `ready`, then streams until `stop`, the receiver goes away, or the device fails.
 fn capture(
     opened: Result<Box<dyn CameraDevice>, SourceError>,
     name: &str,
     stop: &AtomicBool,
-    ready: &mpsc::Sender<Result<CameraFormat, SourceError>>,
+    ready: &mpsc::Sender<Result<(CameraMode, Option<String>), SourceError>>,
     frames: &SyncSender<Result<Frame, SourceError>>,
 ) {
     let mut device = match opened {
         Ok(device) => {
-            let _ = ready.send(Ok(device.format()));
+            let _ = ready.send(Ok((device.mode(), device.notice())));
             device
         }
         Err(e) => {
@@ -205,10 +232,10 @@ fn capture(
     let mut index = 0;
     while !stop.load(Ordering::Relaxed) {
         let item = match device.frame() {
-            Ok(buffer) => {
+            Ok(raw) => {
                 let timestamp = started.elapsed();
                 // A garbled MJPEG frame happens on a busy USB bus; the next is usually fine.
-                let decoded = decode(&buffer)
+                let decoded = decode(&raw)
                     .map(|image| Frame {
                         image,
                         timestamp,
@@ -227,7 +254,7 @@ fn capture(
                 let _ = frames.send(Err(SourceError::CameraLost {
                     camera: name.to_owned(),
                     frames: 0,
-                    reason,
+                    reason: reason.to_string(),
                 }));
                 break;
             }
@@ -238,21 +265,6 @@ fn capture(
     }
     // Dropping the device stops its stream.
     drop(device);
-}
-
-/// A raw frame in RGB, or why it would not decode. libjpeg, under nokhwa's MJPEG decoder,
-/// reports a corrupt JPEG by unwinding (the `mozjpeg` crate asks its callers to catch it):
-/// caught here, it costs one frame rather than the capture thread.
-fn decode(buffer: &Buffer) -> Result<RgbImage, String> {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| buffer.decode_image::<RgbFormat>())) {
-        Ok(decoded) => decoded.map_err(|e| e.to_string()),
-        Err(payload) => Err(payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("the decoder failed")
-            .to_owned()),
-    }
 }
 
 impl FrameSource for CameraSource {
@@ -282,8 +294,13 @@ impl FrameSource for CameraSource {
         }
     }
 
+    /// "camera NAME (640×480 at 30 fps, YUYV)", then the notice when there is one.
     fn describe(&self) -> String {
-        format!("camera {} ({})", self.name, self.format)
+        let text = format!("camera {} ({})", self.name, self.mode);
+        match &self.notice {
+            Some(notice) => format!("{text}{NOTICE_AFTER}{notice}"),
+            None => text,
+        }
     }
 
     fn len_hint(&self) -> Option<u64> {

@@ -1,22 +1,22 @@
 //! The system's cameras through `nokhwa` (Video4Linux on Linux, AVFoundation, Media
-//! Foundation): listing them, and choosing the format to stream in.
+//! Foundation): listing them, choosing the format to stream in, and handing its frames over
+//! as plumbline's [`RawFrame`]s. The only file that names `nokhwa`.
 
-use nokhwa::pixel_format::{FormatDecoder, RgbFormat};
+use nokhwa::Camera;
+use nokhwa::pixel_format::RgbFormat;
 use nokhwa::utils::{
     ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
 };
-use nokhwa::{Buffer, Camera};
 
-use super::backend::{CameraBackend, CameraDevice};
+use super::backend::{CameraBackend, CameraDevice, CameraError, CameraMode, PixelFormat, RawFrame};
 use super::request::{CameraInfo, CameraRequest};
 use crate::source::error::SourceError;
 
-/// The system's cameras, through `nokhwa`: what [`super::CameraSource::open`] and
-/// [`super::list_cameras`] use.
+/// The system's camera driver, through `nokhwa`: the `system` camera backend.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct NokhwaBackend;
+pub struct SystemBackend;
 
-impl CameraBackend for NokhwaBackend {
+impl CameraBackend for SystemBackend {
     fn cameras(&self) -> Result<Vec<CameraInfo>, SourceError> {
         // A backend bug must not take the app down with it: report it as "no camera".
         let queried =
@@ -43,27 +43,63 @@ impl CameraBackend for NokhwaBackend {
         Ok(list)
     }
 
-    fn open(&self, index: u32, request: &CameraRequest) -> Result<Box<dyn CameraDevice>, String> {
+    fn open(
+        &self,
+        index: u32,
+        request: &CameraRequest,
+    ) -> Result<Box<dyn CameraDevice>, CameraError> {
         let mut camera = Camera::new(
             CameraIndex::Index(index),
             RequestedFormat::new::<RgbFormat>(RequestedFormatType::None),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| classify(e.to_string()))?;
         let offered = camera
             .compatible_camera_formats()
-            .map_err(|e| format!("could not list its formats: {e}"))?;
+            .map_err(|e| classify(format!("could not list its formats: {e}")))?;
         let format = choose_format(&offered, request).ok_or_else(|| {
-            "it offers no format plumbline can decode (MJPEG, YUYV, NV12, RGB)".to_owned()
+            CameraError::Unsupported(
+                "it offers no format plumbline can decode (MJPEG, YUYV, NV12, RGB)".to_owned(),
+            )
         })?;
-        let exact =
-            RequestedFormat::with_formats(RequestedFormatType::Exact(format), RgbFormat::FORMATS);
+        let exact = RequestedFormat::with_formats(RequestedFormatType::Exact(format), DECODABLE);
         camera
             .set_camera_requset(exact)
-            .map_err(|e| format!("could not set {format}: {e}"))?;
+            .map_err(|e| classify(format!("could not set {format}: {e}")))?;
         camera
             .open_stream()
-            .map_err(|e| format!("could not start streaming: {e}"))?;
+            .map_err(|e| classify(format!("could not start streaming: {e}")))?;
         Ok(Box::new(NokhwaDevice { camera }))
+    }
+}
+
+/// The driver's formats plumbline decodes.
+const DECODABLE: &[FrameFormat] = &[
+    FrameFormat::MJPEG,
+    FrameFormat::YUYV,
+    FrameFormat::NV12,
+    FrameFormat::RAWRGB,
+];
+
+/// nokhwa's layouts as plumbline's.
+fn pixel_format(format: FrameFormat) -> Option<PixelFormat> {
+    match format {
+        FrameFormat::MJPEG => Some(PixelFormat::Mjpeg),
+        FrameFormat::YUYV => Some(PixelFormat::Yuyv),
+        FrameFormat::NV12 => Some(PixelFormat::Nv12),
+        FrameFormat::RAWRGB => Some(PixelFormat::Rgb24),
+        FrameFormat::RAWBGR | FrameFormat::GRAY => None,
+    }
+}
+
+/// nokhwa's errors are text: its words (and the OS's, "Device or resource busy") say the kind.
+fn classify(reason: String) -> CameraError {
+    let lower = reason.to_lowercase();
+    if lower.contains("busy") {
+        CameraError::Busy(reason)
+    } else if lower.contains("no such") || lower.contains("not found") {
+        CameraError::NotFound(reason)
+    } else {
+        CameraError::Other(reason)
     }
 }
 
@@ -73,12 +109,32 @@ struct NokhwaDevice {
 }
 
 impl CameraDevice for NokhwaDevice {
-    fn format(&self) -> CameraFormat {
-        self.camera.camera_format()
+    fn mode(&self) -> CameraMode {
+        let format = self.camera.camera_format();
+        CameraMode {
+            width: format.width(),
+            height: format.height(),
+            fps: format.frame_rate(),
+            // Opened only in a decodable format (`DECODABLE`).
+            format: pixel_format(format.format()).unwrap_or(PixelFormat::Mjpeg),
+        }
     }
 
-    fn frame(&mut self) -> Result<Buffer, String> {
-        self.camera.frame().map_err(|e| e.to_string())
+    fn frame(&mut self) -> Result<RawFrame, CameraError> {
+        let buffer = self
+            .camera
+            .frame()
+            .map_err(|e| CameraError::Lost(e.to_string()))?;
+        let format = buffer.source_frame_format();
+        let resolution = buffer.resolution();
+        Ok(RawFrame {
+            width: resolution.width(),
+            height: resolution.height(),
+            format: pixel_format(format).ok_or_else(|| {
+                CameraError::Unsupported(format!("the camera switched to {format} frames"))
+            })?,
+            bytes: buffer.buffer().to_vec(),
+        })
     }
 }
 
@@ -90,22 +146,15 @@ impl Drop for NokhwaDevice {
 
 /// Cheapest first: raw formats need no JPEG decoding.
 fn format_cost(format: FrameFormat) -> u8 {
-    match format {
-        FrameFormat::RAWRGB | FrameFormat::RAWBGR | FrameFormat::YUYV | FrameFormat::NV12 => 0,
-        FrameFormat::MJPEG => 1,
-        FrameFormat::GRAY => 2,
-    }
+    u8::from(format == FrameFormat::MJPEG)
 }
 
 /// The offered format nearest the request: closest size, then closest frame rate, then the
-/// cheapest to decode, among those RGB decoding supports.
-pub(super) fn choose_format(
-    offered: &[CameraFormat],
-    request: &CameraRequest,
-) -> Option<CameraFormat> {
+/// cheapest to decode, among those plumbline decodes.
+fn choose_format(offered: &[CameraFormat], request: &CameraRequest) -> Option<CameraFormat> {
     offered
         .iter()
-        .filter(|f| RgbFormat::FORMATS.contains(&f.format()))
+        .filter(|f| DECODABLE.contains(&f.format()))
         .min_by_key(|f| {
             let size = f.width().abs_diff(request.width) + f.height().abs_diff(request.height);
             (

@@ -36,10 +36,23 @@ mod probe;
 use log::{LogEvent, read_log};
 use probe::spawn_error;
 pub use probe::{VideoInfo, ffmpeg_program, parse_rate, probe};
+pub(crate) use probe::{parse_dump, probe_failure};
 
 use super::error::SourceError;
 use super::frame::{Frame, FrameSource};
 use super::images::DEFAULT_FPS;
+
+/// FFmpeg's output as every source reads it: each frame as it comes (none duplicated or
+/// dropped), raw RGB, `width × height × 3` bytes, on stdout.
+pub(crate) const RAW_RGB_OUTPUT: [&str; 7] = [
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-",
+];
 
 /// How long to wait for a frame's timestamp line once its pixels have arrived. The line is
 /// written first, so this is only a guard against a changed FFmpeg log format.
@@ -102,14 +115,8 @@ impl VideoSource {
                 "0:V:0",
                 "-vf",
                 "showinfo=checksum=0",
-                "-fps_mode",
-                "passthrough",
-                "-f",
-                "rawvideo",
-                "-pix_fmt",
-                "rgb24",
-                "-",
             ])
+            .args(RAW_RGB_OUTPUT)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -330,7 +337,7 @@ impl Drop for VideoSource {
 }
 
 /// Reads until `buf` is full or the pipe ends; returns the bytes read.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {

@@ -77,7 +77,7 @@ fn input_dump(stderr: &str) -> Option<Vec<&str>> {
 
 /// FFmpeg's complaint in a few words: its last error lines, without the `[mov @ 0x…]`
 /// context, the level and the file name (the error names the file itself).
-fn probe_failure(stderr: &str) -> String {
+pub(crate) fn probe_failure(stderr: &str) -> String {
     let lines: Vec<&str> = stderr
         .lines()
         .filter_map(|l| {
@@ -106,7 +106,7 @@ fn probe_failure(stderr: &str) -> String {
 
 /// `ffmpeg -i`'s input dump (lines without their `[info] `) → [`VideoInfo`]; the error says
 /// why it is not a usable video.
-fn parse_dump(lines: &[&str]) -> Result<VideoInfo, String> {
+pub(crate) fn parse_dump(lines: &[&str]) -> Result<VideoInfo, String> {
     let duration = lines
         .iter()
         .find_map(|l| l.trim_start().strip_prefix("Duration: "))

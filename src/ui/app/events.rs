@@ -44,6 +44,10 @@ impl PlumblineApp {
                 source,
                 description,
             } if source == self.source => {
+                // A camera opened by another backend than the one that failed says so.
+                if let Some(notice) = crate::source::camera::notice_in(&description) {
+                    self.info(notice.to_owned());
+                }
                 self.source_description = Some(description);
             }
             LiveEvent::SourceEnded { source } if source == self.source => {
