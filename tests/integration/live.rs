@@ -6,6 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use plumbline::geometry::MetricId;
+use plumbline::geometry::metric_id::Band;
+use plumbline::geometry::preset::Measure;
 use plumbline::pipeline::analyzer::AnalysisConfig;
 use plumbline::pipeline::live::{LiveAnalysis, LiveEvent, LiveResult, MAX_REUSE, SourceSpec};
 use plumbline::pipeline::record::LiveRecording;
@@ -297,6 +300,59 @@ fn a_source_stuck_while_opening_holds_nothing_up() {
     released.store(true, Ordering::Relaxed);
     // Its news, when it comes, is about a source nobody plays any more (number 1).
     assert!(analysis.shutdown(Duration::from_secs(5)));
+}
+
+#[test]
+fn a_changed_judge_configuration_applies_from_the_next_frame_and_keeps_the_source_playing() {
+    let analysis = start();
+    analysis.open(Paced::new(u64::MAX, Duration::from_millis(5), None).spec());
+    let first = next_result(&analysis, |_| true);
+    let lean = MetricId::TrunkLeanFrontal;
+    let before = first
+        .judgment
+        .bands
+        .band(lean)
+        .expect("the lean has a band");
+    // A measure judged now that the new preset leaves out.
+    let other = MetricId::judged()
+        .filter(|&id| Measure::of(id) != Measure::TrunkUpright)
+        .find(|&id| first.judgment.judged.unwrap().get(id).is_some())
+        .expect("a measure besides the trunk's is judged");
+    // One command: wider bands and a preset judging only the trunk.
+    let mut config = Settings::default().judge_config();
+    config.thresholds.set_band(
+        lean,
+        Band {
+            drifting: before.drifting * 3.0,
+            misaligned: before.misaligned * 3.0,
+        },
+    );
+    config.preset.measures = vec![Measure::TrunkUpright];
+    analysis.configure(config);
+    let after = next_result(&analysis, |r| {
+        r.judgment.bands.band(lean).map(|b| b.drifting) == Some(before.drifting * 3.0)
+    });
+    let judged = after.judgment.judged.unwrap();
+    assert!(
+        judged.get(other).is_none(),
+        "{other:?} is off in the preset"
+    );
+    assert_eq!(after.source, first.source, "the same source plays on");
+    assert!(after.frame.index > first.frame.index);
+    assert!(analysis.shutdown(Duration::from_secs(30)));
+}
+
+/// The first result that `wanted` accepts (a minute without one fails rather than hangs).
+fn next_result(analysis: &LiveAnalysis, wanted: impl Fn(&LiveResult) -> bool) -> LiveResult {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "no such result came");
+        if let (Some(r), _) = analysis.wait(Duration::from_millis(200))
+            && wanted(&r)
+        {
+            return *r;
+        }
+    }
 }
 
 #[test]
