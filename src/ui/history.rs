@@ -249,7 +249,7 @@ impl SessionBrowser {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
         for what in self.files.running() {
-            ui.label(format!("writing {what}…"));
+            ui.label(format!("{what}…"));
         }
         for notice in &self.notices {
             notice.label(ui);
@@ -285,14 +285,8 @@ impl SessionBrowser {
                 }
             });
         match clicked {
-            Some((id, Action::Report)) => {
-                let not_started = self.files.report(ctx, id);
-                self.notices_from(not_started);
-            }
-            Some((id, Action::Export(format))) => {
-                let not_started = self.files.export(ctx, id, format);
-                self.notices_from(not_started);
-            }
+            Some((id, Action::Report)) => self.files.report(ctx, id),
+            Some((id, Action::Export(format))) => self.files.export(ctx, id, format),
             Some((id, Action::Delete)) => self.confirm_delete = Some(id),
             Some((id, Action::Notes)) => {
                 let text = self

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use eframe::egui;
 
 use crate::report::{ExportFormat, ReportOptions, WriteError, write_export, write_report};
 use crate::session::store::{SessionId, Store};
+use crate::ui::background::Pending;
 use crate::ui::notice::Notice;
 
 /// Opens a written report for the user.
@@ -29,18 +29,10 @@ fn ask_where_to_save(default_name: &str, format: ExportFormat) -> Option<PathBuf
         .save_file()
 }
 
-/// A report or export running on its own thread.
-#[derive(Debug)]
-struct Task {
-    /// "the report for session 3".
-    what: String,
-    handle: JoinHandle<Vec<Notice>>,
-}
-
 /// The reports and exports under way.
 pub(super) struct FileTasks {
     data_dir: PathBuf,
-    running: Vec<Task>,
+    running: Vec<Pending<Vec<Notice>>>,
     pub opener: Arc<Opener>,
     pub save_dialog: Arc<SaveDialog>,
     /// The paper and the patient's label reports are made with (the settings').
@@ -70,17 +62,17 @@ impl FileTasks {
 
     /// What is being written, for the window: "the report for session 3".
     pub fn running(&self) -> impl Iterator<Item = &str> {
-        self.running.iter().map(|t| t.what.as_str())
+        self.running.iter().map(Pending::what)
     }
 
     /// Writes session `id`'s report beside the database and opens it.
-    pub fn report(&mut self, ctx: &egui::Context, id: SessionId) -> Option<Notice> {
+    pub fn report(&mut self, ctx: &egui::Context, id: SessionId) {
         let data_dir = self.data_dir.clone();
         let options = self.options.clone();
         let opener = Arc::clone(&self.opener);
         self.spawn(
             ctx,
-            format!("the report for session {id}"),
+            format!("writing the report for session {id}"),
             move || match open_and(&data_dir, |db| write_report(db, id, &options)) {
                 Ok(path) => {
                     let mut notices = vec![Notice::Info(format!(
@@ -102,18 +94,13 @@ impl FileTasks {
     }
 
     /// Asks where to save session `id` as `format`, then writes it there.
-    pub fn export(
-        &mut self,
-        ctx: &egui::Context,
-        id: SessionId,
-        format: ExportFormat,
-    ) -> Option<Notice> {
+    pub fn export(&mut self, ctx: &egui::Context, id: SessionId, format: ExportFormat) {
         let data_dir = self.data_dir.clone();
         let options = self.options.clone();
         let choose = Arc::clone(&self.save_dialog);
         let what = format!(
-            "the {} export of session {id}",
-            format.extension().to_uppercase()
+            "writing the {} export of session {id}",
+            format.name().to_uppercase()
         );
         self.spawn(ctx, what, move || {
             // The dialog runs here too, so the app keeps drawing while it is open.
@@ -135,9 +122,13 @@ impl FileTasks {
     /// The results of the tasks that have finished, without waiting for the others.
     pub fn finished(&mut self) -> Vec<Notice> {
         let mut notices = Vec::new();
-        while let Some(i) = self.running.iter().position(|t| t.handle.is_finished()) {
-            notices.extend(finish(self.running.remove(i)));
-        }
+        self.running.retain(|task| match task.poll() {
+            None => true,
+            Some(answer) => {
+                notices.extend(answer.unwrap_or_else(|e| vec![Notice::error(e)]));
+                false
+            }
+        });
         notices
     }
 
@@ -145,44 +136,19 @@ impl FileTasks {
     pub fn wait_all(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.running)
             .into_iter()
-            .flat_map(finish)
+            .flat_map(|task| task.wait().unwrap_or_else(|e| vec![Notice::error(e)]))
             .collect()
     }
 
-    /// Runs `job` on its own thread; the notice says why it could not start.
+    /// Runs `job` on its own thread (the window repaints when it is done).
     fn spawn(
         &mut self,
         ctx: &egui::Context,
         what: String,
         job: impl FnOnce() -> Vec<Notice> + Send + 'static,
-    ) -> Option<Notice> {
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("plumbline export".into())
-            .spawn(move || {
-                let notices = job();
-                ctx.request_repaint();
-                notices
-            });
-        match spawned {
-            Ok(handle) => {
-                self.running.push(Task { what, handle });
-                None
-            }
-            Err(e) => Some(Notice::Error(format!(
-                "could not start writing {what}: {e}"
-            ))),
-        }
+    ) {
+        self.running.push(Pending::spawn(what, ctx, job));
     }
-}
-
-fn finish(task: Task) -> Vec<Notice> {
-    task.handle.join().unwrap_or_else(|_| {
-        vec![Notice::Error(format!(
-            "writing {} failed unexpectedly",
-            task.what
-        ))]
-    })
 }
 
 /// Opens the database in `data_dir` for one report or export (on its own thread) and runs `f`.
