@@ -7,6 +7,7 @@ use anyhow::Context;
 use super::args::{AppArgs, EngineArgs, ViewArg, engine_config};
 use super::outcome::Outcome;
 use crate::files::Target;
+use crate::pose::ModelKind;
 use crate::report::write::guard;
 use crate::session::store;
 use crate::settings::ViewMode;
@@ -42,7 +43,8 @@ fn options(args: &AppArgs, screenshot: Option<Target>) -> AppOptions {
     // 13 results/s.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let engine = EngineArgs {
-        model: args.model.unwrap_or_default(),
+        // Replaced by the model `AppOptions::engine_for` chooses: `--model`, else the saved one.
+        model: ModelKind::default(),
         threads: args.threads.or(Some((cores.saturating_sub(1)).clamp(1, 4))),
         models_dir: args.models_dir.clone(),
     };

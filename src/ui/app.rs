@@ -112,10 +112,7 @@ impl PlumblineApp {
         };
         let lines: Vec<String> = problem.into_iter().chain(tightened).collect();
         let notice = (!lines.is_empty()).then(|| Notice::error(lines.join("\n")));
-        // A model chosen on the command line wins over the saved one for this run only: the
-        // settings keep the saved one.
-        let mut engine = options.engine;
-        engine.model = options.model.unwrap_or(settings.model);
+        let engine = options.engine_for(settings.model);
         let ctx = cc.egui_ctx.clone();
         let analysis = LiveAnalysis::start(
             AnalysisConfig {
@@ -223,8 +220,11 @@ impl eframe::App for PlumblineApp {
         if let Some(action) = toolbar::shortcuts(ctx) {
             self.act(ctx, action);
         }
+        // Counted in the source's frames, not in repaints: a busy machine paints fewer results
+        // than the model makes, and the picture must show the same moment of a video.
+        let analysed = self.latest.as_ref().map_or(0, |r| r.frame.index + 1);
         if let Some(s) = &mut self.screenshot
-            && let Some(saved) = s.handle(ctx, self.stats.results_shown())
+            && let Some(saved) = s.handle(ctx, analysed)
         {
             if let (Err(e), Some(slot)) = (saved, &self.failures) {
                 let _ = slot.set(e);

@@ -14,8 +14,10 @@ use crate::source::camera::CameraBackend;
 /// How the app starts.
 #[derive(Clone)]
 pub struct AppOptions {
-    /// Engine settings; the model comes from the saved settings unless `model` overrides it.
+    /// Engine settings (threads, models folder, smoothing); its model is the one
+    /// [`AppOptions::engine_for`] chooses.
     pub engine: EngineConfig,
+    /// The model for this run only (`--model`); `None`: the saved one.
     pub model: Option<ModelKind>,
     /// Where settings and sessions are kept (`None`: `$PLUMBLINE_DATA_DIR`, else the platform's
     /// data folder).
@@ -80,6 +82,17 @@ impl AppOptions {
             cameras: None,
             speech: None,
             view: None,
+        }
+    }
+}
+
+impl AppOptions {
+    /// The engine the window starts with: the model given for this run, else the one the
+    /// settings saved (which keep theirs either way). The one place the model is chosen.
+    pub fn engine_for(&self, saved: ModelKind) -> EngineConfig {
+        EngineConfig {
+            model: self.model.unwrap_or(saved),
+            ..self.engine.clone()
         }
     }
 }

@@ -34,10 +34,11 @@ impl Screenshot {
         self.frames = 0;
     }
 
-    /// Asks for the picture once `shown` results have been shown, and saves it when it comes;
+    /// Asks for the picture once the result on show is of the source's frame number `frames`
+    /// or later (`analysed`: that frame's number, counted from 1), and saves it when it comes;
     /// `Some` once it came (the window then closes), with why it could not be saved.
-    pub fn handle(&mut self, ctx: &egui::Context, shown: u64) -> Option<Result<(), String>> {
-        if !self.asked && shown >= self.frames {
+    pub fn handle(&mut self, ctx: &egui::Context, analysed: u64) -> Option<Result<(), String>> {
+        if !self.asked && analysed >= self.frames {
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(Default::default()));
             self.asked = true;
         }
