@@ -100,6 +100,10 @@ impl FrameAnalyzer {
         let pose = engine.estimate(&frame.image, frame.timestamp)?;
         let step = engine.last_step();
         let mut done = self.judge_with(frame, pose);
+        if matches!(done.judgment.calibrated, Some(Ok(_))) {
+            // Who calibrated is the user: someone back at this place is taken as them.
+            engine.calibrated_here();
+        }
         done.timings.preprocess = step.preprocess;
         done.timings.inference = step.inference;
         Ok(done)

@@ -8,8 +8,10 @@ use image::RgbImage;
 use super::config::{EngineConfig, ModelKind};
 use super::detector::Detector;
 use super::error::PoseError;
+use super::identity::{Identity, Place};
 use super::landmarker::{self, Landmarker};
-use super::landmarks::Pose;
+use super::landmarks::{NUM_LANDMARKS, Pose};
+use super::look::Look;
 use super::roi::{ImageSize, NormRect, pose_roi};
 use super::tracker::Tracker;
 
@@ -24,6 +26,9 @@ pub struct StepInfo {
     pub preprocess: Duration,
     /// Time spent in ONNX Runtime and decoding (both models).
     pub inference: Duration,
+    /// People the detector found on this frame who are not the person followed (a passer-by,
+    /// someone beside the user), or a pose in the followed region that was someone else's.
+    pub passed_over: usize,
 }
 
 /// Frame → pose, holding the two models and the tracking state.
@@ -32,6 +37,7 @@ pub struct PoseEstimator {
     detector: Detector,
     landmarker: Landmarker,
     tracker: Tracker,
+    identity: Identity,
     min_pose_score: f32,
     model: ModelKind,
     last_step: StepInfo,
@@ -53,6 +59,7 @@ impl PoseEstimator {
             detector,
             landmarker,
             tracker: Tracker::new(config.tracking, config.smoothing),
+            identity: Identity::new(),
             min_pose_score: config.min_pose_score,
             model: config.model,
             last_step: StepInfo::default(),
@@ -68,14 +75,24 @@ impl PoseEstimator {
         self.last_step
     }
 
-    /// Forgets the tracked person (e.g. a new, unrelated video).
+    /// Forgets the tracked person (e.g. a new, unrelated video): the next one found is taken
+    /// as the user.
     pub fn reset(&mut self) {
         self.tracker.lose();
+        self.identity.forget();
+    }
+
+    /// The person followed has calibrated where they stand now: someone back at this place and
+    /// size is taken as them even far from where they were last seen ([`Identity`]).
+    pub fn calibrated_here(&mut self) {
+        self.identity.calibrated_here();
     }
 
     /// Finds the person in `image`, taken at `timestamp`. With tracking, the previous frame's
-    /// landmarks give the ROI; when that ROI no longer holds a pose, the detector runs again
-    /// on the same frame.
+    /// landmarks give the ROI; when that ROI no longer holds a pose, or holds someone else's
+    /// ([`Identity`]), the detector runs again on the same frame, and of the people it finds
+    /// only the user is taken. Without tracking (still images) every image is detected afresh
+    /// and the detector's best is taken, as MediaPipe does.
     pub fn estimate(
         &mut self,
         image: &RgbImage,
@@ -90,12 +107,25 @@ impl PoseEstimator {
             let found = self.run_landmarks(image, &roi)?;
             self.last_step.roi = Some(roi);
             if found.score >= self.min_pose_score {
-                return Ok(Some(self.tracker.accept(found, size, timestamp)));
+                let place = place_of(&found, size);
+                let look = Look::of(image, &found.landmarks[..NUM_LANDMARKS]);
+                if self.identity.continues(&place, timestamp)
+                    && self.identity.recognises(look.as_ref())
+                {
+                    self.identity.saw(place, look, timestamp);
+                    return Ok(Some(self.tracker.accept(found, size, timestamp)));
+                }
+                tracing::debug!(
+                    ?place,
+                    "the tracked region holds someone else; detecting again"
+                );
+                self.last_step.passed_over += 1;
+            } else {
+                tracing::debug!(
+                    score = found.score,
+                    "lost the tracked pose; detecting again"
+                );
             }
-            tracing::debug!(
-                score = found.score,
-                "lost the tracked pose; detecting again"
-            );
             self.tracker.lose();
         }
         self.last_step.ran_detector = true;
@@ -105,21 +135,38 @@ impl PoseEstimator {
         let detections = self.detector.infer(&letterbox)?;
         self.last_step.preprocess += cropped - started;
         self.last_step.inference += cropped.elapsed();
-        let Some(best) = detections.first() else {
+        let rois: Vec<NormRect> = detections
+            .iter()
+            .map(|d| pose_roi(d.keypoints[0], d.keypoints[1], size))
+            .filter(|roi| !roi.is_degenerate())
+            .collect();
+        let chosen = if self.tracker.tracking {
+            let places: Vec<Place> = rois.iter().map(|roi| Place::of(roi, size)).collect();
+            self.identity.choose(&places, size, timestamp)
+        } else {
+            (!rois.is_empty()).then_some(0)
+        };
+        self.last_step.passed_over += rois.len() - usize::from(chosen.is_some());
+        let Some(roi) = chosen.map(|i| rois[i]) else {
             self.tracker.lose();
             return Ok(None);
         };
-        let roi = pose_roi(best.keypoints[0], best.keypoints[1], size);
-        tracing::debug!(?roi, score = best.score, keypoints = ?best.keypoints, "detected");
-        if roi.is_degenerate() {
-            self.tracker.lose();
-            return Ok(None);
-        }
+        tracing::debug!(?roi, people = rois.len(), "detected");
         self.last_step.roi = Some(roi);
         let found = self.run_landmarks(image, &roi)?;
         if found.score < self.min_pose_score {
             self.tracker.lose();
             return Ok(None);
+        }
+        if self.tracker.tracking {
+            let look = Look::of(image, &found.landmarks[..NUM_LANDMARKS]);
+            if !self.identity.recognises(look.as_ref()) {
+                tracing::debug!("the person detected does not look like the one followed");
+                self.last_step.passed_over += 1;
+                self.tracker.lose();
+                return Ok(None);
+            }
+            self.identity.saw(place_of(&found, size), look, timestamp);
         }
         Ok(Some(self.tracker.accept(found, size, timestamp)))
     }
@@ -142,4 +189,15 @@ impl PoseEstimator {
     pub fn stages(&mut self) -> (&mut Detector, &mut Landmarker) {
         (&mut self.detector, &mut self.landmarker)
     }
+}
+
+/// Where the landmark model found the person: the region its alignment points (hip centre and
+/// the size/rotation point) give, the one the next frame would look at.
+fn place_of(found: &landmarker::RoiLandmarks, size: ImageSize) -> Place {
+    let centre = &found.landmarks[NUM_LANDMARKS];
+    let scale = &found.landmarks[NUM_LANDMARKS + 1];
+    Place::of(
+        &pose_roi((centre.x, centre.y), (scale.x, scale.y), size),
+        size,
+    )
 }

@@ -10,6 +10,7 @@ mod camera_ffmpeg;
 mod doctor;
 mod helpers;
 mod history;
+mod identity;
 mod image_inputs;
 mod judgments;
 mod keyframes;
