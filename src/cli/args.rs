@@ -6,12 +6,17 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use crate::geometry::metrics::{MIN_VISIBILITY_RANGE, MetricsConfig};
+use crate::geometry::metrics::MetricsConfig;
 use crate::geometry::preset::{Measure, Practice};
 use crate::pose::{EngineConfig, ModelKind};
 use crate::report::{ExportFormat, FORMATS};
 use crate::source::DEFAULT_FPS;
 use crate::source::camera::BackendKind;
+
+mod parsers;
+use parsers::{
+    activity, goal_minutes, measures, min_visibility, positive_rate, threads_parser, window_size,
+};
 
 /// Live posture feedback from a webcam: are your shoulders stacked over your hips?
 #[derive(Debug, Parser)]
@@ -60,6 +65,17 @@ pub struct DoctorArgs {
     /// Print the checks as JSON (name, status ok/warning/problem, detail, fix).
     #[arg(long)]
     pub json: bool,
+    /// Also look through the first camera for two seconds, as the app would: is a person
+    /// found, is the light good enough (too dark, lit from behind, washed out), is the camera
+    /// well placed; with the advice the app would give.
+    #[arg(long, conflicts_with = "source")]
+    pub camera: bool,
+    /// Look at a video or images instead of the camera (the same check, e.g. on a recording
+    /// of your room).
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    #[command(flatten)]
+    pub camera_backend: CameraBackendArg,
     #[command(flatten)]
     pub data: DataDirArg,
 }
@@ -292,6 +308,10 @@ pub struct PoseArgs {
     /// With --sequence: track the person but do not smooth the landmarks.
     #[arg(long, requires = "sequence")]
     pub no_smoothing: bool,
+    /// Show the models dark images as they are: by default an image darker than a mean luma
+    /// of 40 (of 255) is brightened first (a stretch and a gamma).
+    #[arg(long)]
+    pub no_brighten: bool,
     /// Frame rate that timestamps the frames of a --sequence (above 0).
     #[arg(long, default_value_t = DEFAULT_FPS, requires = "sequence", value_parser = positive_rate)]
     pub fps: f64,
@@ -329,76 +349,6 @@ pub struct DataDirArg {
 impl DataDirArg {
     pub fn get(&self) -> Option<&Path> {
         self.dir.as_deref()
-    }
-}
-
-/// `--threads`: 1 to 64.
-fn threads_parser() -> impl clap::builder::TypedValueParser<Value = usize> {
-    use clap::builder::TypedValueParser as _;
-    clap::value_parser!(u16).range(1..=64).map(usize::from)
-}
-
-fn window_size(s: &str) -> Result<[f32; 2], String> {
-    let bad = || format!("'{s}' is not a window size like 1280x800 (each side 320 to 8192)");
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-    let side = |v: &str| {
-        v.trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|v| (320..=8192).contains(v))
-            .map(f32::from)
-    };
-    Ok([side(w).ok_or_else(bad)?, side(h).ok_or_else(bad)?])
-}
-
-fn measures(s: &str) -> Result<Measure, String> {
-    Measure::from_key(s.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Measure::ALL.iter().map(|m| m.key()).collect();
-        format!("no measure '{s}' (known: {})", known.join(", "))
-    })
-}
-
-fn activity(s: &str) -> Result<Practice, String> {
-    Practice::from_key(s.trim())
-        .ok_or_else(|| format!("no activity '{s}' (free, standing, walking)"))
-}
-
-/// `--min-visibility` of `pose` and `analyze`: a probability, the range the saved settings
-/// accept too (NaN is in no range).
-fn min_visibility(s: &str) -> Result<f32, String> {
-    let v: f32 = s.parse().map_err(|e| format!("{e}"))?;
-    if MIN_VISIBILITY_RANGE.contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!(
-            "{v} is not between {} and {}",
-            MIN_VISIBILITY_RANGE.start(),
-            MIN_VISIBILITY_RANGE.end()
-        ))
-    }
-}
-
-/// `--goal`: a practice length in minutes, a number above 0 (NaN and infinity are none).
-fn goal_minutes(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of minutes"))?;
-    if v > 0.0 && (v * 60.0).is_finite() {
-        Ok(v)
-    } else {
-        Err(format!(
-            "{s} is not a practice length: give the minutes as a number above 0, such as 10 or 2.5"
-        ))
-    }
-}
-
-/// A frame rate: a finite number above 0.
-fn positive_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(format!("{v} is not a positive frame rate"))
     }
 }
 

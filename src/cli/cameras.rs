@@ -29,7 +29,7 @@ pub fn run(args: &CamerasArgs) -> anyhow::Result<Outcome> {
 
 /// The backend the saved settings choose; `auto` when there are none (or they cannot be
 /// read: listing cameras is no reason to complain about them).
-fn saved_backend() -> BackendKind {
+pub(super) fn saved_backend() -> BackendKind {
     store::data_dir(None)
         .map(|dir| Settings::peek(&dir).0.camera.backend_kind())
         .unwrap_or_default()

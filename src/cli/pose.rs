@@ -76,6 +76,9 @@ fn engine_config(args: &PoseArgs) -> EngineConfig {
     if args.no_smoothing {
         config.smoothing = false;
     }
+    if args.no_brighten {
+        config.brighten_dark = false;
+    }
     config
 }
 

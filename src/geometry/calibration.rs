@@ -202,6 +202,15 @@ pub enum CalibrationError {
     )]
     TooFewFrames { got: u32, needed: u32 },
     #[error(
+        "calibration saw the person in only {got} frames (needs {needed}). {advice}, and try again"
+    )]
+    PoorLight {
+        got: u32,
+        needed: u32,
+        /// What to do about the light ([`crate::geometry::light::Light::advice`]).
+        advice: &'static str,
+    },
+    #[error(
         "the trunk moved too much during calibration (its {metric} varied by ±{std:.1}{unit}); stand still in your neutral stance and try again"
     )]
     TooMuchMovement {

@@ -17,7 +17,7 @@ pub const MIN_BODY_HEIGHT: f32 = 0.3;
 pub const EDGE_MARGIN: f32 = 0.15;
 
 /// What is wrong with the framing, worst first; `Good` when nothing is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Framing {
     Good,

@@ -1,6 +1,6 @@
 //! The whole judgment of a frame, made once: metrics, metrics as change from the baseline, the
 //! activity and, while walking, the stride they are judged over, the bands after widening,
-//! each metric's level, the shown state, the cue, the camera set-up advice, the motion rules,
+//! each metric's level, the shown state, the cue, the camera set-up and light advice, the motion rules,
 //! the alert policy and a calibration in progress. The live app and
 //! `plumbline analyze` both feed every analysed frame through one [`Judge`]; windows and
 //! reports draw its [`Judgment`], they never recompute it.
@@ -16,6 +16,7 @@ use super::bands::Thresholds;
 use super::calibration::flow::{CalibrationFlow, CalibrationStatus, CalibrationTiming};
 use super::calibration::{Baseline, CalibrationError};
 use super::framing::{self, Framing};
+use super::light::{self, Light};
 use super::metrics::{self, Metrics, MetricsConfig};
 use super::motion::{Activity, MotionConfig, MotionTracker, MotionUpdate};
 use super::preset::{Measure, Preset};
@@ -23,11 +24,16 @@ use super::state::{PostureState, StateMachine, StateUpdate};
 use super::stride::StrideMeans;
 use super::view::{self, Facing, View};
 use crate::pose::Pose;
+use crate::pose::exposure::Exposure;
 use crate::pose::roi::ImageSize;
 
 /// Framing advice is given once the framing has held this long, so a border case does not
 /// flicker.
 pub const FRAMING_HOLD: Duration = Duration::from_millis(800);
+
+/// Light advice is given once the light has been wrong this long: a lamp switched on, or a
+/// cloud passing, is not worth a word.
+pub const LIGHT_HOLD: Duration = Duration::from_secs(2);
 
 /// The plumb line is judged once the person has stood still this long: it runs through the
 /// ankle, which means nothing while a foot swings.
@@ -84,6 +90,9 @@ pub struct Judgment {
     pub cue: Option<Cue>,
     /// The camera set-up, once it has held for [`FRAMING_HOLD`] (`Good` until then).
     pub framing: Framing,
+    /// The light, once it has held for [`LIGHT_HOLD`] (`Good` until then, and for a frame
+    /// judged without its picture).
+    pub light: Light,
     /// Sudden movements, move reminders, walking and its cadence.
     pub motion: MotionUpdate,
     /// An alert due now, and the banners on show.
@@ -107,6 +116,8 @@ pub struct Judge {
     calibration: CalibrationFlow,
     /// The framing of the latest frames, and the media time it started.
     framing: Option<(Framing, Duration)>,
+    /// The light of the latest frames, and the media time it started.
+    light: Option<(Light, Duration)>,
 }
 
 impl Judge {
@@ -119,6 +130,7 @@ impl Judge {
             strides: StrideMeans::default(),
             calibration: CalibrationFlow::default(),
             framing: None,
+            light: None,
             config,
         }
     }
@@ -159,13 +171,24 @@ impl Judge {
     }
 
     /// Judges the frame taken at media time `t` in a picture of `size` (`pose`: `None` when
-    /// nobody was found).
-    pub fn judge(&mut self, t: Duration, size: ImageSize, pose: Option<&Pose>) -> Judgment {
+    /// nobody was found), lit as `exposure` says (`None`: not measured).
+    pub fn judge(
+        &mut self,
+        t: Duration,
+        size: ImageSize,
+        pose: Option<&Pose>,
+        exposure: Option<&Exposure>,
+    ) -> Judgment {
         let min_visibility = self.config.min_visibility();
         let metrics = pose.map(|p| metrics::compute(p, size, &self.config.metrics));
         let view = metrics.and_then(|m| m.view);
         let facing = pose.and_then(|p| view::facing(p, view, min_visibility));
-        let calibrated = self.calibration.push(t, metrics.as_ref());
+        // A calibration that found too little of the person in bad light says what to do
+        // about the light.
+        let calibrated = self
+            .calibration
+            .push(t, metrics.as_ref())
+            .map(|r| r.map_err(|e| blame_the_light(e, exposure)));
         let motion = self.motion.update(t, size, pose);
         let baseline = self.config.baseline.as_ref();
         let relative = metrics.map(|m| {
@@ -197,6 +220,7 @@ impl Judge {
             .alerter
             .update(t, alerted_state, cue.map(|c| c.text), &motion.events);
         let framing = self.framing(t, pose);
+        let light = self.light(t, exposure);
         let judgment = Judgment {
             metrics,
             judged,
@@ -205,6 +229,7 @@ impl Judge {
             state,
             cue,
             framing,
+            light,
             motion,
             alerts,
             calibration: self.calibration.status(),
@@ -219,19 +244,50 @@ impl Judge {
         judgment
     }
 
+    /// This frame's light once it has held for [`LIGHT_HOLD`]; `Good` until then.
+    fn light(&mut self, t: Duration, exposure: Option<&Exposure>) -> Light {
+        match exposure.map(light::assess) {
+            Some(now) => held(&mut self.light, t, now, LIGHT_HOLD).unwrap_or(Light::Good),
+            None => Light::Good,
+        }
+    }
+
     /// This frame's framing once it has held for [`FRAMING_HOLD`]; `Good` until then.
     fn framing(&mut self, t: Duration, pose: Option<&Pose>) -> Framing {
         let now = framing::assess(pose, self.config.min_visibility());
-        let since = match self.framing {
-            Some((f, since)) if f == now && t >= since => since,
-            _ => t,
-        };
-        self.framing = Some((now, since));
-        if t.saturating_sub(since) >= FRAMING_HOLD {
-            now
-        } else {
-            Framing::Good
+        held(&mut self.framing, t, now, FRAMING_HOLD).unwrap_or(Framing::Good)
+    }
+}
+
+/// `now`, if the verdicts at media time `t` have been `now` for at least `hold`; `last` keeps
+/// the verdict and the time it started.
+fn held<T: Copy + PartialEq>(
+    last: &mut Option<(T, Duration)>,
+    t: Duration,
+    now: T,
+    hold: Duration,
+) -> Option<T> {
+    let since = match *last {
+        Some((v, since)) if v == now && t >= since => since,
+        _ => t,
+    };
+    *last = Some((now, since));
+    (t.saturating_sub(since) >= hold).then_some(now)
+}
+
+/// A calibration that saw too few frames of the person, in light that is wrong now, failed
+/// for the light.
+fn blame_the_light(e: CalibrationError, exposure: Option<&Exposure>) -> CalibrationError {
+    let advice = exposure.map(light::assess).and_then(Light::advice);
+    match (e, advice) {
+        (CalibrationError::TooFewFrames { got, needed }, Some(advice)) => {
+            CalibrationError::PoorLight {
+                got,
+                needed,
+                advice,
+            }
         }
+        (e, _) => e,
     }
 }
 

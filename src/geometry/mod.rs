@@ -8,6 +8,7 @@ pub mod bands;
 pub mod calibration;
 pub mod framing;
 pub mod judge;
+pub mod light;
 pub mod metric_id;
 pub mod metrics;
 pub mod motion;

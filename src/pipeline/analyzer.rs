@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::geometry::judge::{Judge, JudgeConfig, Judgment};
+use crate::pose::exposure::Exposure;
 use crate::pose::roi::ImageSize;
 use crate::pose::{EngineConfig, Pose, PoseError, PoseEstimator};
 use crate::session::Sample;
@@ -118,7 +119,10 @@ impl FrameAnalyzer {
             width: frame.image.width(),
             height: frame.image.height(),
         };
-        let judgment = self.judge.judge(frame.timestamp, size, pose.as_ref());
+        let exposure = Exposure::of(&frame.image, pose.as_ref());
+        let judgment = self
+            .judge
+            .judge(frame.timestamp, size, pose.as_ref(), Some(&exposure));
         let timings = StageTimings {
             capture: Duration::ZERO,
             preprocess: Duration::ZERO,

@@ -80,6 +80,8 @@ pub struct EngineConfig {
     pub tracking: bool,
     /// Smooth landmarks over time (video); off for still images.
     pub smoothing: bool,
+    /// Brighten frames darker than [`super::brighten::DARK_LUMA`] before the models see them.
+    pub brighten_dark: bool,
 }
 
 impl EngineConfig {
@@ -94,6 +96,7 @@ impl EngineConfig {
             min_pose_score: 0.5,
             tracking: true,
             smoothing: true,
+            brighten_dark: true,
         }
     }
 

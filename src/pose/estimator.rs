@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
+use super::brighten;
 use super::config::{EngineConfig, ModelKind};
 use super::detector::Detector;
 use super::error::PoseError;
@@ -29,6 +30,8 @@ pub struct StepInfo {
     /// People the detector found on this frame who are not the person followed (a passer-by,
     /// someone beside the user), or a pose in the followed region that was someone else's.
     pub passed_over: usize,
+    /// The frame was dark and the models saw it brightened ([`super::brighten`]).
+    pub brightened: bool,
 }
 
 /// Frame → pose, holding the two models and the tracking state.
@@ -39,6 +42,7 @@ pub struct PoseEstimator {
     tracker: Tracker,
     identity: Identity,
     min_pose_score: f32,
+    brighten_dark: bool,
     model: ModelKind,
     last_step: StepInfo,
 }
@@ -61,6 +65,7 @@ impl PoseEstimator {
             tracker: Tracker::new(config.tracking, config.smoothing),
             identity: Identity::new(),
             min_pose_score: config.min_pose_score,
+            brighten_dark: config.brighten_dark,
             model: config.model,
             last_step: StepInfo::default(),
         })
@@ -103,6 +108,17 @@ impl PoseEstimator {
             height: image.height(),
         };
         self.last_step = StepInfo::default();
+        // A dark frame is brightened for the models (the caller keeps the frame as it was).
+        let lifted = if self.brighten_dark {
+            let started = Instant::now();
+            let lifted = brighten::brightened(image);
+            self.last_step.preprocess += started.elapsed();
+            lifted
+        } else {
+            None
+        };
+        self.last_step.brightened = lifted.is_some();
+        let image = lifted.as_ref().unwrap_or(image);
         if let Some(roi) = self.tracker.tracked_roi() {
             let found = self.run_landmarks(image, &roi)?;
             self.last_step.roi = Some(roi);

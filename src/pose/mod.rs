@@ -3,10 +3,12 @@
 
 pub mod anchors;
 mod blend;
+pub mod brighten;
 pub mod config;
 pub mod detector;
 pub mod error;
 pub mod estimator;
+pub mod exposure;
 pub mod filter;
 pub mod identity;
 pub mod landmarker;

@@ -7,6 +7,7 @@ use eframe::egui::{self, Color32, RichText};
 use super::notice::Notice;
 use super::overlay;
 use crate::geometry::alerts::Alert;
+use crate::geometry::framing::Framing;
 use crate::pipeline::live::LiveResult;
 
 /// What the live view shows, borrowed from the app.
@@ -85,14 +86,23 @@ pub fn show(ui: &mut egui::Ui, v: LiveView<'_>) -> Option<Dismissed> {
                 });
             });
     }
-    if let Some(r) = v.latest.filter(|_| v.playing)
-        && let Some(advice) = r.judgment.framing.advice(r.judgment.facing, v.mirrored)
-    {
-        ui.label(
-            RichText::new(format!("Camera set-up: {advice}"))
-                .size(sized(&v, 17.0, 0.035))
-                .color(Color32::from_rgb(240, 200, 80)),
-        );
+    if let Some(r) = v.latest.filter(|_| v.playing) {
+        let light = r.judgment.light.advice();
+        // In the dark "step into view" is wrong: the person may be there, unseen.
+        let framing = r
+            .judgment
+            .framing
+            .advice(r.judgment.facing, v.mirrored)
+            .filter(|_| light.is_none() || r.judgment.framing != Framing::NoPerson);
+        for (what, advice) in [("Light", light), ("Camera set-up", framing)] {
+            if let Some(advice) = advice {
+                ui.label(
+                    RichText::new(format!("{what}: {advice}"))
+                        .size(sized(&v, 17.0, 0.035))
+                        .color(Color32::from_rgb(240, 200, 80)),
+                );
+            }
+        }
     }
     if let Some(e) = &v.output_error {
         ui.label(RichText::new(e).weak());

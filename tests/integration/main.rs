@@ -16,6 +16,7 @@ mod judgments;
 mod keyframes;
 mod landmark_stage;
 mod layering;
+mod light;
 mod live;
 mod metrics;
 mod outputs;

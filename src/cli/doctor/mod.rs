@@ -1,13 +1,15 @@
 //! `plumbline doctor`: checks each thing the app needs on this machine (the ONNX Runtime
 //! library, the models against their checksums, the engine on the example photo, FFmpeg, the
 //! cameras and the user's access to them, the data folder, the display, sound and speech) and
-//! says how to fix what is wrong. It is what a user pastes into a bug report: `--json` for a
+//! says how to fix what is wrong. `--camera` (or `--source FILE`) also looks through the camera:
+//! a person found, the light, the framing. It is what a user pastes into a bug report: `--json` for a
 //! script. Exit code 0 when nothing is a problem; warnings (no speech engine, say: the app
 //! chimes instead) do not count.
 
 mod check;
 mod desktop;
 mod engine;
+mod picture;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,6 +18,7 @@ use serde::Serialize;
 
 use super::args::DoctorArgs;
 use super::outcome::Outcome;
+use crate::source::camera::{self, CameraRequest, CameraSource, CameraTiming};
 pub use check::{Check, Status};
 use desktop::{cameras, data_folder, display, sound, speech};
 use engine::{engine, ffmpeg, installation, models, onnx_runtime};
@@ -43,6 +46,22 @@ pub fn run(args: &DoctorArgs) -> anyhow::Result<Outcome> {
         sound(),
         speech(),
     ];
+    let mut checks = checks;
+    if let Some(path) = &args.source {
+        checks.push(picture::picture(crate::source::open(path)));
+    } else if args.camera {
+        let kind = args
+            .camera_backend
+            .camera_backend
+            .unwrap_or_else(super::cameras::saved_backend);
+        let camera = CameraSource::open_with(
+            camera::backend(kind),
+            &CameraRequest::default(),
+            CameraTiming::default(),
+        )
+        .map(|c| Box::new(c) as Box<dyn crate::source::FrameSource>);
+        checks.push(picture::picture(camera));
+    }
     let count = |s| checks.iter().filter(|c| c.status == s).count();
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),

@@ -4,6 +4,7 @@ use crate::geometry::alerts::AlertKind;
 use crate::geometry::calibration::Stat;
 use crate::geometry::testing::Body;
 use crate::pose::LandmarkId as L;
+use crate::pose::exposure::Exposure;
 
 fn at(frame: u64) -> Duration {
     Duration::from_micros(frame * 33_333)
@@ -20,7 +21,7 @@ fn leaning(dx: f32) -> Body {
 fn judge_frames(judge: &mut Judge, body: &Body, frames: std::ops::Range<u64>) -> Vec<Judgment> {
     let pose = body.pose();
     frames
-        .map(|f| judge.judge(at(f), body.size, Some(&pose)))
+        .map(|f| judge.judge(at(f), body.size, Some(&pose), None))
         .collect()
 }
 
@@ -122,6 +123,44 @@ fn a_calibration_runs_on_frames_applies_its_baseline_and_silences_alerts() {
 }
 
 #[test]
+fn light_advice_waits_two_seconds_and_a_dark_calibration_blames_the_light() {
+    let mut judge = Judge::new(JudgeConfig::default());
+    let body = Body::frontal();
+    let dark = Exposure {
+        luma: 20.0,
+        blown: 0.0,
+        rest: 20.0,
+        person: None,
+        surround: None,
+    };
+    let lights: Vec<Light> = (0..70)
+        .map(|f| judge.judge(at(f), body.size, None, Some(&dark)).light)
+        .collect();
+    assert_eq!(lights[50], Light::Good, "1.7 s: not yet");
+    assert_eq!(lights[69], Light::TooDark);
+    // Unmeasured light is never blamed.
+    assert_eq!(
+        judge.judge(at(70), body.size, None, None).light,
+        Light::Good
+    );
+
+    // Nobody seen through a calibration in the dark: the refusal says what to do.
+    judge.calibrate();
+    let refused = (71..600)
+        .find_map(|f| judge.judge(at(f), body.size, None, Some(&dark)).calibrated)
+        .expect("the calibration ends");
+    let err = refused.unwrap_err();
+    assert!(
+        matches!(err, CalibrationError::PoorLight { got: 0, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("turn on a light in front of you"),
+        "{err}"
+    );
+}
+
+#[test]
 fn framing_advice_waits_until_the_framing_holds() {
     let mut judge = Judge::new(JudgeConfig::default());
     let mut cut = Body::frontal();
@@ -136,7 +175,7 @@ fn framing_advice_waits_until_the_framing_holds() {
     assert_eq!(later.last().unwrap().framing, Framing::FeetOut);
     // Nobody: the same wait before "step into view".
     let gone: Vec<Judgment> = (30..60)
-        .map(|f| judge.judge(at(f), cut.size, None))
+        .map(|f| judge.judge(at(f), cut.size, None, None))
         .collect();
     assert_eq!(gone[5].framing, Framing::Good);
     assert_eq!(gone.last().unwrap().framing, Framing::NoPerson);
