@@ -228,3 +228,59 @@ fn the_user_is_taken_back_at_the_place_they_calibrated() {
     let back = step(&compose(&[&home]), &mut engine).expect("the user at home");
     assert!(home.owns(&back, false));
 }
+
+/// The rendered two-person clip of the validity set (`b_two_person_cross_then_lean`): a heavy
+/// man stands seen from the side, then hinges forward, while a woman crosses behind him and then
+/// in front, hiding him for a moment. The engine follows him on every frame it finds anyone,
+/// never her.
+#[test]
+fn the_rendered_passer_by_never_takes_over_the_user() {
+    let truth = read_json(&fixture("validity/truth_bodies.json"));
+    let clip = &truth["clips"]["b_two_person_cross_then_lean"];
+    let frames = clip["per_frame"].as_array().unwrap();
+    let mut source =
+        plumbline::source::open(&fixture("validity/clips/b_two_person_cross_then_lean.mp4"))
+            .unwrap();
+    let mut engine = PoseEstimator::new(&EngineConfig::video(ModelKind::Full)).unwrap();
+    const JOINTS: [(&str, LandmarkId); 4] = [
+        ("left_shoulder", LandmarkId::LeftShoulder),
+        ("right_shoulder", LandmarkId::RightShoulder),
+        ("left_hip", LandmarkId::LeftHip),
+        ("right_hip", LandmarkId::RightHip),
+    ];
+    // Mean distance in pixels from the pose's shoulders and hips to a person's true ones.
+    let distance = |pose: &Pose, joints: &serde_json::Value| {
+        JOINTS
+            .iter()
+            .map(|(name, id)| {
+                let l = pose.landmarks[id.index()];
+                let p = &joints[*name];
+                let (x, y) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+                (l.x as f64 * 640.0 - x).hypot(l.y as f64 * 480.0 - y)
+            })
+            .sum::<f64>()
+            / JOINTS.len() as f64
+    };
+    let mut seen = String::new();
+    for truth in frames {
+        let frame = source.next_frame().unwrap().expect("a frame per truth");
+        let Some(pose) = engine.estimate(&frame.image, frame.timestamp).unwrap() else {
+            seen.push('-');
+            continue;
+        };
+        let to_user = distance(&pose, &truth["joints_px"]);
+        let to_other = distance(&pose, &truth["other"]["joints_px"]);
+        // Nearer the user: them (half hidden, their landmarks drift, but not onto her).
+        seen.push(if to_user < to_other { 'U' } else { 'O' });
+    }
+    eprintln!("{seen}");
+    assert!(!seen.contains('O'), "the passer-by was followed: {seen}");
+    assert!(
+        seen.matches('U').count() >= 50,
+        "the user most of the time: {seen}"
+    );
+    assert!(
+        seen.ends_with("UUUUUUUUUU"),
+        "the user once she has passed: {seen}"
+    );
+}
