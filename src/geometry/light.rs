@@ -10,6 +10,10 @@ use crate::pose::exposure::Exposure;
 /// luma is 50 and the person is still found; at 1/32 (34) plumbline finds them in 3 frames
 /// out of 4 and MediaPipe in none (README, "Light").
 pub const TOO_DARK_LUMA: f32 = 40.0;
+/// A person found whose box is darker than this is in the dark, however lit the room behind
+/// them (a dim room's lamp or window): from a mean luma of about 30 the detector starts to lose
+/// people (README, "Light").
+pub const TOO_DARK_PERSON: f32 = 30.0;
 /// A person whose box is darker than this share of their surroundings, in front of
 /// surroundings at least [`BACKLIT_SURROUND`] bright, is lit from behind.
 pub const BACKLIT_RATIO: f32 = 0.45;
@@ -72,6 +76,7 @@ pub fn assess(e: &Exposure) -> Light {
         {
             Light::BackLit
         }
+        (Some(person), _) if person < TOO_DARK_PERSON => Light::TooDark,
         (Some(person), _) if e.blown > WASHED_OUT_BLOWN && person > 200.0 => Light::WashedOut,
         (None, _) if e.blown > WASHED_OUT_BLOWN => Light::WashedOut,
         (None, _) if e.blown >= BACKLIT_BLOWN && e.rest < BACKLIT_DARK_REST => Light::BackLit,
@@ -100,6 +105,8 @@ mod tests {
             (lit(120.0, 0.0, 120.0, None), Light::Good),
             (lit(25.0, 0.0, 25.0, Some((22.0, 26.0))), Light::TooDark),
             (lit(25.0, 0.0, 25.0, None), Light::TooDark),
+            // The room lit, the person in its shadow.
+            (lit(48.0, 0.0, 48.0, Some((14.0, 52.0))), Light::TooDark),
             // A dark figure before a bright window, found or not.
             (lit(170.0, 0.3, 120.0, Some((40.0, 190.0))), Light::BackLit),
             (lit(90.0, 0.15, 50.0, None), Light::BackLit),

@@ -1,7 +1,7 @@
 //! Too dark, lit from behind: `plumbline doctor --source` looks at a picture as the app would
 //! and says what to do about the light. The demo as shipped, the demo with a sixth of its light
-//! (an evening room), and the astronaut photograph darkened before a white background (a window
-//! behind the user).
+//! (an evening room), the astronaut photograph darkened before a white background (a window
+//! behind the user), and the rendered living room by day and dim.
 
 use std::path::Path;
 use std::process::Command;
@@ -100,6 +100,16 @@ fn the_doctor_says_when_the_room_is_too_dark_or_the_user_is_lit_from_behind() {
         "{detail}"
     );
     assert!(fix.contains("close the curtain behind you"), "{fix}");
+
+    // The rendered dim living room: its window and lamp lit, the woman before them in the dark.
+    let dim = fixture("validity/images/b_old_woman_neutral_frontal_mid_dim.jpg");
+    let (status, detail, fix) = picture(data.path(), &dim);
+    assert_eq!(status, "warning", "{detail}");
+    assert!(detail.ends_with("too dark"), "{detail}");
+    assert!(fix.contains("turn on a light in front of you"), "{fix}");
+    let day = fixture("validity/images/b_old_woman_neutral_frontal_mid_day.jpg");
+    let (status, detail, _) = picture(data.path(), &day);
+    assert_eq!(status, "ok", "{detail}");
 
     // A file that is not there is a problem named with the file.
     let (status, detail, _) = picture(data.path(), &dir.path().join("missing.mp4"));

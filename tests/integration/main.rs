@@ -34,4 +34,5 @@ mod tracking;
 mod ui;
 mod ui_camera;
 mod validity;
+mod validity_bodies;
 mod walking;
